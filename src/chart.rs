@@ -1,0 +1,458 @@
+//! Chart math with no DOM, in the spirit of d3-scale: a linear scale, "nice" ticks, and the
+//! layout of a timeline (lanes, bars, axis). The Leptos components only turn a computed layout
+//! into SVG elements.
+
+use crate::predict::fmt_ms;
+use crate::trace::{Outcome, Trace};
+
+/// Maps a continuous domain onto a continuous range, linearly.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinearScale {
+    /// Input interval (e.g. milliseconds).
+    pub domain: (f64, f64),
+    /// Output interval (e.g. pixels).
+    pub range: (f64, f64),
+}
+
+impl LinearScale {
+    /// A scale from `domain` onto `range`.
+    pub fn new(domain: (f64, f64), range: (f64, f64)) -> Self {
+        LinearScale { domain, range }
+    }
+
+    /// Maps `v`; a degenerate (empty) domain maps everything to the start of the range.
+    pub fn apply(&self, v: f64) -> f64 {
+        let (d0, d1) = self.domain;
+        let (r0, r1) = self.range;
+        if d1 == d0 {
+            return r0;
+        }
+        r0 + (v - d0) / (d1 - d0) * (r1 - r0)
+    }
+}
+
+/// The tick step for about `count` ticks over `span`: 1, 2 or 5 times a power of ten.
+pub fn tick_step(span: f64, count: usize) -> f64 {
+    if span <= 0.0 || !span.is_finite() || count == 0 {
+        return 1.0;
+    }
+    let raw = span / count as f64;
+    let power = 10f64.powf(raw.log10().floor());
+    let err = raw / power;
+    let factor = if err >= 7.5 {
+        10.0
+    } else if err >= 3.5 {
+        5.0
+    } else if err >= 1.5 {
+        2.0
+    } else {
+        1.0
+    };
+    factor * power
+}
+
+/// Round tick values covering `[start, stop]`, about `count` of them, each a multiple of
+/// [`tick_step`].
+pub fn nice_ticks(start: f64, stop: f64, count: usize) -> Vec<f64> {
+    // Also catches NaN: an empty or unordered domain gets a single tick.
+    if stop.partial_cmp(&start) != Some(std::cmp::Ordering::Greater) {
+        return vec![start];
+    }
+    let step = tick_step(stop - start, count);
+    let first = (start / step).ceil() as i64;
+    let last = (stop / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// Options of [`timeline`]. Defaults fit a 720 px wide card.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimelineOptions {
+    /// Total width in px. Default 720.
+    pub width: f64,
+    /// Height of one lane in px. Default 14.
+    pub lane_height: f64,
+    /// Gap between lanes in px. Default 3.
+    pub lane_gap: f64,
+    /// Most lanes drawn; more tasks are grouped into shared rows. Default 40.
+    pub max_lanes: u32,
+    /// Room for lane labels on the left, px. Default 72.
+    pub margin_left: f64,
+    /// Room on the right, px. Default 16.
+    pub margin_right: f64,
+    /// Room for the time axis at the bottom, px. Default 28.
+    pub axis_height: f64,
+    /// Approximate number of ticks. Default 6.
+    pub tick_count: usize,
+}
+
+impl Default for TimelineOptions {
+    fn default() -> Self {
+        TimelineOptions {
+            width: 720.0,
+            lane_height: 14.0,
+            lane_gap: 3.0,
+            max_lanes: 40,
+            margin_left: 72.0,
+            margin_right: 16.0,
+            axis_height: 28.0,
+            tick_count: 6,
+        }
+    }
+}
+
+/// What a bar shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BarState {
+    /// Still waiting (the run is in progress).
+    Pending,
+    /// Completed.
+    Completed,
+    /// Stopped by cancellation.
+    Cancelled,
+}
+
+impl BarState {
+    /// CSS class suffix.
+    pub fn class(self) -> &'static str {
+        match self {
+            BarState::Pending => "pending",
+            BarState::Completed => "completed",
+            BarState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One rectangle on the timeline, possibly standing for several tasks of one row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    pub state: BarState,
+    /// Tooltip / accessible description.
+    pub title: String,
+}
+
+/// A lane label at the left.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneLabel {
+    /// Baseline y of the text.
+    pub y: f64,
+    pub text: String,
+}
+
+/// A tick on the time axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tick {
+    pub x: f64,
+    pub label: String,
+}
+
+/// A computed timeline, ready to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineLayout {
+    pub width: f64,
+    pub height: f64,
+    /// x of the left and right edges of the plot area.
+    pub plot_x: (f64, f64),
+    /// y of the axis line.
+    pub axis_y: f64,
+    pub lanes: Vec<LaneLabel>,
+    pub bars: Vec<Bar>,
+    pub ticks: Vec<Tick>,
+    /// x of the ideal (predicted) end time, if given.
+    pub ideal_x: Option<f64>,
+    /// x of the measured end, once the run has ended.
+    pub end_x: Option<f64>,
+}
+
+/// Lays out `trace` on a time axis from 0 to `domain_max_ms` (shared between strategies so that
+/// lengths compare honestly). Pending spans are drawn up to `now_ms`.
+///
+/// With more tasks than `max_lanes`, consecutive tasks share a row, and overlapping bars of the
+/// same state in a row are merged, so the number of drawn elements stays bounded whatever the
+/// task count.
+pub fn timeline(
+    trace: &Trace,
+    domain_max_ms: f64,
+    ideal_ms: Option<f64>,
+    now_ms: f64,
+    opts: &TimelineOptions,
+) -> TimelineLayout {
+    let tasks = trace.task_count.max(1);
+    let rows = tasks.min(opts.max_lanes.max(1));
+    let row_of = |task: u32| (task as u64 * rows as u64 / tasks as u64) as u32;
+    let plot_x = (opts.margin_left, opts.width - opts.margin_right);
+    let domain_max = if domain_max_ms > 0.0 {
+        domain_max_ms
+    } else {
+        1.0
+    };
+    let x = LinearScale::new((0.0, domain_max), plot_x);
+    let pitch = opts.lane_height + opts.lane_gap;
+    let axis_y = rows as f64 * pitch + opts.lane_gap;
+
+    let lanes = (0..rows)
+        .map(|r| {
+            // Tasks in row r: the first task whose row is r through the last one.
+            let first = (r as u64 * tasks as u64).div_ceil(rows as u64) as u32;
+            let last = ((r as u64 + 1) * tasks as u64).div_ceil(rows as u64) as u32 - 1;
+            let text = if first == last {
+                format!("#{}", first + 1)
+            } else {
+                format!("#{}–{}", first + 1, last + 1)
+            };
+            LaneLabel {
+                y: r as f64 * pitch + opts.lane_height - 3.0,
+                text,
+            }
+        })
+        .collect();
+
+    // (row, state, start_ms, end_ms, first_task, last_task, count)
+    let mut pieces: Vec<(u32, BarState, f64, f64, u32, u32, u32)> = trace
+        .spans
+        .iter()
+        .map(|s| {
+            let state = match s.outcome {
+                None => BarState::Pending,
+                Some(Outcome::Completed) => BarState::Completed,
+                Some(Outcome::Cancelled) => BarState::Cancelled,
+            };
+            let end = s.end_ms.unwrap_or(now_ms.max(s.start_ms));
+            (row_of(s.task), state, s.start_ms, end, s.task, s.task, 1)
+        })
+        .collect();
+    pieces.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.class().cmp(b.1.class()))
+            .then(a.2.total_cmp(&b.2))
+    });
+    // Merge overlapping (or touching within half a pixel) pieces of one row and state.
+    let half_px_ms = 0.5 * domain_max / (plot_x.1 - plot_x.0).max(1.0);
+    let mut merged: Vec<(u32, BarState, f64, f64, u32, u32, u32)> = Vec::new();
+    for p in pieces {
+        match merged.last_mut() {
+            Some(m) if m.0 == p.0 && m.1 == p.1 && p.2 <= m.3 + half_px_ms => {
+                m.3 = m.3.max(p.3);
+                m.4 = m.4.min(p.4);
+                m.5 = m.5.max(p.5);
+                m.6 += 1;
+            }
+            _ => merged.push(p),
+        }
+    }
+    let bars = merged
+        .into_iter()
+        .map(|(row, state, start, end, first, last, count)| {
+            let x0 = x.apply(start);
+            let title = if count == 1 {
+                format!(
+                    "Task #{}: {} ms → {} ms ({} ms, {})",
+                    first + 1,
+                    fmt_ms(start),
+                    fmt_ms(end),
+                    fmt_ms(end - start),
+                    state.class()
+                )
+            } else {
+                format!(
+                    "{count} tasks (#{}–{}): {} ms → {} ms, {}",
+                    first + 1,
+                    last + 1,
+                    fmt_ms(start),
+                    fmt_ms(end),
+                    state.class()
+                )
+            };
+            Bar {
+                x: x0,
+                y: row as f64 * pitch,
+                // At least one pixel, so a 0 ms call is still visible.
+                width: (x.apply(end) - x0).max(1.0),
+                height: opts.lane_height,
+                state,
+                title,
+            }
+        })
+        .collect();
+
+    let ticks = nice_ticks(0.0, domain_max, opts.tick_count)
+        .into_iter()
+        .map(|v| Tick {
+            x: x.apply(v),
+            label: fmt_ms(v),
+        })
+        .collect();
+
+    TimelineLayout {
+        width: opts.width,
+        height: axis_y + opts.axis_height,
+        plot_x,
+        axis_y,
+        lanes,
+        bars,
+        ticks,
+        ideal_x: ideal_ms.map(|v| x.apply(v)),
+        end_x: trace.elapsed_ms.map(|v| x.apply(v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::TraceEvent;
+
+    #[test]
+    fn a_linear_scale_maps_ends_to_ends() {
+        let s = LinearScale::new((0.0, 5000.0), (72.0, 704.0));
+        assert_eq!(s.apply(0.0), 72.0);
+        assert_eq!(s.apply(5000.0), 704.0);
+        assert_eq!(s.apply(2500.0), 388.0);
+    }
+
+    #[test]
+    fn a_degenerate_domain_does_not_divide_by_zero() {
+        let s = LinearScale::new((3.0, 3.0), (0.0, 100.0));
+        assert_eq!(s.apply(3.0), 0.0);
+        assert_eq!(s.apply(7.0), 0.0);
+    }
+
+    #[test]
+    fn ticks_are_round_numbers() {
+        assert_eq!(
+            nice_ticks(0.0, 5000.0, 6),
+            vec![0.0, 1000.0, 2000.0, 3000.0, 4000.0, 5000.0]
+        );
+        assert_eq!(
+            nice_ticks(0.0, 520.0, 6),
+            vec![0.0, 100.0, 200.0, 300.0, 400.0, 500.0]
+        );
+        assert_eq!(
+            nice_ticks(0.0, 3.0, 6),
+            vec![0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+        );
+    }
+
+    #[test]
+    fn ticks_of_an_empty_domain_do_not_loop_forever() {
+        assert_eq!(nice_ticks(0.0, 0.0, 6), vec![0.0]);
+        assert_eq!(nice_ticks(5.0, 1.0, 6), vec![5.0]);
+        assert_eq!(tick_step(f64::NAN, 6), 1.0);
+    }
+
+    fn all_at_once(n: u32, ms: f64) -> Trace {
+        let mut t = Trace::new(n);
+        for i in 0..n {
+            t.record(TraceEvent::Started {
+                task: i,
+                lane: i,
+                at_ms: 0.0,
+            });
+        }
+        for i in 0..n {
+            t.record(TraceEvent::Ended {
+                task: i,
+                at_ms: ms,
+                outcome: Outcome::Completed,
+            });
+        }
+        t.finish(ms, false);
+        t
+    }
+
+    #[test]
+    fn ten_tasks_get_ten_lanes_and_ten_bars() {
+        let t = all_at_once(10, 500.0);
+        let l = timeline(&t, 5000.0, Some(500.0), 500.0, &TimelineOptions::default());
+        assert_eq!(l.lanes.len(), 10);
+        assert_eq!(l.bars.len(), 10);
+        assert_eq!(l.lanes[0].text, "#1");
+        let o = TimelineOptions::default();
+        // 500 ms of a 5000 ms axis is a tenth of the plot width.
+        let expected = (o.width - o.margin_left - o.margin_right) / 10.0;
+        assert!(
+            (l.bars[3].width - expected).abs() < 1e-9,
+            "{}",
+            l.bars[3].width
+        );
+        assert_eq!(l.ideal_x, l.end_x, "measured end equals ideal end here");
+    }
+
+    #[test]
+    fn ten_thousand_tasks_draw_a_bounded_number_of_elements() {
+        let t = all_at_once(10_000, 100.0);
+        let l = timeline(&t, 100.0, None, 100.0, &TimelineOptions::default());
+        assert_eq!(l.lanes.len(), 40, "lanes are grouped");
+        assert_eq!(l.bars.len(), 40, "overlapping bars of a row merge into one");
+        assert_eq!(l.lanes[0].text, "#1–250");
+        assert_eq!(l.lanes[39].text, "#9751–10000");
+        assert!(
+            l.bars[0].title.starts_with("250 tasks"),
+            "{}",
+            l.bars[0].title
+        );
+    }
+
+    #[test]
+    fn grouped_lane_labels_cover_every_task_exactly_once() {
+        for (n, max) in [(7u32, 3u32), (41, 40), (10_000, 40), (12, 5)] {
+            let t = Trace::new(n);
+            let opts = TimelineOptions {
+                max_lanes: max,
+                ..TimelineOptions::default()
+            };
+            let l = timeline(&t, 1.0, None, 0.0, &opts);
+            let mut next = 1u32;
+            for lane in &l.lanes {
+                let nums: Vec<u32> = lane
+                    .text
+                    .trim_start_matches('#')
+                    .split('–')
+                    .map(|s| s.parse().unwrap())
+                    .collect();
+                assert_eq!(nums[0], next, "n={n} max={max} lane {}", lane.text);
+                next = nums[nums.len() - 1] + 1;
+            }
+            assert_eq!(next, n + 1, "n={n} max={max}");
+        }
+    }
+
+    #[test]
+    fn a_pending_bar_reaches_now_and_a_zero_length_bar_stays_visible() {
+        let mut t = Trace::new(2);
+        t.record(TraceEvent::Started {
+            task: 0,
+            lane: 0,
+            at_ms: 0.0,
+        });
+        t.record(TraceEvent::Ended {
+            task: 0,
+            at_ms: 0.0,
+            outcome: Outcome::Completed,
+        });
+        t.record(TraceEvent::Started {
+            task: 1,
+            lane: 1,
+            at_ms: 0.0,
+        });
+        let l = timeline(&t, 1000.0, None, 250.0, &TimelineOptions::default());
+        assert_eq!(l.bars.len(), 2);
+        let pending = l
+            .bars
+            .iter()
+            .find(|b| b.state == BarState::Pending)
+            .unwrap();
+        let o = TimelineOptions::default();
+        let quarter = (o.width - o.margin_left - o.margin_right) / 4.0;
+        assert!((pending.width - quarter).abs() < 1e-9);
+        let done = l
+            .bars
+            .iter()
+            .find(|b| b.state == BarState::Completed)
+            .unwrap();
+        assert_eq!(done.width, 1.0);
+        assert_eq!(l.end_x, None, "no end marker before the run ends");
+    }
+}

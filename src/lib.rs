@@ -1,0 +1,17 @@
+//! Async vs Parallel Playground.
+//!
+//! Data flows one way: **Scenario -> Plan -> Executor -> Trace -> Chart layout -> SVG**.
+//!
+//! Everything outside [`web`] is pure Rust with no web types, so it builds and tests natively
+//! (`cargo test`). The [`web`] module is the thin browser layer: clock, executor on the event
+//! loop, worker client and the Leptos components.
+
+pub mod chart;
+pub mod input;
+pub mod predict;
+pub mod protocol;
+pub mod scenario;
+pub mod trace;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

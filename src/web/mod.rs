@@ -1,0 +1,19 @@
+//! The browser layer: everything here touches web APIs and only builds for `wasm32`. It is kept
+//! thin; decisions belong to the pure modules beside it.
+
+mod app;
+pub mod clock;
+pub mod executor;
+mod panic;
+pub mod worker_client;
+pub mod worker_main;
+
+/// Mounts the page: installs the panic banner, then renders the app into `<body>`.
+pub fn start() {
+    panic::install();
+    // The static "Loading…" note in index.html is only for the moment before wasm runs.
+    if let Some(el) = leptos::prelude::document().get_element_by_id("loading") {
+        el.remove();
+    }
+    leptos::mount::mount_to_body(app::App);
+}

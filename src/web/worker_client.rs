@@ -1,0 +1,113 @@
+//! The page's side of one Web Worker: spawn it, wait for `Ready`, exchange typed messages.
+
+use futures::channel::mpsc;
+use futures::future::{select, Either};
+use futures::StreamExt;
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
+
+use super::clock::now_ms;
+use crate::protocol::{decode, encode, FromWorker, ToWorker};
+
+/// Where Trunk puts the worker's loader script, relative to the page (works under a sub-path).
+pub const WORKER_URL: &str = "./worker_loader.js";
+
+/// How long a worker may take to load before we give up on it.
+pub const READY_TIMEOUT_MS: u32 = 10_000;
+
+/// The worker's event handlers, kept alive as long as the worker: the browser calls them.
+struct Handlers {
+    _message: Closure<dyn FnMut(MessageEvent)>,
+    _error: Closure<dyn FnMut(Event)>,
+}
+
+/// A running worker and the messages it sent that nobody has read yet. Reading takes
+/// `&mut self`: one reader at a time, so no answer can be taken by the wrong waiter.
+pub struct WorkerClient {
+    worker: Worker,
+    inbox: mpsc::UnboundedReceiver<Result<FromWorker, String>>,
+    _handlers: Handlers,
+}
+
+impl WorkerClient {
+    /// Spawns the worker at `url` and waits for its `Ready`. Returns the client and the time from
+    /// spawn to `Ready` in ms.
+    pub async fn spawn(url: &str) -> Result<(WorkerClient, f64), String> {
+        let t0 = now_ms();
+        let worker = Worker::new(url).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+        let (tx, rx) = mpsc::unbounded();
+        let tx_err = tx.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let msg = match ev.data().as_string() {
+                Some(text) => decode::<FromWorker>(&text).map_err(|e| e.to_string()),
+                None => Err("the worker sent something that is not a JSON string".into()),
+            };
+            let _ = tx.unbounded_send(msg);
+        });
+        // A script that fails to load fires a plain Event; an exception inside the worker fires
+        // an ErrorEvent with a message.
+        let onerror = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+            ev.prevent_default();
+            let why = match ev.dyn_ref::<ErrorEvent>() {
+                Some(e) => format!("the worker crashed: {}", e.message()),
+                None => "the worker script could not be loaded".to_string(),
+            };
+            let _ = tx_err.unbounded_send(Err(why));
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        let mut client = WorkerClient {
+            worker,
+            inbox: rx,
+            _handlers: Handlers {
+                _message: onmessage,
+                _error: onerror,
+            },
+        };
+        match client.next(READY_TIMEOUT_MS).await {
+            Ok(FromWorker::Ready) => Ok((client, now_ms() - t0)),
+            Ok(other) => Err(format!("the worker said {other:?} before Ready")),
+            Err(e) => {
+                client.worker.terminate();
+                Err(e)
+            }
+        }
+    }
+
+    /// Sends one message.
+    pub fn send(&self, msg: &ToWorker) -> Result<(), String> {
+        self.worker
+            .post_message(&JsValue::from_str(&encode(msg)))
+            .map_err(|e| format!("cannot post to the worker: {e:?}"))
+    }
+
+    /// The next message, or an error if the worker crashed or stayed silent for `timeout_ms`.
+    pub async fn next(&mut self, timeout_ms: u32) -> Result<FromWorker, String> {
+        match select(self.inbox.next(), TimeoutFuture::new(timeout_ms)).await {
+            Either::Left((Some(msg), _)) => msg,
+            Either::Left((None, _)) => Err("the worker is gone".into()),
+            Either::Right(_) => Err(format!("the worker did not answer within {timeout_ms} ms")),
+        }
+    }
+
+    /// Round trip of a `Ping` for `run_id`, in ms. Answers for other run ids are skipped.
+    pub async fn ping(&mut self, run_id: u32) -> Result<f64, String> {
+        let t0 = now_ms();
+        self.send(&ToWorker::Ping { run_id })?;
+        loop {
+            match self.next(READY_TIMEOUT_MS).await? {
+                FromWorker::Pong { run_id: r } if r == run_id => return Ok(now_ms() - t0),
+                FromWorker::Failed { message, .. } => return Err(message),
+                _ => continue,
+            }
+        }
+    }
+}
+
+impl Drop for WorkerClient {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
