@@ -120,7 +120,7 @@ async fn cancelling_a_sequential_run_leaves_later_tasks_unstarted() {
 #[wasm_bindgen_test]
 async fn the_trunk_built_worker_says_ready_then_answers_a_ping() {
     // Served from the crate root by wasm-bindgen-test-runner; built by `trunk build` first.
-    let (mut worker, ready_ms) = WorkerClient::spawn("/dist/worker_loader.js")
+    let (mut worker, ready_ms) = WorkerClient::spawn("/dist/worker.js")
         .await
         .expect("the worker loads (run `trunk build` first)");
     assert!(ready_ms > 0.0);

@@ -11,8 +11,9 @@ use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 use super::clock::now_ms;
 use crate::protocol::{decode, encode, FromWorker, ToWorker};
 
-/// Where Trunk puts the worker's loader script, relative to the page (works under a sub-path).
-pub const WORKER_URL: &str = "./worker_loader.js";
+/// Where Trunk puts the worker's script, relative to the page (works under a sub-path). Its wasm
+/// sits beside it as `worker_bg.wasm`.
+pub const WORKER_URL: &str = "./worker.js";
 
 /// How long a worker may take to load before we give up on it.
 pub const READY_TIMEOUT_MS: u32 = 10_000;
@@ -32,11 +33,12 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    /// Spawns the worker at `url` and waits for its `Ready`. Returns the client and the time from
+    /// Spawns the worker whose Trunk-built script is `script_url` (relative to the page; its
+    /// `_bg.wasm` beside it) and waits for its `Ready`. Returns the client and the time from
     /// spawn to `Ready` in ms.
-    pub async fn spawn(url: &str) -> Result<(WorkerClient, f64), String> {
+    pub async fn spawn(script_url: &str) -> Result<(WorkerClient, f64), String> {
         let t0 = now_ms();
-        let worker = Worker::new(url).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+        let (worker, bootstrap_url) = start_worker(script_url)?;
         let (tx, rx) = mpsc::unbounded();
         let tx_err = tx.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -66,7 +68,10 @@ impl WorkerClient {
                 _error: onerror,
             },
         };
-        match client.next(READY_TIMEOUT_MS).await {
+        let ready = client.next(READY_TIMEOUT_MS).await;
+        // Loaded or failed: either way the bootstrap has been read.
+        let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
+        match ready {
             Ok(FromWorker::Ready) => Ok((client, now_ms() - t0)),
             Ok(other) => Err(format!("the worker said {other:?} before Ready")),
             Err(e) => {
@@ -104,6 +109,42 @@ impl WorkerClient {
             }
         }
     }
+}
+
+/// Starts a classic worker from a tiny bootstrap that loads the wasm-bindgen `no-modules` script
+/// and its wasm by absolute URL. Absolute, because a worker's own base URL is not always the
+/// page's: a blob-wrapped worker (as test harnesses and some hosts make) cannot resolve
+/// `./worker.js`.
+/// Returns the worker and the bootstrap's blob URL, to revoke once the worker has loaded.
+fn start_worker(script_url: &str) -> Result<(Worker, String), String> {
+    let cannot = |e: JsValue| format!("cannot start a worker: {e:?}");
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .ok_or("cannot start a worker: the page has no base URL")?;
+    let js = web_sys::Url::new_with_base(script_url, &base)
+        .map_err(cannot)?
+        .href();
+    let wasm = js
+        .strip_suffix(".js")
+        .map(|stem| format!("{stem}_bg.wasm"))
+        .ok_or_else(|| format!("cannot start a worker: {script_url} is not a .js file"))?;
+    let bootstrap = format!(
+        "importScripts({js:?});wasm_bindgen({{module_or_path:{wasm:?}}});",
+        js = js,
+        wasm = wasm
+    );
+    let parts = js_sys::Array::of1(&JsValue::from_str(&bootstrap));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(cannot)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(cannot)?;
+    let worker = Worker::new(&url).map_err(cannot);
+    if worker.is_err() {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+    worker.map(|w| (w, url))
 }
 
 impl Drop for WorkerClient {
