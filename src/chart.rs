@@ -81,6 +81,8 @@ pub struct TimelineOptions {
     pub margin_right: f64,
     /// Room for the time axis at the bottom, px. Default 28.
     pub axis_height: f64,
+    /// Room above the lanes for marker labels ("ideal"), px. Default 14.
+    pub margin_top: f64,
     /// Approximate number of ticks. Default 6.
     pub tick_count: usize,
 }
@@ -95,6 +97,7 @@ impl Default for TimelineOptions {
             margin_left: 72.0,
             margin_right: 16.0,
             axis_height: 28.0,
+            margin_top: 14.0,
             tick_count: 6,
         }
     }
@@ -156,6 +159,8 @@ pub struct TimelineLayout {
     pub height: f64,
     /// x of the left and right edges of the plot area.
     pub plot_x: (f64, f64),
+    /// y of the top of the first lane (marker labels sit above it).
+    pub top_y: f64,
     /// y of the axis line.
     pub axis_y: f64,
     pub lanes: Vec<LaneLabel>,
@@ -163,9 +168,14 @@ pub struct TimelineLayout {
     pub ticks: Vec<Tick>,
     /// x of the ideal (predicted) end time, if given.
     pub ideal_x: Option<f64>,
+    /// True when the "ideal" label must sit left of its marker to stay inside the chart.
+    pub ideal_label_left: bool,
     /// x of the measured end, once the run has ended.
     pub end_x: Option<f64>,
 }
+
+/// Room the "ideal" label needs right of its marker, px.
+const IDEAL_LABEL_PX: f64 = 36.0;
 
 /// Lays out `trace` on a time axis from 0 to `domain_max_ms` (shared between strategies so that
 /// lengths compare honestly). Pending spans are drawn up to `now_ms`.
@@ -191,7 +201,8 @@ pub fn timeline(
     };
     let x = LinearScale::new((0.0, domain_max), plot_x);
     let pitch = opts.lane_height + opts.lane_gap;
-    let axis_y = rows as f64 * pitch + opts.lane_gap;
+    let top = opts.margin_top;
+    let axis_y = top + rows as f64 * pitch + opts.lane_gap;
 
     let lanes = (0..rows)
         .map(|r| {
@@ -204,7 +215,7 @@ pub fn timeline(
                 format!("#{}–{}", first + 1, last + 1)
             };
             LaneLabel {
-                y: r as f64 * pitch + opts.lane_height - 3.0,
+                y: top + r as f64 * pitch + opts.lane_height - 3.0,
                 text,
             }
         })
@@ -268,7 +279,7 @@ pub fn timeline(
             };
             Bar {
                 x: x0,
-                y: row as f64 * pitch,
+                y: top + row as f64 * pitch,
                 // At least one pixel, so a 0 ms call is still visible.
                 width: (x.apply(end) - x0).max(1.0),
                 height: opts.lane_height,
@@ -290,11 +301,13 @@ pub fn timeline(
         width: opts.width,
         height: axis_y + opts.axis_height,
         plot_x,
+        top_y: top,
         axis_y,
         lanes,
         bars,
         ticks,
         ideal_x: ideal_ms.map(|v| x.apply(v)),
+        ideal_label_left: ideal_ms.is_some_and(|v| x.apply(v) > plot_x.1 - IDEAL_LABEL_PX),
         end_x: trace.elapsed_ms.map(|v| x.apply(v)),
     }
 }
@@ -378,6 +391,15 @@ mod tests {
             l.bars[3].width
         );
         assert_eq!(l.ideal_x, l.end_x, "measured end equals ideal end here");
+        assert!(
+            !l.ideal_label_left,
+            "room for the label right of a marker at a tenth"
+        );
+        let at_end = timeline(&t, 500.0, Some(500.0), 500.0, &TimelineOptions::default());
+        assert!(
+            at_end.ideal_label_left,
+            "a marker at the right edge labels to its left"
+        );
     }
 
     #[test]

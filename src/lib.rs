@@ -8,6 +8,8 @@
 
 pub mod chart;
 pub mod input;
+pub mod kernels;
+pub mod partition;
 pub mod predict;
 pub mod protocol;
 pub mod scenario;

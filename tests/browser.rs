@@ -136,3 +136,18 @@ async fn a_worker_that_does_not_exist_is_an_error_not_a_hang() {
         .expect("spawning a missing script fails");
     assert!(err.contains("worker"), "{err}");
 }
+
+#[wasm_bindgen_test]
+fn the_panic_banner_shows_the_message_instead_of_a_blank_page() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let banner = doc.create_element("div").unwrap();
+    banner.set_id("panic-banner");
+    banner.set_attribute("hidden", "").unwrap();
+    doc.body().unwrap().append_child(&banner).unwrap();
+    playground::web::show_panic_banner("boom at src/x.rs:1");
+    assert!(!banner.has_attribute("hidden"), "the banner is visible");
+    let text = banner.text_content().unwrap();
+    assert!(text.contains("boom at src/x.rs:1"), "{text}");
+    assert!(text.contains("Reload"), "{text}");
+    banner.remove();
+}

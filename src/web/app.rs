@@ -447,6 +447,15 @@ fn Results(views: RwSignal<Vec<StrategyView>>, phase: RwSignal<Phase>) -> impl I
     view! {
         <section class="results" aria-label="Results">
             <p class="comparison" data-testid="comparison">{comparison}</p>
+            <Show when=move || views.with(|v| !v.is_empty())>
+                <ul class="legend" aria-label="Legend">
+                    <li><span class="swatch bar-completed"></span>"completed"</li>
+                    <li><span class="swatch bar-pending"></span>"waiting"</li>
+                    <li><span class="swatch bar-cancelled"></span>"cancelled"</li>
+                    <li><span class="swatch-line ideal"></span>"ideal (predicted) end"</li>
+                    <li><span class="swatch-line end"></span>"measured end"</li>
+                </ul>
+            </Show>
             {move || {
                 views
                     .get()
@@ -560,6 +569,7 @@ fn px(v: f64) -> String {
 fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
     let (x0, x1) = layout.plot_x;
     let axis_y = layout.axis_y;
+    let top_y = layout.top_y;
     let lanes = layout
         .lanes
         .into_iter()
@@ -601,14 +611,22 @@ fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
             }
         })
         .collect_view();
+    let label_left = layout.ideal_label_left;
     let ideal = layout.ideal_x.map(|x| {
+        let (lx, anchor) = if label_left {
+            (x - 4.0, "end")
+        } else {
+            (x + 4.0, "start")
+        };
         view! {
-            <line class="ideal" x1=px(x) x2=px(x) y1="0" y2=px(axis_y) />
-            <text class="marker-label ideal-label" x=px(x + 3.0) y=px(axis_y - 4.0)>"ideal"</text>
+            <line class="ideal" x1=px(x) x2=px(x) y1=px(top_y - 2.0) y2=px(axis_y) />
+            <text class="marker-label ideal-label" x=px(lx) y=px(top_y - 4.0) text-anchor=anchor>
+                "ideal"
+            </text>
         }
     });
     let end = layout.end_x.map(|x| {
-        view! { <line class="end" x1=px(x) x2=px(x) y1="0" y2=px(axis_y) /> }
+        view! { <line class="end" x1=px(x) x2=px(x) y1=px(top_y) y2=px(axis_y) /> }
     });
     view! {
         <svg
@@ -621,7 +639,7 @@ fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
             {bars}
             <line class="axis" x1=px(x0) x2=px(x1) y1=px(axis_y) y2=px(axis_y) />
             {ticks}
-            <text class="axis-unit" x=px(x1) y=px(axis_y + 27.0) text-anchor="end">"ms"</text>
+            <text class="axis-unit" x=px(x0 - 6.0) y=px(axis_y + 16.0) text-anchor="end">"ms"</text>
             {ideal}
             {end}
         </svg>

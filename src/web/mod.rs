@@ -5,6 +5,7 @@ mod app;
 pub mod clock;
 pub mod executor;
 mod panic;
+pub use panic::show_banner as show_panic_banner;
 pub mod worker_client;
 pub mod worker_main;
 

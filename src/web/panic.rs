@@ -11,7 +11,8 @@ pub fn install() {
     }));
 }
 
-fn show_banner(message: &str) {
+/// Fills and shows the static `#panic-banner` element of index.html.
+pub fn show_banner(message: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

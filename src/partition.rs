@@ -1,0 +1,1 @@
+//! Partitioning of CPU work (being written).
