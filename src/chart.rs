@@ -112,6 +112,12 @@ pub enum BarState {
     Completed,
     /// Stopped by cancellation.
     Cancelled,
+    /// Ended in an error.
+    Failed,
+    /// Abandoned by its timeout.
+    TimedOut,
+    /// The event loop was late (lag probe row).
+    Lag,
 }
 
 impl BarState {
@@ -121,6 +127,9 @@ impl BarState {
             BarState::Pending => "pending",
             BarState::Completed => "completed",
             BarState::Cancelled => "cancelled",
+            BarState::Failed => "failed",
+            BarState::TimedOut => "timed-out",
+            BarState::Lag => "lag",
         }
     }
 }
@@ -170,8 +179,13 @@ pub struct TimelineLayout {
     pub ideal_x: Option<f64>,
     /// True when the "ideal" label must sit left of its marker to stay inside the chart.
     pub ideal_label_left: bool,
-    /// x of the measured end, once the run has ended.
-    pub end_x: Option<f64>,
+    /// x of the moment the awaiting code continued (the measured time), once it has.
+    pub resumed_x: Option<f64>,
+    /// "Result consumed" markers: (x, y) centres, at most one per row and pixel.
+    pub consumed: Vec<(f64, f64)>,
+    /// The event-loop lag row: label and bars (a late tick is a bar from when it was due to
+    /// when it fired, on the same time axis), if the run had a lag probe.
+    pub lag_row: Option<(LaneLabel, Vec<Bar>)>,
 }
 
 /// Room the "ideal" label needs right of its marker, px.
@@ -202,7 +216,8 @@ pub fn timeline(
     let x = LinearScale::new((0.0, domain_max), plot_x);
     let pitch = opts.lane_height + opts.lane_gap;
     let top = opts.margin_top;
-    let axis_y = top + rows as f64 * pitch + opts.lane_gap;
+    let lag_rows = u32::from(!trace.lag.is_empty());
+    let axis_y = top + (rows + lag_rows) as f64 * pitch + opts.lane_gap;
 
     let lanes = (0..rows)
         .map(|r| {
@@ -230,6 +245,8 @@ pub fn timeline(
                 None => BarState::Pending,
                 Some(Outcome::Completed) => BarState::Completed,
                 Some(Outcome::Cancelled) => BarState::Cancelled,
+                Some(Outcome::Failed) => BarState::Failed,
+                Some(Outcome::TimedOut) => BarState::TimedOut,
             };
             let end = s.end_ms.unwrap_or(now_ms.max(s.start_ms));
             (row_of(s.task), state, s.start_ms, end, s.task, s.task, 1)
@@ -289,6 +306,56 @@ pub fn timeline(
         })
         .collect();
 
+    let mut consumed: Vec<(f64, f64)> = trace
+        .consumed
+        .iter()
+        .map(|&(task, at)| {
+            let y = top + row_of(task) as f64 * pitch + opts.lane_height / 2.0;
+            (x.apply(at).round(), y)
+        })
+        .collect();
+    consumed.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+    consumed.dedup();
+
+    let lag_row = (lag_rows > 0).then(|| {
+        let y = top + rows as f64 * pitch;
+        let mut bars: Vec<Bar> = Vec::new();
+        for &(due, late) in &trace.lag {
+            let (x0, x1) = (x.apply(due), x.apply(due + late));
+            // Lateness under half a pixel is invisible; merging keeps the element count bounded.
+            if x1 - x0 < 0.5 {
+                continue;
+            }
+            match bars.last_mut() {
+                Some(b) if x0 <= b.x + b.width + 0.5 => {
+                    b.width = b.width.max(x1 - b.x);
+                }
+                _ => bars.push(Bar {
+                    x: x0,
+                    y,
+                    width: x1 - x0,
+                    height: opts.lane_height,
+                    state: BarState::Lag,
+                    title: String::new(),
+                }),
+            }
+        }
+        let worst = trace.lag.iter().map(|l| l.1).fold(0.0, f64::max);
+        for b in &mut bars {
+            b.title = format!(
+                "The event loop was busy: a timer fired up to {} ms late",
+                fmt_ms(worst)
+            );
+        }
+        (
+            LaneLabel {
+                y: y + opts.lane_height - 3.0,
+                text: "loop lag".into(),
+            },
+            bars,
+        )
+    });
+
     let ticks = nice_ticks(0.0, domain_max, opts.tick_count)
         .into_iter()
         .map(|v| Tick {
@@ -308,7 +375,9 @@ pub fn timeline(
         ticks,
         ideal_x: ideal_ms.map(|v| x.apply(v)),
         ideal_label_left: ideal_ms.is_some_and(|v| x.apply(v) > plot_x.1 - IDEAL_LABEL_PX),
-        end_x: trace.elapsed_ms.map(|v| x.apply(v)),
+        resumed_x: trace.resumed_ms().map(|v| x.apply(v)),
+        consumed,
+        lag_row,
     }
 }
 
@@ -361,6 +430,7 @@ mod tests {
             t.record(TraceEvent::Started {
                 task: i,
                 lane: i,
+                attempt: 0,
                 at_ms: 0.0,
             });
         }
@@ -371,6 +441,7 @@ mod tests {
                 outcome: Outcome::Completed,
             });
         }
+        t.resume(ms, crate::trace::GroupOutcome::AllCompleted);
         t.finish(ms, false);
         t
     }
@@ -390,7 +461,7 @@ mod tests {
             "{}",
             l.bars[3].width
         );
-        assert_eq!(l.ideal_x, l.end_x, "measured end equals ideal end here");
+        assert_eq!(l.ideal_x, l.resumed_x, "measured end equals ideal end here");
         assert!(
             !l.ideal_label_left,
             "room for the label right of a marker at a tenth"
@@ -415,6 +486,29 @@ mod tests {
             "{}",
             l.bars[0].title
         );
+    }
+
+    #[test]
+    fn a_late_timer_draws_a_lag_bar_as_long_as_the_delay() {
+        let mut t = all_at_once(1, 300.0);
+        t.lag = vec![(50.0, 0.0), (100.0, 0.2), (150.0, 1950.0), (2150.0, 0.0)];
+        let l = timeline(&t, 2500.0, None, 2500.0, &TimelineOptions::default());
+        let (label, bars) = l.lag_row.expect("a lag row");
+        assert_eq!(label.text, "loop lag");
+        assert_eq!(bars.len(), 1, "on-time ticks draw nothing");
+        let o = TimelineOptions::default();
+        let px_per_ms = (o.width - o.margin_left - o.margin_right) / 2500.0;
+        assert!((bars[0].width - 1950.0 * px_per_ms).abs() < 1e-6);
+        assert!(bars[0].title.contains("1,950 ms late"));
+        assert!(l.axis_y > bars[0].y, "the lag row sits above the axis");
+    }
+
+    #[test]
+    fn consumed_markers_are_deduplicated_per_row_and_pixel() {
+        let mut t = all_at_once(10_000, 100.0);
+        t.consumed = (0..10_000).map(|i| (i, 100.0)).collect();
+        let l = timeline(&t, 100.0, None, 100.0, &TimelineOptions::default());
+        assert_eq!(l.consumed.len(), 40);
     }
 
     #[test]
@@ -447,6 +541,7 @@ mod tests {
         t.record(TraceEvent::Started {
             task: 0,
             lane: 0,
+            attempt: 0,
             at_ms: 0.0,
         });
         t.record(TraceEvent::Ended {
@@ -457,6 +552,7 @@ mod tests {
         t.record(TraceEvent::Started {
             task: 1,
             lane: 1,
+            attempt: 0,
             at_ms: 0.0,
         });
         let l = timeline(&t, 1000.0, None, 250.0, &TimelineOptions::default());
@@ -475,6 +571,9 @@ mod tests {
             .find(|b| b.state == BarState::Completed)
             .unwrap();
         assert_eq!(done.width, 1.0);
-        assert_eq!(l.end_x, None, "no end marker before the run ends");
+        assert_eq!(
+            l.resumed_x, None,
+            "no end marker before the await continued"
+        );
     }
 }

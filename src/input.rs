@@ -3,7 +3,7 @@
 //! Nonsense (empty, negative, non-numeric) is refused with a message to show next to the field;
 //! absurd but meaningful values are clamped to the nearest allowed one, with a note that says so.
 
-use crate::scenario::{MAX_DURATION_MS, MAX_TASKS};
+use crate::scenario::{Step, MAX_ATTEMPTS, MAX_DURATION_MS, MAX_LIMIT, MAX_TASKS};
 
 /// The verdict on one field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +142,202 @@ pub fn duration_list(text: &str) -> Checked<Vec<u32>> {
     }
 }
 
+/// Checks a whole number in `[min, max]`: below `min` is refused with `too_small`, above `max`
+/// is clamped with a note naming `unit`.
+pub fn bounded(
+    text: &str,
+    what: &str,
+    min: u64,
+    max: u64,
+    too_small: &str,
+    unit: &str,
+) -> Checked<u64> {
+    match parse_whole(text, what) {
+        Err(message) => Checked::Invalid { message },
+        Ok(v) if v < min => Checked::Invalid {
+            message: too_small.to_string(),
+        },
+        Ok(v) if v > max => Checked::Clamped {
+            value: max,
+            note: format!("Clamped to {max}{unit}."),
+        },
+        Ok(v) => Checked::Ok(v),
+    }
+}
+
+/// An optional duration: empty or `none` means no limit; otherwise more than 0 ms.
+pub fn optional_ms(text: &str, what: &str) -> Checked<Option<u32>> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Checked::Ok(None);
+    }
+    match bounded(
+        t,
+        what,
+        1,
+        MAX_DURATION_MS as u64,
+        &format!(
+            "{} must be more than 0 ms (leave it empty for none).",
+            capitalise(what)
+        ),
+        " ms",
+    ) {
+        Checked::Ok(v) => Checked::Ok(Some(v as u32)),
+        Checked::Clamped { value, note } => Checked::Clamped {
+            value: Some(value as u32),
+            note,
+        },
+        Checked::Invalid { message } => Checked::Invalid { message },
+    }
+}
+
+/// Retry attempts: 1 (no retry) to [`MAX_ATTEMPTS`].
+pub fn attempts(text: &str) -> Checked<u32> {
+    narrow(bounded(
+        text,
+        "a number of attempts",
+        1,
+        MAX_ATTEMPTS as u64,
+        "Make at least 1 attempt.",
+        " attempts (the most allowed)",
+    ))
+}
+
+/// A seed for the random draws: any whole number.
+pub fn seed(text: &str) -> Checked<u64> {
+    bounded(text, "a seed", 0, u64::MAX, "", "")
+}
+
+/// Jitter in ms: 0 or more, at most the shortest step (a call cannot take less than 0 ms, and
+/// more jitter than that would distort the lesson); clamped with a note.
+pub fn jitter_ms(text: &str, shortest_step_ms: u32) -> Checked<u32> {
+    match parse_whole(text, "a jitter in ms") {
+        Err(message) => Checked::Invalid { message },
+        Ok(v) if v > shortest_step_ms as u64 => Checked::Clamped {
+            value: shortest_step_ms,
+            note: format!(
+                "Clamped to ±{shortest_step_ms} ms: jitter stays within the shortest call."
+            ),
+        },
+        Ok(v) => Checked::Ok(v as u32),
+    }
+}
+
+/// A list of in-flight limits (`10` or `8, 2`), one throttled run per value.
+pub fn limits(text: &str) -> Checked<Vec<u32>> {
+    list_of(text, "a limit", |part| {
+        narrow(bounded(
+            part,
+            "a limit",
+            1,
+            MAX_LIMIT as u64,
+            "A limit must be at least 1 call in flight.",
+            " in flight",
+        ))
+    })
+}
+
+/// Steps such as `fetch 100, process 50` (a label, then ms).
+pub fn steps(text: &str) -> Checked<Vec<Step>> {
+    let parts: Vec<&str> = text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Checked::Invalid {
+            message: "Enter steps such as: fetch 100, process 50.".into(),
+        };
+    }
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for (i, part) in parts.iter().take(8).enumerate() {
+        let (label, ms) = match part.rsplit_once(char::is_whitespace) {
+            Some((l, m)) => (l.trim(), m),
+            None => ("step", *part),
+        };
+        match duration_ms(ms) {
+            Checked::Ok(v) => out.push(Step {
+                label: label.into(),
+                ms: v,
+            }),
+            Checked::Clamped { value, note } => {
+                notes.push(format!("step {}: {note}", i + 1));
+                out.push(Step {
+                    label: label.into(),
+                    ms: value,
+                });
+            }
+            Checked::Invalid { message } => {
+                return Checked::Invalid {
+                    message: format!("Step {}: {message}", i + 1),
+                }
+            }
+        }
+    }
+    if parts.len() > 8 {
+        notes.push("only the first 8 steps kept".into());
+    }
+    if notes.is_empty() {
+        Checked::Ok(out)
+    } else {
+        Checked::Clamped {
+            value: out,
+            note: capitalise(&notes.join("; ")),
+        }
+    }
+}
+
+fn narrow(c: Checked<u64>) -> Checked<u32> {
+    match c {
+        Checked::Ok(v) => Checked::Ok(v as u32),
+        Checked::Clamped { value, note } => Checked::Clamped {
+            value: value as u32,
+            note,
+        },
+        Checked::Invalid { message } => Checked::Invalid { message },
+    }
+}
+
+fn list_of<T>(text: &str, what: &str, each: impl Fn(&str) -> Checked<T>) -> Checked<Vec<T>> {
+    let parts: Vec<&str> = text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Checked::Invalid {
+            message: format!("Enter {what}."),
+        };
+    }
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for (i, p) in parts.iter().take(8).enumerate() {
+        match each(p) {
+            Checked::Ok(v) => out.push(v),
+            Checked::Clamped { value, note } => {
+                notes.push(format!(
+                    "{} {}: {note}",
+                    what.trim_start_matches("a "),
+                    i + 1
+                ));
+                out.push(value);
+            }
+            Checked::Invalid { message } => return Checked::Invalid { message },
+        }
+    }
+    if parts.len() > 8 {
+        notes.push("only the first 8 kept".into());
+    }
+    if notes.is_empty() {
+        Checked::Ok(out)
+    } else {
+        Checked::Clamped {
+            value: out,
+            note: capitalise(&notes.join("; ")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +385,74 @@ mod tests {
         assert_eq!(got.clone().value(), Some(MAX_DURATION_MS));
         assert!(got.message().unwrap().contains("60 s"));
         assert!(duration_ms("-1").is_invalid());
+    }
+
+    #[test]
+    fn optional_durations_accept_empty_and_refuse_zero() {
+        assert_eq!(optional_ms("", "a timeout"), Checked::Ok(None));
+        assert_eq!(optional_ms("none", "a timeout"), Checked::Ok(None));
+        assert_eq!(optional_ms("2000", "a timeout"), Checked::Ok(Some(2000)));
+        assert_eq!(
+            optional_ms("0", "a timeout").message(),
+            Some("A timeout must be more than 0 ms (leave it empty for none).")
+        );
+        assert_eq!(
+            optional_ms("999999", "a timeout").value(),
+            Some(Some(60_000))
+        );
+    }
+
+    #[test]
+    fn attempts_run_from_one_to_ten() {
+        assert_eq!(attempts("3"), Checked::Ok(3));
+        assert!(attempts("0").is_invalid());
+        let c = attempts("50");
+        assert_eq!(
+            c.message(),
+            Some("Clamped to 10 attempts (the most allowed).")
+        );
+        assert_eq!(c.value(), Some(10));
+    }
+
+    #[test]
+    fn jitter_stays_within_the_shortest_call() {
+        assert_eq!(jitter_ms("100", 500), Checked::Ok(100));
+        let c = jitter_ms("900", 500);
+        assert_eq!(c.clone().value(), Some(500));
+        assert!(c.message().unwrap().contains("±500 ms"));
+        assert!(jitter_ms("-3", 500).is_invalid());
+    }
+
+    #[test]
+    fn limits_refuse_zero_and_keep_several_values() {
+        assert_eq!(limits("8, 2"), Checked::Ok(vec![8, 2]));
+        assert_eq!(
+            limits("0").message(),
+            Some("A limit must be at least 1 call in flight.")
+        );
+        assert!(limits("").is_invalid());
+    }
+
+    #[test]
+    fn steps_read_a_label_and_a_duration() {
+        assert_eq!(
+            steps("fetch 100, process 50"),
+            Checked::Ok(vec![
+                Step {
+                    label: "fetch".into(),
+                    ms: 100
+                },
+                Step {
+                    label: "process".into(),
+                    ms: 50
+                },
+            ])
+        );
+        assert_eq!(steps("250").value().unwrap()[0].label, "step");
+        assert_eq!(
+            steps("fetch x").message(),
+            Some("Step 1: “x” is not a number.")
+        );
     }
 
     #[test]

@@ -7,11 +7,15 @@
 //! loop, worker client and the Leptos components.
 
 pub mod chart;
+pub mod editor;
+pub mod engine;
 pub mod input;
 pub mod kernels;
 pub mod partition;
+pub mod plan;
 pub mod predict;
 pub mod protocol;
+pub mod report;
 pub mod scenario;
 pub mod trace;
 

@@ -3,20 +3,55 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a task ended.
+/// How one attempt of a task ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// The call completed.
     Completed,
-    /// The run was cancelled while this call was pending.
+    /// The call returned an error.
+    Failed,
+    /// The per-attempt timeout fired first and the call was abandoned.
+    TimedOut,
+    /// The run (or the group deadline) cancelled the call while it was pending.
     Cancelled,
+}
+
+impl Outcome {
+    /// True for an attempt that ended in an error (a failure or a timeout).
+    pub fn is_error(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::TimedOut)
+    }
+}
+
+/// How the awaiting code continued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupOutcome {
+    /// Every awaited result arrived.
+    AllCompleted,
+    /// The first call to finish (task index) decided it.
+    FirstFinished { task: u32 },
+    /// The await threw: `first` is the error it throws, `all` every failed task (the aggregate).
+    Failed { first: u32, all: Vec<u32> },
+    /// The group deadline cancelled what was pending.
+    DeadlineExceeded,
+    /// The person pressed Cancel.
+    Cancelled,
+    /// Nothing awaited the calls (fire and forget).
+    NotAwaited,
+    /// The loop blocked on a result it could never deliver; the watchdog stopped it.
+    WouldDeadlock,
 }
 
 /// Something that happened during a run, in ms since the run started.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TraceEvent {
-    /// Task `task` started on `lane`.
-    Started { task: u32, lane: u32, at_ms: f64 },
+    /// Attempt `attempt` of task `task` started on `lane`.
+    Started {
+        task: u32,
+        lane: u32,
+        attempt: u32,
+        at_ms: f64,
+    },
     /// Task `task` ended.
     Ended {
         task: u32,
@@ -32,6 +67,8 @@ pub struct Span {
     pub task: u32,
     /// Lane it ran on (one lane per task on the event loop).
     pub lane: u32,
+    /// Attempt number, 0 for the first try.
+    pub attempt: u32,
     /// Start, ms since the run started.
     pub start_ms: f64,
     /// End, ms since the run started; `None` while pending.
@@ -60,6 +97,16 @@ pub struct Trace {
     pub elapsed_ms: Option<f64>,
     /// True when the run was cancelled before it finished.
     pub cancelled: bool,
+    /// When the awaiting code continued, and how.
+    pub resumed: Option<(f64, GroupOutcome)>,
+    /// When each result was consumed by the caller: (task, ms).
+    pub consumed: Vec<(u32, f64)>,
+    /// Errors raised where nobody awaited them (fire and forget).
+    pub unobserved: Vec<u32>,
+    /// Shared-counter runs: the final value of the counter.
+    pub counter: Option<u32>,
+    /// Event-loop lag probe: (ms when the tick was due, ms late).
+    pub lag: Vec<(f64, f64)>,
 }
 
 impl Trace {
@@ -75,9 +122,15 @@ impl Trace {
     /// event can never corrupt a finished bar.
     pub fn record(&mut self, event: TraceEvent) {
         match event {
-            TraceEvent::Started { task, lane, at_ms } => self.spans.push(Span {
+            TraceEvent::Started {
                 task,
                 lane,
+                attempt,
+                at_ms,
+            } => self.spans.push(Span {
+                task,
+                lane,
+                attempt,
                 start_ms: at_ms,
                 end_ms: None,
                 outcome: None,
@@ -103,19 +156,38 @@ impl Trace {
         }
     }
 
-    /// Ends the run at `at_ms`. With `cancelled`, every pending task is marked cancelled there.
+    /// Records when (and how) the awaiting code continued; only the first call counts.
+    pub fn resume(&mut self, at_ms: f64, how: GroupOutcome) {
+        if self.resumed.is_none() {
+            self.resumed = Some((at_ms, how));
+        }
+    }
+
+    /// Marks every pending attempt as cancelled at `at_ms`.
+    pub fn cancel_pending(&mut self, at_ms: f64) {
+        for span in self.spans.iter_mut().filter(|s| s.end_ms.is_none()) {
+            span.end_ms = Some(at_ms);
+            span.outcome = Some(Outcome::Cancelled);
+        }
+    }
+
+    /// Ends the run at `at_ms`. With `cancelled` (the person pressed Cancel), every pending task
+    /// is marked cancelled there.
     pub fn finish(&mut self, at_ms: f64, cancelled: bool) {
         if self.elapsed_ms.is_some() {
             return;
         }
         if cancelled {
-            for span in self.spans.iter_mut().filter(|s| s.end_ms.is_none()) {
-                span.end_ms = Some(at_ms);
-                span.outcome = Some(Outcome::Cancelled);
-            }
+            self.cancel_pending(at_ms);
+            self.resume(at_ms, GroupOutcome::Cancelled);
         }
         self.cancelled = cancelled;
         self.elapsed_ms = Some(at_ms);
+    }
+
+    /// When the awaiting code continued, in ms (the strategy's elapsed time).
+    pub fn resumed_ms(&self) -> Option<f64> {
+        self.resumed.as_ref().map(|r| r.0)
     }
 
     /// True once [`Trace::finish`] was called.
@@ -140,20 +212,25 @@ impl Trace {
     pub fn stats(&self) -> TraceStats {
         let ended: Vec<&Span> = self.spans.iter().filter(|s| s.end_ms.is_some()).collect();
         let completed = self.completed();
-        let cancelled = ended
-            .iter()
-            .filter(|s| s.outcome == Some(Outcome::Cancelled))
-            .count() as u32;
+        let count = |o: Outcome| ended.iter().filter(|s| s.outcome == Some(o)).count() as u32;
+        let cancelled = count(Outcome::Cancelled);
         let mean_task_ms = if ended.is_empty() {
             0.0
         } else {
             ended.iter().map(|s| s.length_ms(0.0)).sum::<f64>() / ended.len() as f64
         };
+        let started: std::collections::BTreeSet<u32> = self.spans.iter().map(|s| s.task).collect();
         TraceStats {
             elapsed_ms: self.elapsed_ms,
+            resumed_ms: self.resumed_ms(),
             completed,
+            failed: count(Outcome::Failed),
+            timed_out: count(Outcome::TimedOut),
+            retries: self.spans.iter().filter(|s| s.attempt > 0).count() as u32,
             cancelled,
-            not_started: self.task_count.saturating_sub(self.spans.len() as u32),
+            not_started: self.task_count.saturating_sub(started.len() as u32),
+            first_consumed_ms: self.consumed.iter().map(|c| c.1).reduce(f64::min),
+            max_lag_ms: self.lag.iter().map(|l| l.1).fold(0.0, f64::max),
             peak_in_flight: self.peak_in_flight(),
             mean_task_ms,
         }
@@ -181,10 +258,22 @@ impl Trace {
 /// Summary of one run, for the results table.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TraceStats {
-    /// Total elapsed time, if the run has ended.
+    /// Total elapsed time until every call ended, if the run has ended.
     pub elapsed_ms: Option<f64>,
+    /// When the awaiting code continued (the strategy's cost to its caller).
+    pub resumed_ms: Option<f64>,
     /// Tasks that completed.
     pub completed: u32,
+    /// Attempts that failed.
+    pub failed: u32,
+    /// Attempts abandoned by their timeout.
+    pub timed_out: u32,
+    /// Attempts after the first (retries).
+    pub retries: u32,
+    /// When the first result was consumed.
+    pub first_consumed_ms: Option<f64>,
+    /// Worst lateness of the event-loop probe, ms.
+    pub max_lag_ms: f64,
     /// Tasks stopped by cancellation while pending.
     pub cancelled: u32,
     /// Tasks that never started (the run was cancelled first).
@@ -203,6 +292,7 @@ mod tests {
         TraceEvent::Started {
             task,
             lane: task,
+            attempt: 0,
             at_ms,
         }
     }
@@ -257,6 +347,47 @@ mod tests {
         assert_eq!(s.not_started, 3);
         assert_eq!(t.spans[1].end_ms, Some(700.0));
         assert_eq!(t.spans[1].outcome, Some(Outcome::Cancelled));
+    }
+
+    #[test]
+    fn retries_are_counted_and_a_retried_task_is_started_once() {
+        let mut t = Trace::new(1);
+        for (attempt, at, outcome) in [(0, 0.0, Outcome::Failed), (1, 300.0, Outcome::Completed)] {
+            t.record(TraceEvent::Started {
+                task: 0,
+                lane: 0,
+                attempt,
+                at_ms: at,
+            });
+            t.record(TraceEvent::Ended {
+                task: 0,
+                at_ms: at + 100.0,
+                outcome,
+            });
+        }
+        t.finish(400.0, false);
+        let s = t.stats();
+        assert_eq!(
+            (s.failed, s.retries, s.completed, s.not_started),
+            (1, 1, 1, 0)
+        );
+    }
+
+    #[test]
+    fn only_the_first_resume_counts() {
+        let mut t = Trace::new(0);
+        t.resume(10.0, GroupOutcome::FirstFinished { task: 2 });
+        t.resume(20.0, GroupOutcome::AllCompleted);
+        assert_eq!(
+            t.resumed,
+            Some((10.0, GroupOutcome::FirstFinished { task: 2 }))
+        );
+        t.finish(30.0, true);
+        assert_eq!(
+            t.resumed_ms(),
+            Some(10.0),
+            "a cancel after resuming does not move it"
+        );
     }
 
     #[test]

@@ -5,25 +5,54 @@
 
 use futures::future::{abortable, join, Aborted};
 use gloo_timers::future::TimeoutFuture;
-use playground::scenario::{Strategy, TaskSpec};
-use playground::trace::Outcome;
-use playground::web::executor::{run, Recorder};
+use playground::engine::{self, Recorder, RunOptions};
+use playground::plan::Plan;
+use playground::scenario::{Behaviour, Experiment, Scenario, Strategy, Workload};
+use playground::trace::{GroupOutcome, Outcome, Trace};
+use playground::web::executor::BrowserRuntime;
 use playground::web::worker_client::WorkerClient;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn tasks(ms: &[u32]) -> Vec<TaskSpec> {
-    ms.iter()
-        .map(|&duration_ms| TaskSpec { duration_ms })
-        .collect()
+const ALL: Strategy = Strategy::AllAtOnce { fail_fast: false };
+const NO_PROBE: RunOptions = RunOptions { lag_probe_ms: None };
+
+fn tasks(ms: &[u32]) -> Plan {
+    plan_with(ms, Behaviour::default())
+}
+
+fn plan_with(ms: &[u32], behaviour: Behaviour) -> Plan {
+    Plan::new(&Scenario {
+        workload: Workload::Custom(ms.to_vec()),
+        behaviour,
+        ..Scenario::default()
+    })
+}
+
+fn recorder(strategy: Strategy, plan: &Plan) -> Recorder {
+    Recorder::for_runtime(engine::task_count(strategy, plan), &BrowserRuntime)
+}
+
+fn run<'a>(
+    strategy: Strategy,
+    plan: &'a Plan,
+    rec: &'a Recorder,
+) -> impl std::future::Future<Output = ()> + 'a {
+    engine::run(&BrowserRuntime, strategy, plan, rec, NO_PROBE)
+}
+
+async fn measure(strategy: Strategy, plan: &Plan, options: RunOptions) -> Trace {
+    let rec = recorder(strategy, plan);
+    engine::run(&BrowserRuntime, strategy, plan, &rec, options).await;
+    rec.snapshot()
 }
 
 #[wasm_bindgen_test]
 async fn all_at_once_overlaps_the_waits_and_costs_about_the_longest() {
     let t = tasks(&[300, 500, 700]);
-    let rec = Recorder::new(t.len());
-    run(Strategy::AllAtOnce, &t, &rec).await;
+    let rec = recorder(ALL, &t);
+    run(ALL, &t, &rec).await;
     let trace = rec.snapshot();
     let elapsed = trace.elapsed_ms.expect("run ended");
     assert!(
@@ -42,7 +71,7 @@ async fn all_at_once_overlaps_the_waits_and_costs_about_the_longest() {
 #[wasm_bindgen_test]
 async fn sequential_awaits_add_the_waits_up() {
     let t = tasks(&[300, 500, 700]);
-    let rec = Recorder::new(t.len());
+    let rec = recorder(Strategy::Sequential, &t);
     run(Strategy::Sequential, &t, &rec).await;
     let trace = rec.snapshot();
     let elapsed = trace.elapsed_ms.expect("run ended");
@@ -62,8 +91,8 @@ async fn sequential_awaits_add_the_waits_up() {
 #[wasm_bindgen_test]
 async fn results_complete_in_duration_order_but_are_traced_in_the_order_given() {
     let t = tasks(&[200, 300, 100]);
-    let rec = Recorder::new(t.len());
-    run(Strategy::AllAtOnce, &t, &rec).await;
+    let rec = recorder(ALL, &t);
+    run(ALL, &t, &rec).await;
     let trace = rec.snapshot();
     assert_eq!(trace.completion_order, vec![2, 0, 1]);
     let started: Vec<u32> = trace.spans.iter().map(|s| s.task).collect();
@@ -73,8 +102,8 @@ async fn results_complete_in_duration_order_but_are_traced_in_the_order_given() 
 #[wasm_bindgen_test]
 async fn cancelling_mid_run_stops_pending_timers_and_marks_them() {
     let t = tasks(&[100, 5000, 5000]);
-    let rec = Recorder::new(t.len());
-    let (fut, handle) = abortable(run(Strategy::AllAtOnce, &t, &rec));
+    let rec = recorder(ALL, &t);
+    let (fut, handle) = abortable(run(ALL, &t, &rec));
     let canceller = async {
         TimeoutFuture::new(300).await;
         handle.abort();
@@ -102,7 +131,7 @@ async fn cancelling_mid_run_stops_pending_timers_and_marks_them() {
 #[wasm_bindgen_test]
 async fn cancelling_a_sequential_run_leaves_later_tasks_unstarted() {
     let t = tasks(&[50, 5000, 50, 50]);
-    let rec = Recorder::new(t.len());
+    let rec = recorder(Strategy::Sequential, &t);
     let (fut, handle) = abortable(run(Strategy::Sequential, &t, &rec));
     let canceller = async {
         TimeoutFuture::new(200).await;
@@ -114,6 +143,68 @@ async fn cancelling_a_sequential_run_leaves_later_tasks_unstarted() {
     assert_eq!(
         (stats.completed, stats.cancelled, stats.not_started),
         (1, 1, 2)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn throttling_two_at_a_time_makes_three_waves_of_six_calls() {
+    let t = tasks(&[200; 6]);
+    let trace = measure(Strategy::Throttled { limit: 2 }, &t, NO_PROBE).await;
+    let elapsed = trace.resumed_ms().unwrap();
+    assert!(elapsed >= 595.0, "three waves of 200 ms: {elapsed} ms");
+    assert!(
+        elapsed < 1000.0,
+        "waves overlap two calls each: {elapsed} ms"
+    );
+    assert_eq!(trace.peak_in_flight(), 2, "never more than 2 in flight");
+}
+
+#[wasm_bindgen_test]
+async fn retries_wait_their_delay_and_each_attempt_is_traced() {
+    let plan = Plan::new(&Experiment::Retries.scenario());
+    let trace = measure(ALL, &plan, NO_PROBE).await;
+    let elapsed = trace.resumed_ms().unwrap();
+    // 300 fail + 200 + 300 fail + 400 + 300 = 1500 ms for the calls that fail twice.
+    assert!((1495.0..2200.0).contains(&elapsed), "{elapsed} ms");
+    assert_eq!(trace.stats().retries, 4);
+    assert_eq!(
+        trace.resumed.as_ref().unwrap().1,
+        GroupOutcome::AllCompleted
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_abandons_the_slow_call_without_waiting_for_it() {
+    let plan = plan_with(
+        &[3000, 100],
+        Behaviour {
+            timeout_ms: Some(300),
+            ..Behaviour::default()
+        },
+    );
+    let trace = measure(ALL, &plan, NO_PROBE).await;
+    let elapsed = trace.resumed_ms().unwrap();
+    assert!((295.0..1000.0).contains(&elapsed), "{elapsed} ms");
+    assert_eq!(trace.stats().timed_out, 1);
+}
+
+#[wasm_bindgen_test]
+async fn blocking_the_loop_is_stopped_by_the_watchdog_and_seen_by_the_lag_probe() {
+    let plan = tasks(&[100]);
+    let trace = measure(Strategy::BlockOnResult, &plan, RunOptions::default()).await;
+    assert_eq!(
+        trace.resumed.as_ref().unwrap().1,
+        GroupOutcome::WouldDeadlock
+    );
+    let lag = trace.stats().max_lag_ms;
+    assert!(
+        lag >= 1900.0,
+        "the probe's timer fired about 2 s late: {lag} ms"
+    );
+    let end = trace.spans[0].end_ms.unwrap();
+    assert!(
+        end >= 1995.0,
+        "the 100 ms timer could only fire after the block: {end} ms"
     );
 }
 

@@ -1,20 +1,25 @@
 //! The Leptos components. They hold signals and call into the pure modules; decisions (what a
-//! field accepts, what a strategy should cost, where a bar goes) are made there, not here.
+//! field accepts, what a strategy should cost, where a bar goes, what a result means) are made
+//! there, not here.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::channel::oneshot;
 use futures::future::{select, AbortHandle, Abortable, Either};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::executor::{self, Recorder};
+use super::executor::BrowserRuntime;
 use super::worker_client::{WorkerClient, WORKER_URL};
 use crate::chart::{timeline, TimelineLayout, TimelineOptions};
-use crate::input;
-use crate::predict::{explain, fmt_ms, fmt_ratio, ideal_ms, results_order_note, speedup};
-use crate::scenario::{Experiment, Scenario, Strategy, TaskSpec, Workload};
+use crate::editor::{Draft, FieldId};
+use crate::engine::{self, Recorder, RunOptions};
+use crate::plan::Plan;
+use crate::predict::{explain, fmt_ms, predict, results_order_note, Prediction};
+use crate::report;
+use crate::scenario::{Experiment, Strategy};
 use crate::trace::Trace;
 
 /// Where a run is.
@@ -41,8 +46,8 @@ impl Phase {
 #[derive(Clone, Debug, PartialEq)]
 struct StrategyView {
     strategy: Strategy,
-    tasks: Vec<TaskSpec>,
-    ideal_ms: f64,
+    plan: Arc<Plan>,
+    ideal: Prediction,
     trace: Trace,
     /// Whether this strategy's run has begun.
     begun: bool,
@@ -51,13 +56,13 @@ struct StrategyView {
 }
 
 impl StrategyView {
-    fn new(strategy: Strategy, tasks: &[TaskSpec], rec: &Recorder) -> Self {
+    fn new(strategy: Strategy, plan: &Arc<Plan>, ideal: Prediction, rec: &Recorder) -> Self {
         let trace = rec.snapshot();
         let now_ms = trace.elapsed_ms.unwrap_or_else(|| rec.elapsed_ms());
         StrategyView {
             strategy,
-            tasks: tasks.to_vec(),
-            ideal_ms: ideal_ms(strategy, tasks),
+            plan: plan.clone(),
+            ideal,
             trace,
             begun: rec.has_begun(),
             now_ms,
@@ -83,50 +88,11 @@ fn next_frame() -> oneshot::Receiver<()> {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let experiment = RwSignal::new(Experiment::UniformCalls);
-    let count_text = RwSignal::new(String::new());
-    let duration_text = RwSignal::new(String::new());
-    let list_text = RwSignal::new(String::new());
-    let reset_fields = move |e: Experiment| match e.default_workload() {
-        Workload::Uniform { count, duration_ms } => {
-            count_text.set(count.to_string());
-            duration_text.set(duration_ms.to_string());
-        }
-        Workload::Custom(list) => list_text.set(
-            list.iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    };
-    reset_fields(Experiment::UniformCalls);
-    reset_fields(Experiment::MixedCalls);
-
-    let count = Memo::new(move |_| input::task_count(&count_text.get()));
-    let duration = Memo::new(move |_| input::duration_ms(&duration_text.get()));
-    let list = Memo::new(move |_| input::duration_list(&list_text.get()));
-    let is_uniform = move || {
-        matches!(
-            experiment.get().default_workload(),
-            Workload::Uniform { .. }
-        )
-    };
-    // The scenario the Run button would run; None while a field is refused.
-    let scenario = Memo::new(move |_| {
-        let e = experiment.get();
-        let workload = if is_uniform() {
-            Workload::Uniform {
-                count: count.get().value()?,
-                duration_ms: duration.get().value()?,
-            }
-        } else {
-            Workload::Custom(list.get().value()?)
-        };
-        Some(Scenario {
-            workload,
-            ..e.default_scenario()
-        })
-    });
+    let draft = RwSignal::new(Draft::preset(Experiment::WhenAll));
+    let built = Memo::new(move |_| draft.with(Draft::build));
+    let scenario = Memo::new(move |_| built.with(|b| b.scenario.clone()));
+    let visible = Memo::new(move |_| draft.with(Draft::visible));
+    let experiment = Memo::new(move |_| draft.with(|d| d.experiment));
 
     let phase = RwSignal::new(Phase::Idle);
     let views: RwSignal<Vec<StrategyView>> = RwSignal::new(Vec::new());
@@ -142,19 +108,23 @@ pub fn App() -> impl IntoView {
         }
         let run_id = ctl.run_id.get().wrapping_add(1);
         ctl.run_id.set(run_id);
-        let tasks = sc.workload.tasks();
-        let recs: Vec<(Strategy, Recorder)> = sc
+        let plan = Arc::new(Plan::new(&sc));
+        let rt = BrowserRuntime;
+        let recs: Vec<(Strategy, Prediction, Recorder)> = sc
             .strategies
             .iter()
-            .map(|&s| (s, Recorder::new(tasks.len())))
+            .map(|&s| {
+                let rec = Recorder::for_runtime(engine::task_count(s, &plan), &rt);
+                (s, predict(s, &plan), rec)
+            })
             .collect();
         let publish = {
-            let (recs, tasks, ctl) = (recs.clone(), tasks.clone(), ctl.clone());
+            let (recs, plan, ctl) = (recs.clone(), plan.clone(), ctl.clone());
             move || {
                 if ctl.run_id.get() == run_id {
                     views.set(
                         recs.iter()
-                            .map(|(s, r)| StrategyView::new(*s, &tasks, r))
+                            .map(|(s, p, r)| StrategyView::new(*s, &plan, *p, r))
                             .collect(),
                     );
                 }
@@ -166,10 +136,10 @@ pub fn App() -> impl IntoView {
         let (handle, registration) = AbortHandle::new_pair();
         *ctl.abort.borrow_mut() = Some(handle);
         let work = {
-            let recs = recs.clone();
+            let (recs, plan) = (recs.clone(), plan.clone());
             async move {
-                for (s, rec) in &recs {
-                    executor::run(*s, &tasks, rec).await;
+                for (s, _, rec) in &recs {
+                    engine::run(&rt, *s, &plan, rec, RunOptions::default()).await;
                 }
             }
         };
@@ -191,7 +161,7 @@ pub fn App() -> impl IntoView {
                 Either::Right(_) => unreachable!("the frame pump never ends"),
             };
             if cancelled {
-                for (_, rec) in &recs {
+                for (_, _, rec) in &recs {
                     rec.finish(true);
                 }
             }
@@ -220,7 +190,7 @@ pub fn App() -> impl IntoView {
             let current = vs.iter().find(|v| v.begun && !v.trace.is_finished());
             match (phase.get(), current) {
                 (Phase::Idle, _) => {
-                    "Press Run to measure both strategies in this browser.".to_string()
+                    "Press Run to measure every strategy in this browser.".to_string()
                 }
                 (Phase::Running, Some(v)) => format!(
                     "Running “{}”: {} of {} tasks done ({done} of {total} overall).",
@@ -234,6 +204,26 @@ pub fn App() -> impl IntoView {
                     "Cancelled: {done} of {total} tasks had completed; pending timers were cleared."
                 ),
             }
+        })
+    };
+    let ideal_line = move || {
+        scenario.with(|s| match s {
+            Some(s) => {
+                let plan = Plan::new(s);
+                let parts: Vec<String> = s
+                    .strategies
+                    .iter()
+                    .map(|&st| {
+                        format!(
+                            "{} {} ms",
+                            st.title().to_lowercase(),
+                            fmt_ms(predict(st, &plan).resumed_ms)
+                        )
+                    })
+                    .collect();
+                format!("Ideal: {}.", parts.join("; "))
+            }
+            None => "Fix the highlighted field to run.".to_string(),
         })
     };
 
@@ -259,6 +249,20 @@ pub fn App() -> impl IntoView {
         worker_status.set(status);
     });
 
+    let field_view = move |id: FieldId| {
+        view! {
+            <Field
+                id=id
+                text=Signal::derive(move || draft.with(|d| d.text(id).to_string()))
+                on_input=move |v: String| draft.update(|d| {
+                    d.fields.insert(id, v);
+                })
+                message=Signal::derive(move || built.with(|b| b.messages.get(&id).cloned()))
+                disabled=Signal::derive(running)
+            />
+        }
+    };
+
     view! {
         <header class="top">
             <h1>"Async vs Parallel Playground"</h1>
@@ -268,14 +272,14 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <section class="card editor" aria-label="Experiment">
-                <label class="field">
+                <label class="field experiment-field">
                     <span>"Experiment"</span>
                     <select
                         data-testid="experiment"
                         prop:disabled=running
                         on:change=move |ev| {
                             if let Some(e) = Experiment::from_id(&event_target_value(&ev)) {
-                                experiment.set(e);
+                                draft.set(Draft::preset(e));
                             }
                         }
                     >
@@ -291,39 +295,26 @@ pub fn App() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <p class="published" data-testid="published">{move || experiment.get().published()}</p>
-                <Show
-                    when=is_uniform
-                    fallback=move || {
-                        view! {
-                            <Field
-                                label="Durations (ms), in the order given"
-                                testid="durations"
-                                text=list_text
-                                check=Signal::derive(move || list.get().message().map(str::to_string))
-                                invalid=Signal::derive(move || list.get().is_invalid())
-                                disabled=Signal::derive(running)
-                            />
-                        }
-                    }
-                >
-                    <Field
-                        label="Simulated calls"
-                        testid="task-count"
-                        text=count_text
-                        check=Signal::derive(move || count.get().message().map(str::to_string))
-                        invalid=Signal::derive(move || count.get().is_invalid())
-                        disabled=Signal::derive(running)
+                <p class="published" data-testid="published">
+                    {move || experiment.get().published()}
+                </p>
+                <div class="fields">
+                    <For
+                        each=move || visible.get().into_iter().filter(|f| !f.is_behaviour())
+                        key=|id| *id
+                        children=field_view
                     />
-                    <Field
-                        label="Each call waits (ms)"
-                        testid="duration"
-                        text=duration_text
-                        check=Signal::derive(move || duration.get().message().map(str::to_string))
-                        invalid=Signal::derive(move || duration.get().is_invalid())
-                        disabled=Signal::derive(running)
-                    />
-                </Show>
+                </div>
+                <details class="behaviour" open=true>
+                    <summary>"Timing, failures, timeouts and retries"</summary>
+                    <div class="fields">
+                        <For
+                            each=move || visible.get().into_iter().filter(|f| f.is_behaviour())
+                            key=|id| *id
+                            children=field_view
+                        />
+                    </div>
+                </details>
                 <div class="actions">
                     <button
                         class="primary"
@@ -340,23 +331,14 @@ pub fn App() -> impl IntoView {
                     >
                         "Cancel"
                     </button>
-                    <span class="predicted">
-                        {move || {
-                            scenario
-                                .with(|s| {
-                                    s.as_ref()
-                                        .map(|s| {
-                                            let t = s.workload.tasks();
-                                            format!(
-                                                "Ideal: sequential {} ms, all at once {} ms.",
-                                                fmt_ms(ideal_ms(Strategy::Sequential, &t)),
-                                                fmt_ms(ideal_ms(Strategy::AllAtOnce, &t)),
-                                            )
-                                        })
-                                        .unwrap_or_else(|| "Fix the highlighted field to run.".into())
-                                })
-                        }}
-                    </span>
+                    <button
+                        data-testid="reset"
+                        prop:disabled=running
+                        on:click=move |_| draft.update(|d| *d = Draft::preset(d.experiment))
+                    >
+                        "Reset"
+                    </button>
+                    <span class="predicted" data-testid="predicted">{ideal_line}</span>
                 </div>
                 <p
                     class="progress"
@@ -379,36 +361,36 @@ pub fn App() -> impl IntoView {
 /// One validated text field with its message.
 #[component]
 fn Field(
-    /// Visible label.
-    label: &'static str,
-    /// `data-testid` of the input; its message gets `{testid}-msg`.
-    testid: &'static str,
+    /// Which field (label, test id).
+    id: FieldId,
     /// The raw text, as typed.
-    text: RwSignal<String>,
+    text: Signal<String>,
+    /// Called with the new text on every keystroke.
+    on_input: impl Fn(String) + 'static,
     /// Message to show beside the field (a refusal or a clamping note).
-    check: Signal<Option<String>>,
-    /// True when the text is refused.
-    invalid: Signal<bool>,
+    message: Signal<Option<crate::editor::FieldMessage>>,
     /// True while a run is in flight.
     disabled: Signal<bool>,
 ) -> impl IntoView {
+    let testid = id.id();
     let msg_id = format!("{testid}-msg");
+    let invalid = move || message.with(|m| m.as_ref().is_some_and(|m| m.invalid));
     view! {
-        <label class="field" class:invalid=move || invalid.get()>
-            <span>{label}</span>
+        <label class="field" class:invalid=invalid>
+            <span>{id.label()}</span>
             <input
                 type="text"
-                inputmode="numeric"
                 autocomplete="off"
+                spellcheck="false"
                 data-testid=testid
-                aria-invalid=move || invalid.get().to_string()
+                aria-invalid=move || invalid().to_string()
                 aria-describedby=msg_id.clone()
                 prop:value=move || text.get()
                 prop:disabled=move || disabled.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=move |ev| on_input(event_target_value(&ev))
             />
             <span class="field-msg" id=msg_id.clone() data-testid=msg_id.clone() role="status">
-                {move || check.get().unwrap_or_default()}
+                {move || message.get().map(|m| m.text).unwrap_or_default()}
             </span>
         </label>
     }
@@ -422,38 +404,52 @@ fn Results(views: RwSignal<Vec<StrategyView>>, phase: RwSignal<Phase>) -> impl I
     let domain = Memo::new(move |_| {
         views.with(|vs| {
             vs.iter()
-                .map(|v| v.ideal_ms.max(v.now_ms))
+                .map(|v| v.ideal.settled_ms.max(v.now_ms))
                 .fold(0.0, f64::max)
         })
     });
-    let comparison = move || {
+    let comparisons = move || {
+        if phase.get() != Phase::Done {
+            return Vec::new();
+        }
         views.with(|vs| {
-            let seq = vs.iter().find(|v| v.strategy == Strategy::Sequential)?;
-            let all = vs.iter().find(|v| v.strategy == Strategy::AllAtOnce)?;
-            if phase.get() != Phase::Done {
-                return None;
-            }
-            let measured = speedup(seq.trace.elapsed_ms?, all.trace.elapsed_ms?)?;
-            let ideal = speedup(seq.ideal_ms, all.ideal_ms);
-            Some(format!(
-                "All at once finished {} faster than sequential awaits{}.",
-                fmt_ratio(measured),
-                ideal
-                    .map(|r| format!(" (ideal: {})", fmt_ratio(r)))
-                    .unwrap_or_default()
-            ))
+            let Some(base) = vs.first() else {
+                return Vec::new();
+            };
+            let Some(base_ms) = base.trace.resumed_ms() else {
+                return Vec::new();
+            };
+            vs.iter()
+                .skip(1)
+                .filter_map(|v| {
+                    report::comparison(
+                        v.strategy,
+                        v.trace.resumed_ms()?,
+                        v.ideal.resumed_ms,
+                        base.strategy,
+                        base_ms,
+                        base.ideal.resumed_ms,
+                    )
+                })
+                .collect()
         })
     };
     view! {
         <section class="results" aria-label="Results">
-            <p class="comparison" data-testid="comparison">{comparison}</p>
+            <ul class="comparison" data-testid="comparison">
+                {move || comparisons().into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+            </ul>
             <Show when=move || views.with(|v| !v.is_empty())>
                 <ul class="legend" aria-label="Legend">
                     <li><span class="swatch bar-completed"></span>"completed"</li>
                     <li><span class="swatch bar-pending"></span>"waiting"</li>
+                    <li><span class="swatch bar-failed"></span>"failed"</li>
+                    <li><span class="swatch bar-timed-out"></span>"timed out"</li>
                     <li><span class="swatch bar-cancelled"></span>"cancelled"</li>
-                    <li><span class="swatch-line ideal"></span>"ideal (predicted) end"</li>
-                    <li><span class="swatch-line end"></span>"measured end"</li>
+                    <li><span class="swatch-dot"></span>"result consumed"</li>
+                    <li><span class="swatch bar-lag"></span>"event loop late"</li>
+                    <li><span class="swatch-line ideal"></span>"ideal (predicted)"</li>
+                    <li><span class="swatch-line end"></span>"await continued (measured)"</li>
                 </ul>
             </Show>
             {move || {
@@ -464,7 +460,7 @@ fn Results(views: RwSignal<Vec<StrategyView>>, phase: RwSignal<Phase>) -> impl I
                         let layout = timeline(
                             &v.trace,
                             domain.get(),
-                            Some(v.ideal_ms),
+                            Some(v.ideal.resumed_ms),
                             v.now_ms,
                             &TimelineOptions::default(),
                         );
@@ -490,24 +486,63 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
     } else {
         "waiting"
     };
-    let measured = match (stats.elapsed_ms, view.begun) {
-        (Some(ms), _) => format!("{} ms", fmt_ms(ms)),
-        (None, true) => format!("{} ms so far", fmt_ms(view.now_ms)),
+    let ms = |v: f64| format!("{} ms", fmt_ms(v));
+    let measured = match (stats.resumed_ms, view.begun) {
+        (Some(v), _) => ms(v),
+        (None, true) => format!("{} so far", ms(view.now_ms)),
         (None, false) => "not started".to_string(),
     };
     let overhead = stats
-        .elapsed_ms
+        .resumed_ms
         .filter(|_| !view.trace.cancelled)
-        .map(|ms| format!("{:+.1} ms", ms - view.ideal_ms));
-    let order_note = results_order_note(&view.tasks, &view.trace.completion_order)
-        .filter(|_| view.strategy == Strategy::AllAtOnce);
+        .map(|v| format!("{:+.1} ms", v - view.ideal.resumed_ms));
+    // "All calls ended" matters only where calls outlive the await.
+    let settles_later = view.ideal.settled_ms > view.ideal.resumed_ms
+        || stats
+            .elapsed_ms
+            .zip(stats.resumed_ms)
+            .is_some_and(|(e, r)| e > r + 1.0);
+    let settled = settles_later.then(|| {
+        view! {
+            <div>
+                <dt>"All calls ended"</dt>
+                <dd data-testid=format!("settled-{id}")>
+                    {stats.elapsed_ms.map(ms).unwrap_or_else(|| "—".into())}
+                    <small>{format!(" ideal {}", ms(view.ideal.settled_ms))}</small>
+                </dd>
+            </div>
+        }
+    });
+    let first_consumed = view.ideal.first_consumed_ms.map(|ideal| {
+        view! {
+            <div>
+                <dt>"First result consumed"</dt>
+                <dd data-testid=format!("first-consumed-{id}") data-ms=stats.first_consumed_ms.map(|v| format!("{v:.3}")).unwrap_or_default()>
+                    {stats.first_consumed_ms.map(ms).unwrap_or_else(|| "—".into())}
+                    <small>{format!(" ideal {}", ms(ideal))}</small>
+                </dd>
+            </div>
+        }
+    });
+    let errors = (stats.failed + stats.timed_out + stats.retries > 0).then(|| {
+        view! {
+            <div>
+                <dt>"Failed · timed out · retries"</dt>
+                <dd data-testid=format!("errors-{id}")>
+                    {format!("{} · {} · {}", stats.failed, stats.timed_out, stats.retries)}
+                </dd>
+            </div>
+        }
+    });
+    let order_note = results_order_note(&view.plan, &view.trace.completion_order)
+        .filter(|_| view.strategy == Strategy::AllAtOnce { fail_fast: false });
+    let outcome = report::outcome(view.strategy, &view.trace);
+    let resources = view.begun.then(|| report::resources(&view.trace));
     let spellings = view
         .strategy
         .spellings()
-        .iter()
-        .map(
-            |(lang, code)| view! { <li><span class="lang">{*lang}</span><code>{*code}</code></li> },
-        )
+        .into_iter()
+        .map(|(lang, code)| view! { <li><span class="lang">{lang}</span><code>{code}</code></li> })
         .collect_view();
     view! {
         <article class="card strategy" data-testid=format!("result-{id}") data-state=state>
@@ -515,32 +550,43 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
             <ul class="spellings">{spellings}</ul>
             <dl class="numbers">
                 <div>
-                    <dt>"Measured"</dt>
+                    <dt>"Await continued after"</dt>
                     <dd
                         data-testid=format!("measured-{id}")
-                        data-ms=stats.elapsed_ms.map(|ms| format!("{ms:.3}")).unwrap_or_default()
+                        data-ms=stats.resumed_ms.map(|v| format!("{v:.3}")).unwrap_or_default()
                     >
                         {measured}
                     </dd>
                 </div>
                 <div>
                     <dt>"Ideal"</dt>
-                    <dd data-testid=format!("ideal-{id}") data-ms=format!("{:.3}", view.ideal_ms)>
-                        {format!("{} ms", fmt_ms(view.ideal_ms))}
+                    <dd data-testid=format!("ideal-{id}") data-ms=format!("{:.3}", view.ideal.resumed_ms)>
+                        {ms(view.ideal.resumed_ms)}
                     </dd>
                 </div>
                 <div>
                     <dt>"Overhead"</dt>
                     <dd>{overhead.unwrap_or_else(|| "—".into())}</dd>
                 </div>
+                {settled}
+                {first_consumed}
                 <div>
-                    <dt>"Most timers pending at once"</dt>
+                    <dt>"Timers pending at once"</dt>
                     <dd data-testid=format!("peak-{id}")>{stats.peak_in_flight}</dd>
+                </div>
+                {errors}
+                <div>
+                    <dt>"Worst loop lag"</dt>
+                    <dd data-testid=format!("lag-{id}") data-ms=format!("{:.3}", stats.max_lag_ms)>
+                        {ms(stats.max_lag_ms)}
+                    </dd>
                 </div>
             </dl>
             <Timeline layout=layout label=format!("Timeline of {}", view.strategy.title()) />
-            <p class="why">{explain(view.strategy, &view.tasks)}</p>
+            {outcome.map(|o| view! { <p class="outcome" data-testid=format!("outcome-{id}")>{o}</p> })}
+            <p class="why">{explain(view.strategy, &view.plan)}</p>
             {order_note.map(|n| view! { <p class="order-note" data-testid="order-note">{n}</p> })}
+            {resources.map(|r| view! { <p class="resources" data-testid=format!("resources-{id}")>{r}</p> })}
             {view
                 .trace
                 .cancelled
@@ -570,34 +616,43 @@ fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
     let (x0, x1) = layout.plot_x;
     let axis_y = layout.axis_y;
     let top_y = layout.top_y;
+    let lane_label = |y: f64, text: String| {
+        view! {
+            <text class="lane-label" x=px(x0 - 6.0) y=px(y) text-anchor="end">
+                {text}
+            </text>
+        }
+    };
+    let rect = |b: crate::chart::Bar| {
+        view! {
+            <rect
+                class=format!("bar bar-{}", b.state.class())
+                x=px(b.x)
+                y=px(b.y)
+                width=px(b.width)
+                height=px(b.height)
+                rx="2"
+            >
+                <title>{b.title}</title>
+            </rect>
+        }
+    };
     let lanes = layout
         .lanes
         .into_iter()
-        .map(|l| {
-            view! {
-                <text class="lane-label" x=px(x0 - 6.0) y=px(l.y) text-anchor="end">
-                    {l.text}
-                </text>
-            }
-        })
+        .map(|l| lane_label(l.y, l.text))
         .collect_view();
-    let bars = layout
-        .bars
+    let bars = layout.bars.into_iter().map(rect).collect_view();
+    let lag = layout.lag_row.map(|(label, bars)| {
+        view! {
+            {lane_label(label.y, label.text)}
+            {bars.into_iter().map(rect).collect_view()}
+        }
+    });
+    let consumed = layout
+        .consumed
         .into_iter()
-        .map(|b| {
-            view! {
-                <rect
-                    class=format!("bar bar-{}", b.state.class())
-                    x=px(b.x)
-                    y=px(b.y)
-                    width=px(b.width)
-                    height=px(b.height)
-                    rx="2"
-                >
-                    <title>{b.title}</title>
-                </rect>
-            }
-        })
+        .map(|(x, y)| view! { <circle class="consumed" cx=px(x) cy=px(y) r="2.5" /> })
         .collect_view();
     let ticks = layout
         .ticks
@@ -625,7 +680,7 @@ fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
             </text>
         }
     });
-    let end = layout.end_x.map(|x| {
+    let end = layout.resumed_x.map(|x| {
         view! { <line class="end" x1=px(x) x2=px(x) y1=px(top_y) y2=px(axis_y) /> }
     });
     view! {
@@ -637,9 +692,13 @@ fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
         >
             {lanes}
             {bars}
+            {lag}
+            {consumed}
             <line class="axis" x1=px(x0) x2=px(x1) y1=px(axis_y) y2=px(axis_y) />
             {ticks}
-            <text class="axis-unit" x=px(x0 - 6.0) y=px(axis_y + 16.0) text-anchor="end">"ms"</text>
+            <text class="axis-unit" x=px(x0 - 6.0) y=px(axis_y + 16.0) text-anchor="end">
+                "ms"
+            </text>
             {ideal}
             {end}
         </svg>

@@ -30,7 +30,7 @@ test('experiment A: 10 x 500 ms sequentially takes at least 4.9 s, all at once u
     { timeout: 5000 },
   );
   // The timeline grows live: bars exist before the run has finished.
-  assert.ok((await page.locator('[data-testid="result-sequential"] rect.bar').count()) > 0, 'live bars');
+  assert.ok((await page.locator('[data-testid="result-sequential"] rect.bar-pending, [data-testid="result-sequential"] rect.bar-completed').count()) > 0, 'live bars');
 
   await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 20000 });
   const seq = await measured(page, 'sequential');
@@ -45,7 +45,10 @@ test('experiment A: 10 x 500 ms sequentially takes at least 4.9 s, all at once u
   assert.equal(await page.textContent('[data-testid="peak-sequential"]'), '1');
   assert.equal(await page.textContent('[data-testid="peak-all-at-once"]'), '10');
   assert.equal(await page.locator('[data-testid="result-sequential"] rect.bar-completed').count(), 10);
-  assert.match(await page.textContent('[data-testid="comparison"]'), /All at once finished \d+(\.\d)?× faster/);
+  assert.match(
+    await page.textContent('[data-testid="comparison"]'),
+    /All at once \(wait for all\) was \d+(\.\d)?× faster than sequential awaits \(ideal: 10× faster\)/,
+  );
   assert.match(await page.textContent('[data-testid="result-sequential"] .why'), /10 × 500 ms ≈ 5,000 ms/);
   assert.equal(await page.isEnabled('[data-testid="run"]'), true, 'Run is enabled again');
 
@@ -94,7 +97,7 @@ test('cancel mid-run stops cleanly and the next run starts from a clean slate', 
   await page.click('[data-testid="run"]');
   await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 5000 });
   assert.equal(await page.locator('rect.bar-cancelled').count(), 0, 'no cancelled bars from the old run');
-  assert.equal(await page.locator('[data-testid="result-sequential"] rect.bar').count(), 2);
+  assert.equal(await page.locator('[data-testid="result-sequential"] rect.bar-completed').count(), 2);
   assert.match(await page.textContent('[data-testid="progress"]'), /Done: 4 of 4/);
   assert.deepEqual(errors, []);
   await page.close();
@@ -116,7 +119,10 @@ test('nonsense input is refused beside the field and absurd input is clamped wit
   await page.fill('[data-testid="duration"]', '999999');
   assert.match(await page.textContent('[data-testid="duration-msg"]'), /Clamped to 60000 ms/);
   assert.equal(await page.isEnabled('[data-testid="run"]'), true, 'clamped values still run');
-  assert.match(await page.textContent('.predicted'), /sequential 600,000,000 ms, all at once 60,000 ms/);
+  assert.match(
+    await page.textContent('[data-testid="predicted"]'),
+    /sequential awaits 600,000,000 ms; all at once \(wait for all\) 60,000 ms/,
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });

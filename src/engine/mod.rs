@@ -1,0 +1,413 @@
+//! The engine: runs a [`Plan`] with a [`Strategy`] on any [`Runtime`] and records a [`Trace`].
+//!
+//! The same code runs in the browser (real timers on the real event loop, see
+//! `web::executor`) and natively on a virtual clock ([`virtual_rt`]), so scheduling orders
+//! (throttling, retries, timeouts, cancellation) are tested deterministically and checked
+//! against the predictor's formulas.
+//!
+//! Cancellation: wrap [`run`] in `futures::future::abortable`. Aborting drops it, which drops
+//! every pending sleep (a browser timer is cleared when its future is dropped); then call
+//! [`Recorder::finish`] with `cancelled = true` to mark what was pending.
+
+pub mod virtual_rt;
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+
+use futures::future::{join_all, select, select_all, Either};
+
+use crate::plan::Plan;
+use crate::predict::WATCHDOG_MS;
+use crate::scenario::Strategy;
+use crate::trace::{GroupOutcome, Outcome, Trace, TraceEvent};
+
+/// What the engine needs from the place it runs: a clock, timers, and a way to block.
+pub trait Runtime {
+    /// A timer; dropping it before it fires cancels it.
+    type Sleep: Future<Output = ()> + Unpin;
+    /// Milliseconds on this runtime's clock.
+    fn now_ms(&self) -> f64;
+    /// A timer that fires after `ms`.
+    fn sleep(&self, ms: u32) -> Self::Sleep;
+    /// Blocks the thread for `ms`: nothing else on this event loop runs meanwhile.
+    fn block_for(&self, ms: u32);
+}
+
+/// Options of [`run`]. Defaults: the lag probe ticks every 50 ms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunOptions {
+    /// Interval of the event-loop lag probe, ms; `None` runs no probe (benchmarks).
+    pub lag_probe_ms: Option<u32>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            lag_probe_ms: Some(50),
+        }
+    }
+}
+
+/// How many of the plan's tasks a strategy runs (blocking on a result uses just one call).
+pub fn task_count(strategy: Strategy, plan: &Plan) -> usize {
+    match strategy {
+        Strategy::BlockOnResult => plan.tasks.len().min(1),
+        _ => plan.tasks.len(),
+    }
+}
+
+/// Collects one strategy's trace while it runs. Cheap to clone (shared state).
+#[derive(Clone)]
+pub struct Recorder {
+    trace: Rc<RefCell<Trace>>,
+    clock: Rc<dyn Fn() -> f64>,
+    /// Clock reading when the run began; `None` before it began.
+    t0: Rc<Cell<Option<f64>>>,
+    dirty: Rc<Cell<bool>>,
+}
+
+impl Recorder {
+    /// A recorder for a run of `task_count` tasks that has not begun, reading `clock`.
+    pub fn new(task_count: usize, clock: impl Fn() -> f64 + 'static) -> Self {
+        Recorder {
+            trace: Rc::new(RefCell::new(Trace::new(task_count as u32))),
+            clock: Rc::new(clock),
+            t0: Rc::new(Cell::new(None)),
+            dirty: Rc::new(Cell::new(true)),
+        }
+    }
+
+    /// A recorder reading `rt`'s clock.
+    pub fn for_runtime<R: Runtime + Clone + 'static>(task_count: usize, rt: &R) -> Self {
+        let rt = rt.clone();
+        Recorder::new(task_count, move || rt.now_ms())
+    }
+
+    /// Starts the run's clock.
+    pub fn begin(&self) {
+        self.t0.set(Some((self.clock)()));
+        self.dirty.set(true);
+    }
+
+    /// Milliseconds since [`Recorder::begin`] (0 before it).
+    pub fn elapsed_ms(&self) -> f64 {
+        self.t0.get().map(|t0| (self.clock)() - t0).unwrap_or(0.0)
+    }
+
+    /// True once the run began.
+    pub fn has_begun(&self) -> bool {
+        self.t0.get().is_some()
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Trace, f64)) {
+        let at = self.elapsed_ms();
+        f(&mut self.trace.borrow_mut(), at);
+        self.dirty.set(true);
+    }
+
+    fn started(&self, task: usize, attempt: u32) {
+        self.with(|t, at_ms| {
+            t.record(TraceEvent::Started {
+                task: task as u32,
+                lane: task as u32,
+                attempt,
+                at_ms,
+            })
+        });
+    }
+
+    fn ended(&self, task: usize, outcome: Outcome) {
+        self.with(|t, at_ms| {
+            t.record(TraceEvent::Ended {
+                task: task as u32,
+                at_ms,
+                outcome,
+            })
+        });
+    }
+
+    fn resume(&self, how: GroupOutcome) {
+        self.with(|t, at| t.resume(at, how));
+    }
+
+    fn consumed(&self, task: usize) {
+        self.with(|t, at| t.consumed.push((task as u32, at)));
+    }
+
+    /// Every completed task's result is handed over now (the awaited list arrives).
+    fn consume_completed(&self) {
+        self.with(|t, at| {
+            let done = t.completion_order.clone();
+            t.consumed.extend(done.into_iter().map(|task| (task, at)));
+        });
+    }
+
+    fn cancel_pending(&self) {
+        self.with(|t, at| t.cancel_pending(at));
+    }
+
+    /// Ends the run now; with `cancelled`, pending tasks are marked as stopped here.
+    /// Does nothing for a run that never began.
+    pub fn finish(&self, cancelled: bool) {
+        if self.has_begun() {
+            self.with(|t, at| t.finish(at, cancelled));
+        }
+    }
+
+    /// True once the run ended.
+    pub fn is_finished(&self) -> bool {
+        self.trace.borrow().is_finished()
+    }
+
+    /// A copy of the trace so far.
+    pub fn snapshot(&self) -> Trace {
+        self.trace.borrow().clone()
+    }
+
+    /// Reads the trace so far without copying it.
+    pub fn with_trace<T>(&self, f: impl FnOnce(&Trace) -> T) -> T {
+        f(&self.trace.borrow())
+    }
+
+    /// True if something was recorded since the last call (and clears the flag).
+    pub fn take_dirty(&self) -> bool {
+        self.dirty.replace(false)
+    }
+}
+
+/// Runs one task: its attempts (with retry delays, per-attempt timeout and steps) until one
+/// completes. Returns whether it completed.
+async fn run_task<R: Runtime>(rt: &R, plan: &Plan, rec: &Recorder, i: usize) -> bool {
+    let task = &plan.tasks[i];
+    for a in 0..plan.retry.attempts {
+        let delay = plan.retry.delay_before(a);
+        if delay > 0 {
+            rt.sleep(delay).await;
+        }
+        rec.started(i, a);
+        let work = async {
+            for step in &task.steps {
+                rt.sleep(step.ms).await;
+            }
+        };
+        let timed_out = match plan.timeout_ms {
+            // The timeout's timer is set before the call's: when both are due together, the
+            // timeout fires first (timers due at the same time fire in the order they were set).
+            Some(to) => matches!(select(pin!(work), rt.sleep(to)).await, Either::Right(_)),
+            None => {
+                work.await;
+                false
+            }
+        };
+        let outcome = if timed_out {
+            Outcome::TimedOut
+        } else if task.fails[a as usize] {
+            Outcome::Failed
+        } else {
+            Outcome::Completed
+        };
+        rec.ended(i, outcome);
+        if outcome == Outcome::Completed {
+            return true;
+        }
+    }
+    false
+}
+
+/// The await of a group of calls that all ran: completed, or the aggregate of failures.
+fn settle_group(rec: &Recorder, oks: &[bool]) {
+    let failed: Vec<u32> = oks
+        .iter()
+        .enumerate()
+        .filter(|(_, ok)| !**ok)
+        .map(|(i, _)| i as u32)
+        .collect();
+    match failed.first() {
+        None => {
+            rec.consume_completed();
+            rec.resume(GroupOutcome::AllCompleted);
+        }
+        // Like Task.WhenAll: the first error in the order the tasks were given.
+        Some(&first) => rec.resume(GroupOutcome::Failed { first, all: failed }),
+    }
+}
+
+async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Recorder) {
+    let n = task_count(strategy, plan);
+    let task = |i: usize| run_task(rt, plan, rec, i);
+    match strategy {
+        Strategy::Sequential | Strategy::Streaming { concurrent: false } => {
+            let streaming = strategy != Strategy::Sequential;
+            for i in 0..n {
+                if !task(i).await {
+                    rec.resume(GroupOutcome::Failed {
+                        first: i as u32,
+                        all: vec![i as u32],
+                    });
+                    return;
+                }
+                if streaming {
+                    rec.consumed(i);
+                }
+            }
+            if !streaming {
+                rec.consume_completed();
+            }
+            rec.resume(GroupOutcome::AllCompleted);
+        }
+        Strategy::AllAtOnce { .. } | Strategy::Throttled { .. } if n > 0 => {
+            let fail_fast = strategy == Strategy::AllAtOnce { fail_fast: true };
+            let oks: Vec<bool> = if let Strategy::Throttled { limit } = strategy {
+                // `limit` loops share one queue: each takes the next call when its last ends.
+                let next = Cell::new(0usize);
+                let oks = RefCell::new(vec![true; n]);
+                join_all((0..(limit.max(1) as usize).min(n)).map(|_| async {
+                    loop {
+                        let i = next.get();
+                        if i >= n {
+                            break;
+                        }
+                        next.set(i + 1);
+                        let ok = task(i).await;
+                        oks.borrow_mut()[i] = ok;
+                    }
+                }))
+                .await;
+                oks.into_inner()
+            } else {
+                // join_all polls every call once before any completes: all timers start
+                // first, then are awaited together (Task.WhenAll, Promise.all).
+                join_all((0..n).map(|i| async move {
+                    let ok = task(i).await;
+                    if !ok && fail_fast {
+                        // Promise.all rejects now; the other calls go on regardless.
+                        rec.resume(GroupOutcome::Failed {
+                            first: i as u32,
+                            all: vec![i as u32],
+                        });
+                    }
+                    ok
+                }))
+                .await
+            };
+            settle_group(rec, &oks);
+        }
+        Strategy::FirstWins { cancel_rest } if n > 0 => {
+            let calls = (0..n).map(|i| Box::pin(async move { (i, task(i).await) }));
+            let ((first, _ok), _, rest) = select_all(calls).await;
+            rec.consumed(first);
+            rec.resume(GroupOutcome::FirstFinished { task: first as u32 });
+            if cancel_rest {
+                drop(rest);
+                rec.cancel_pending();
+            } else {
+                join_all(rest).await;
+            }
+        }
+        Strategy::Streaming { concurrent: true } => {
+            let oks = join_all((0..n).map(|i| async move {
+                let ok = task(i).await;
+                if ok {
+                    rec.consumed(i);
+                }
+                ok
+            }))
+            .await;
+            let failed: Vec<u32> = (0..n as u32).filter(|&i| !oks[i as usize]).collect();
+            match failed.first() {
+                None => rec.resume(GroupOutcome::AllCompleted),
+                Some(&first) => rec.resume(GroupOutcome::Failed { first, all: failed }),
+            }
+        }
+        Strategy::FireAndForget => {
+            rec.resume(GroupOutcome::NotAwaited);
+            // The calls still run (the trace follows them), but nothing observes their errors.
+            join_all((0..n).map(|i| async move {
+                if !task(i).await {
+                    rec.with(|t, _| t.unobserved.push(i as u32));
+                }
+            }))
+            .await;
+        }
+        Strategy::SharedCounter { safe } => {
+            let counter = Cell::new(0u32);
+            join_all((0..n).map(|i| {
+                let counter = &counter;
+                async move {
+                    if safe {
+                        if task(i).await {
+                            counter.set(counter.get() + 1);
+                        }
+                    } else {
+                        let read = counter.get();
+                        if task(i).await {
+                            counter.set(read + 1);
+                        }
+                    }
+                }
+            }))
+            .await;
+            rec.with(|t, _| t.counter = Some(counter.get()));
+            settle_group(rec, &vec![true; n]);
+        }
+        Strategy::BlockOnResult if n > 0 => {
+            let mut call = Box::pin(task(0));
+            // Start the call (its timer is set), then block the loop waiting for it.
+            if futures::poll!(&mut call).is_pending() {
+                rt.block_for(WATCHDOG_MS);
+                rec.resume(GroupOutcome::WouldDeadlock);
+                call.await;
+            } else {
+                rec.resume(GroupOutcome::AllCompleted);
+            }
+        }
+        // Nothing to run.
+        _ => rec.resume(GroupOutcome::AllCompleted),
+    }
+}
+
+async fn lag_probe<R: Runtime>(rt: &R, rec: &Recorder, every_ms: u32) {
+    loop {
+        let due = rec.elapsed_ms() + every_ms as f64;
+        rt.sleep(every_ms).await;
+        let late = (rec.elapsed_ms() - due).max(0.0);
+        rec.with(|t, _| t.lag.push((due, late)));
+    }
+}
+
+/// Runs `plan` with `strategy` on `rt`, recording into `rec`, and ends the trace when every
+/// call has ended (or the group deadline cancelled what was pending).
+pub async fn run<R: Runtime>(
+    rt: &R,
+    strategy: Strategy,
+    plan: &Plan,
+    rec: &Recorder,
+    options: RunOptions,
+) {
+    rec.begin();
+    let body = async {
+        let body = pin!(run_body(rt, strategy, plan, rec));
+        match plan.group_timeout_ms {
+            Some(deadline) => {
+                if let Either::Right(_) = select(body, rt.sleep(deadline)).await {
+                    rec.cancel_pending();
+                    rec.resume(GroupOutcome::DeadlineExceeded);
+                }
+            }
+            None => body.await,
+        }
+    };
+    match options.lag_probe_ms {
+        // The probe is polled first, so its timer is set before the body can block the loop.
+        Some(every) => {
+            let _ = select(pin!(lag_probe(rt, rec, every.max(1))), pin!(body)).await;
+        }
+        None => body.await,
+    }
+    rec.finish(false);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,244 @@
+//! Sentences about a finished (or running) trace: what the await did, what was held, and how
+//! strategies compare. Pure, so the page and the exports say the same thing.
+
+use crate::predict::{fmt_ms, fmt_ratio, speedup};
+use crate::scenario::Strategy;
+use crate::trace::{GroupOutcome, Trace};
+
+fn list(tasks: &[u32]) -> String {
+    tasks
+        .iter()
+        .map(|t| format!("#{}", t + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the awaiting code got, in one sentence; `None` before it continued.
+pub fn outcome(strategy: Strategy, trace: &Trace) -> Option<String> {
+    let (at, how) = trace.resumed.as_ref()?;
+    let at = fmt_ms(*at);
+    let mut text = match how {
+        GroupOutcome::AllCompleted => match strategy {
+            Strategy::Streaming { .. } => {
+                format!("Every result was consumed as it arrived; the stream ended at {at} ms.")
+            }
+            _ => format!(
+                "The await returned all {} results at {at} ms, in the order given.",
+                trace.completed()
+            ),
+        },
+        GroupOutcome::FirstFinished { task } => format!(
+            "The await continued at {at} ms with call #{}; {}.",
+            task + 1,
+            if strategy == (Strategy::FirstWins { cancel_rest: true }) {
+                "the other calls were cancelled"
+            } else {
+                "the other calls kept running"
+            }
+        ),
+        GroupOutcome::Failed { first, all } if all.len() > 1 => format!(
+            "The await threw at {at} ms: the error of call #{} (the aggregate holds all {}: {}).",
+            first + 1,
+            all.len(),
+            list(all)
+        ),
+        GroupOutcome::Failed { first, .. } => format!(
+            "The await threw at {at} ms: the error of call #{}.",
+            first + 1
+        ),
+        GroupOutcome::DeadlineExceeded => {
+            format!("The group deadline cancelled the pending calls at {at} ms.")
+        }
+        GroupOutcome::Cancelled => format!("Cancelled at {at} ms; pending timers were cleared."),
+        GroupOutcome::NotAwaited => {
+            format!("The caller returned at {at} ms and reported success without waiting.")
+        }
+        GroupOutcome::WouldDeadlock => format!(
+            "Would deadlock: the loop waited for a result only it could deliver. The watchdog \
+             stopped it at {at} ms; the page was frozen until then."
+        ),
+    };
+    if !trace.unobserved.is_empty() && trace.is_finished() {
+        text.push_str(&format!(
+            " Later, {} failed and nobody observed the error ({}).",
+            if trace.unobserved.len() == 1 {
+                "a call".to_string()
+            } else {
+                format!("{} calls", trace.unobserved.len())
+            },
+            list(&trace.unobserved)
+        ));
+    }
+    if let (Some(counter), true) = (trace.counter, trace.is_finished()) {
+        let expected = trace.completed();
+        let lost = expected.saturating_sub(counter);
+        text.push_str(&format!(
+            " The counter ended at {counter} after {expected} successful calls: {} lost.",
+            if lost == 1 {
+                "1 update".to_string()
+            } else {
+                format!("{lost} updates")
+            }
+        ));
+    }
+    Some(text)
+}
+
+/// What the strategy held while it waited: threads, timers, workers.
+pub fn resources(trace: &Trace) -> String {
+    let peak = trace.peak_in_flight();
+    format!(
+        "Held while waiting: 1 event-loop thread, at most {peak} pending {} on it, 0 workers.",
+        if peak == 1 { "timer" } else { "timers" }
+    )
+}
+
+/// "All at once (wait for all) continued 9.9× sooner than Sequential awaits (ideal: 10×)."
+pub fn comparison(
+    strategy: Strategy,
+    measured_ms: f64,
+    ideal_ms: f64,
+    baseline: Strategy,
+    baseline_measured_ms: f64,
+    baseline_ideal_ms: f64,
+) -> Option<String> {
+    let r = speedup(baseline_measured_ms, measured_ms)?;
+    let ideal = speedup(baseline_ideal_ms, ideal_ms)
+        .map(|r| format!(" (ideal: {})", short(r)))
+        .unwrap_or_default();
+    let phrase = if about_one(r) {
+        "took about as long as".to_string()
+    } else {
+        format!("was {} than", short(r))
+    };
+    Some(format!(
+        "{} {phrase} {}{ideal}.",
+        strategy.title(),
+        baseline.title().to_lowercase()
+    ))
+}
+
+fn about_one(r: f64) -> bool {
+    (0.95..=1.05).contains(&r)
+}
+
+fn short(r: f64) -> String {
+    if about_one(r) {
+        "the same".to_string()
+    } else if r > 1.0 {
+        format!("{} faster", fmt_ratio(r))
+    } else {
+        format!("{} slower", fmt_ratio(1.0 / r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::TraceEvent;
+
+    fn finished(how: GroupOutcome, at: f64) -> Trace {
+        let mut t = Trace::new(3);
+        t.resume(at, how);
+        t.finish(at, false);
+        t
+    }
+
+    #[test]
+    fn an_aggregate_failure_names_the_first_error_and_every_failed_call() {
+        let t = finished(
+            GroupOutcome::Failed {
+                first: 1,
+                all: vec![1, 2],
+            },
+            1000.0,
+        );
+        let s = outcome(Strategy::AllAtOnce { fail_fast: false }, &t).unwrap();
+        assert_eq!(
+            s,
+            "The await threw at 1,000 ms: the error of call #2 (the aggregate holds all 2: #2, #3)."
+        );
+    }
+
+    #[test]
+    fn lost_updates_and_unobserved_errors_are_counted() {
+        let mut t = finished(GroupOutcome::AllCompleted, 300.0);
+        for i in 0..4 {
+            t.record(TraceEvent::Started {
+                task: i,
+                lane: i,
+                attempt: 0,
+                at_ms: 0.0,
+            });
+            t.record(TraceEvent::Ended {
+                task: i,
+                at_ms: 300.0,
+                outcome: crate::trace::Outcome::Completed,
+            });
+        }
+        t.counter = Some(1);
+        let s = outcome(Strategy::SharedCounter { safe: false }, &t).unwrap();
+        assert!(
+            s.ends_with("The counter ended at 1 after 4 successful calls: 3 updates lost."),
+            "{s}"
+        );
+
+        let mut f = finished(GroupOutcome::NotAwaited, 0.0);
+        f.unobserved = vec![2];
+        let s = outcome(Strategy::FireAndForget, &f).unwrap();
+        assert!(
+            s.contains("a call failed and nobody observed the error (#3)"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn nothing_is_said_before_the_await_continued() {
+        assert_eq!(outcome(Strategy::Sequential, &Trace::new(3)), None);
+    }
+
+    #[test]
+    fn comparisons_say_faster_slower_or_about_the_same() {
+        let s = comparison(
+            Strategy::AllAtOnce { fail_fast: false },
+            505.0,
+            500.0,
+            Strategy::Sequential,
+            5005.0,
+            5000.0,
+        )
+        .unwrap();
+        assert_eq!(s, "All at once (wait for all) was 9.9× faster than sequential awaits (ideal: 10× faster).");
+        let slow = comparison(
+            Strategy::Sequential,
+            1000.0,
+            1000.0,
+            Strategy::Sequential,
+            500.0,
+            500.0,
+        )
+        .unwrap();
+        assert!(slow.contains("was 2× slower"), "{slow}");
+        let same = comparison(
+            Strategy::Sequential,
+            101.0,
+            100.0,
+            Strategy::Sequential,
+            100.0,
+            100.0,
+        )
+        .unwrap();
+        assert!(same.contains("took about as long"), "{same}");
+        assert_eq!(
+            comparison(
+                Strategy::Sequential,
+                0.0,
+                0.0,
+                Strategy::Sequential,
+                1.0,
+                1.0
+            ),
+            None
+        );
+    }
+}
