@@ -107,6 +107,10 @@ pub struct Trace {
     pub counter: Option<u32>,
     /// Event-loop lag probe: (ms when the tick was due, ms late).
     pub lag: Vec<(f64, f64)>,
+    /// Index in `spans` of each task's pending attempt: ending one is O(1), not a scan (a scan
+    /// made 10,000 concurrent calls quadratic).
+    #[serde(skip)]
+    open: std::collections::HashMap<u32, usize>,
 }
 
 impl Trace {
@@ -127,25 +131,23 @@ impl Trace {
                 lane,
                 attempt,
                 at_ms,
-            } => self.spans.push(Span {
-                task,
-                lane,
-                attempt,
-                start_ms: at_ms,
-                end_ms: None,
-                outcome: None,
-            }),
+            } => {
+                self.open.insert(task, self.spans.len());
+                self.spans.push(Span {
+                    task,
+                    lane,
+                    attempt,
+                    start_ms: at_ms,
+                    end_ms: None,
+                    outcome: None,
+                })
+            }
             TraceEvent::Ended {
                 task,
                 at_ms,
                 outcome,
             } => {
-                if let Some(span) = self
-                    .spans
-                    .iter_mut()
-                    .rev()
-                    .find(|s| s.task == task && s.end_ms.is_none())
-                {
+                if let Some(span) = self.open.remove(&task).and_then(|i| self.spans.get_mut(i)) {
                     span.end_ms = Some(at_ms);
                     span.outcome = Some(outcome);
                     if outcome == Outcome::Completed {
@@ -165,6 +167,7 @@ impl Trace {
 
     /// Marks every pending attempt as cancelled at `at_ms`.
     pub fn cancel_pending(&mut self, at_ms: f64) {
+        self.open.clear();
         for span in self.spans.iter_mut().filter(|s| s.end_ms.is_none()) {
             span.end_ms = Some(at_ms);
             span.outcome = Some(Outcome::Cancelled);

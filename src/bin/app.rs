@@ -1,4 +1,5 @@
-//! The page. All logic lives in the library; this only mounts it.
+//! The page. All logic lives in the library; this only mounts it, and exports the hooks the
+//! benchmark (`scripts/bench.sh`) calls through `window.wasmBindings`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -8,4 +9,12 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     eprintln!("The page runs in a browser: build it with `trunk build` (see README.md).");
+}
+
+/// Benchmark hook: runs `count` calls of `ms` each with the engine on the page's event loop and
+/// returns when the await continued, in ms. `strategy` is a strategy id such as `all-at-once`.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn bench_engine(strategy: String, count: u32, ms: u32) -> Result<f64, String> {
+    playground::web::bench::engine_run(&strategy, count, ms).await
 }

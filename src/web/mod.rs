@@ -2,6 +2,7 @@
 //! thin; decisions belong to the pure modules beside it.
 
 mod app;
+pub mod bench;
 pub mod clock;
 pub mod executor;
 mod panic;
