@@ -3,7 +3,7 @@
 //! on a virtual clock in `engine`'s tests.
 
 use crate::plan::Plan;
-use crate::scenario::Strategy;
+use crate::scenario::{Strategy, MAX_WORKERS};
 
 /// How long the watchdog lets a blocked event loop spin before it reports "would deadlock".
 pub const WATCHDOG_MS: u32 = 2000;
@@ -81,6 +81,12 @@ pub fn predict(strategy: Strategy, plan: &Plan) -> Prediction {
         Strategy::Throttled { limit } => {
             let t = throttled_ms(&settles, limit.max(1) as usize);
             (t, t, n_waiting.min(limit.max(1) as usize), list(t))
+        }
+        Strategy::WorkerPerCall => {
+            // Ideal workers start for free; calls past the pool's size queue in waves.
+            let k = MAX_WORKERS as usize;
+            let t = throttled_ms(&settles, k);
+            (t, t, n_waiting.min(k), list(t))
         }
         Strategy::Streaming { concurrent: false } => {
             let (t, ran) = sequential();
@@ -246,6 +252,13 @@ pub fn explain(strategy: Strategy, plan: &Plan) -> String {
         Strategy::SharedCounter { safe: true } => format!(
             "Each call awaits first, then increments in one synchronous step that nothing can \
              interleave: the counter ends at {n}."
+        ),
+        Strategy::WorkerPerCall => format!(
+            "Each call parks a worker of its own while it waits, as blocking on .Result parks a \
+             thread: about the same time (≈ {ideal} ms), but up to {} workers held doing \
+             nothing, each a thread with its own memory. Past {} calls they queue for a worker.",
+            n.min(MAX_WORKERS as usize),
+            MAX_WORKERS
         ),
         Strategy::BlockOnResult => format!(
             "The loop spins waiting for a result that only the loop itself can deliver: it \

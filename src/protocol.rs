@@ -7,12 +7,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::kernels::Job;
+
 /// Page -> worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ToWorker {
     /// Answer with [`FromWorker::Pong`] for the same run id.
     Ping { run_id: u32 },
+    /// Run a CPU job and answer [`FromWorker::Done`] or [`FromWorker::Failed`].
+    Run { run_id: u32, job_id: u32, job: Job },
+    /// Await a timer of `ms` inside the worker, then answer [`FromWorker::Done`]: a worker
+    /// parked on I/O, held and doing nothing.
+    Hold { run_id: u32, job_id: u32, ms: u32 },
 }
 
 /// Worker -> page.
@@ -23,10 +30,20 @@ pub enum FromWorker {
     Ready,
     /// The answer to [`ToWorker::Ping`].
     Pong { run_id: u32 },
-    /// A message the worker could not understand or a job that failed.
+    /// A job finished: its output and the time it computed, measured inside the worker.
+    Done {
+        run_id: u32,
+        job_id: u32,
+        value: u64,
+        compute_ms: f64,
+    },
+    /// A message the worker could not understand or a job that failed. With `fatal` the
+    /// worker panicked and cannot be used again: replace it.
     Failed {
         run_id: Option<u32>,
+        job_id: Option<u32>,
         message: String,
+        fatal: bool,
     },
 }
 
@@ -60,14 +77,35 @@ mod tests {
 
     #[test]
     fn messages_round_trip_through_their_text_form() {
-        let to = ToWorker::Ping { run_id: 7 };
-        assert_eq!(decode::<ToWorker>(&encode(&to)), Ok(to));
+        for to in [
+            ToWorker::Ping { run_id: 7 },
+            ToWorker::Run {
+                run_id: 1,
+                job_id: 2,
+                job: Job::CountPrimes { start: 2, end: 100 },
+            },
+            ToWorker::Hold {
+                run_id: 1,
+                job_id: 3,
+                ms: 100,
+            },
+        ] {
+            assert_eq!(decode::<ToWorker>(&encode(&to)), Ok(to));
+        }
         for from in [
             FromWorker::Ready,
             FromWorker::Pong { run_id: 3 },
+            FromWorker::Done {
+                run_id: 1,
+                job_id: 2,
+                value: 25,
+                compute_ms: 0.5,
+            },
             FromWorker::Failed {
                 run_id: None,
+                job_id: None,
                 message: "x".into(),
+                fatal: false,
             },
         ] {
             assert_eq!(decode::<FromWorker>(&encode(&from)), Ok(from));
@@ -81,6 +119,14 @@ mod tests {
             r#"{"type":"Ping","run_id":1}"#
         );
         assert_eq!(encode(&FromWorker::Ready), r#"{"type":"Ready"}"#);
+        assert_eq!(
+            encode(&ToWorker::Run {
+                run_id: 1,
+                job_id: 2,
+                job: Job::Spin { ms: 5.0 }
+            }),
+            r#"{"type":"Run","run_id":1,"job_id":2,"job":{"type":"Spin","ms":5.0}}"#
+        );
     }
 
     #[test]

@@ -85,8 +85,15 @@ pub fn outcome(strategy: Strategy, trace: &Trace) -> Option<String> {
 }
 
 /// What the strategy held while it waited: threads, timers, workers.
-pub fn resources(trace: &Trace) -> String {
+pub fn resources(strategy: Strategy, trace: &Trace) -> String {
     let peak = trace.peak_in_flight();
+    if strategy == Strategy::WorkerPerCall {
+        return format!(
+            "Held while waiting: up to {peak} {} parked doing nothing (each a thread with its own \
+             wasm instance), besides the event loop.",
+            if peak == 1 { "worker" } else { "workers" }
+        );
+    }
     format!(
         "Held while waiting: 1 event-loop thread, at most {peak} pending {} on it, 0 workers.",
         if peak == 1 { "timer" } else { "timers" }

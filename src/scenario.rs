@@ -12,6 +12,8 @@ pub const MAX_DURATION_MS: u32 = 60_000;
 pub const MAX_ATTEMPTS: u32 = 10;
 /// Most tasks in flight a throttle may allow (more is the same as all at once).
 pub const MAX_LIMIT: u32 = MAX_TASKS;
+/// Most Web Workers the page runs at once (each is a thread with its own wasm instance).
+pub const MAX_WORKERS: u32 = 32;
 
 /// One step of a simulated call: a named wait (`fetch 100 ms`, then `process 50 ms`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +77,9 @@ pub enum Strategy {
     /// A mistake: block the one event loop until a result arrives (`.Result`, `.Wait()`). The
     /// result can only arrive on the blocked loop, so it would deadlock; a watchdog gives up.
     BlockOnResult,
+    /// Blocking waits: every call parks a worker of its own while it waits ("sync over async",
+    /// `Task.Run` around I/O), at most [`MAX_WORKERS`] at once; the rest queue for a worker.
+    WorkerPerCall,
 }
 
 impl Strategy {
@@ -93,6 +98,7 @@ impl Strategy {
             Strategy::SharedCounter { safe: false } => "shared-counter-race".into(),
             Strategy::SharedCounter { safe: true } => "shared-counter-safe".into(),
             Strategy::BlockOnResult => "block-on-result".into(),
+            Strategy::WorkerPerCall => "worker-per-call".into(),
         }
     }
 
@@ -117,6 +123,7 @@ impl Strategy {
             "shared-counter-race" => Strategy::SharedCounter { safe: false },
             "shared-counter-safe" => Strategy::SharedCounter { safe: true },
             "block-on-result" => Strategy::BlockOnResult,
+            "worker-per-call" => Strategy::WorkerPerCall,
             _ => return None,
         })
     }
@@ -140,6 +147,7 @@ impl Strategy {
             Strategy::SharedCounter { safe: false } => "Mistake: read, await, write".into(),
             Strategy::SharedCounter { safe: true } => "Fix: await, then update".into(),
             Strategy::BlockOnResult => "Mistake: block on the result".into(),
+            Strategy::WorkerPerCall => "Blocking: a worker parked per call".into(),
         }
     }
 
@@ -219,6 +227,12 @@ impl Strategy {
                 "await call(); count++;",
                 "await call(); count += 1",
                 "call().await; count.set(count.get() + 1);",
+            ),
+            Strategy::WorkerPerCall => s(
+                "calls.Select(c => Task.Run(() => c().Result)) // sync over async",
+                "calls.map(c => runInNewWorker(c)) // each worker waits",
+                "ThreadPoolExecutor(32).map(lambda c: asyncio.run(c()), calls)",
+                "calls.map(|c| thread::spawn(move || block_on(c())))",
             ),
             Strategy::BlockOnResult => s(
                 "var r = CallAsync().Result; // on the UI thread",
@@ -534,7 +548,7 @@ impl Experiment {
             Experiment::ResourcesHeld => (
                 uniform(100, 100),
                 Behaviour::default(),
-                vec![AllAtOnce { fail_fast: false }, Sequential],
+                vec![AllAtOnce { fail_fast: false }, WorkerPerCall],
             ),
             Experiment::Throttle => (
                 uniform(1000, 100),
@@ -619,6 +633,7 @@ impl Experiment {
                 vec![
                     FireAndForget,
                     AllAtOnce { fail_fast: false },
+                    WorkerPerCall,
                     SharedCounter { safe: false },
                     SharedCounter { safe: true },
                     BlockOnResult,

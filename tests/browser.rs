@@ -242,3 +242,84 @@ fn the_panic_banner_shows_the_message_instead_of_a_blank_page() {
     assert!(text.contains("Reload"), "{text}");
     banner.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_worker_runs_the_same_kernel_and_gets_the_same_answer() {
+    use playground::kernels::Job;
+    let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
+    let done = w
+        .run(
+            1,
+            1,
+            Job::CountPrimes {
+                start: 0,
+                end: 100_000,
+            },
+        )
+        .await
+        .expect("the job runs");
+    assert_eq!(done.value, 9_592);
+    assert!(done.compute_ms >= 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_panicking_job_is_reported_with_its_message_and_marks_the_worker_dead() {
+    use playground::kernels::Job;
+    let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
+    let err = w
+        .run(
+            1,
+            7,
+            Job::Panic {
+                message: "boom in a worker".into(),
+            },
+        )
+        .await
+        .expect_err("a panic is an error");
+    assert!(err.fatal, "a panicked worker must be replaced");
+    assert!(err.message.contains("boom in a worker"), "{}", err.message);
+    // A fresh worker from the pool is healthy.
+    playground::web::pool::set_worker_url("/dist/worker.js");
+    let mut fresh = playground::web::pool::take(1).await.unwrap();
+    let ok = fresh[0]
+        .run(2, 1, Job::CountPrimes { start: 0, end: 100 })
+        .await;
+    assert_eq!(ok.map(|d| d.value), Ok(25));
+}
+
+#[wasm_bindgen_test]
+async fn answers_of_another_run_are_never_taken_for_this_one() {
+    use playground::kernels::Job;
+    let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
+    // A stale request whose answer nobody reads, then the real one.
+    w.send(&playground::protocol::ToWorker::Run {
+        run_id: 1,
+        job_id: 1,
+        job: Job::CountPrimes { start: 0, end: 10 },
+    })
+    .unwrap();
+    let done = w
+        .run(2, 1, Job::CountPrimes { start: 0, end: 100 })
+        .await
+        .unwrap();
+    assert_eq!(done.value, 25, "not the stale answer (4)");
+}
+
+#[wasm_bindgen_test]
+async fn parking_calls_on_workers_takes_the_same_time_but_holds_a_worker_each() {
+    playground::web::pool::set_worker_url("/dist/worker.js");
+    let plan = tasks(&[200; 4]);
+    let trace = measure(Strategy::WorkerPerCall, &plan, NO_PROBE).await;
+    let elapsed = trace.resumed_ms().unwrap();
+    assert!(elapsed >= 195.0, "{elapsed}");
+    assert!(
+        elapsed < 3000.0,
+        "spawning 4 workers and waiting 200 ms: {elapsed}"
+    );
+    assert_eq!(trace.completed(), 4);
+    assert_eq!(trace.peak_in_flight(), 4, "four workers held at once");
+    assert!(
+        playground::web::pool::idle_count() >= 4,
+        "the workers went back to the pool"
+    );
+}

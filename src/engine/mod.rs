@@ -13,14 +13,14 @@ pub mod virtual_rt;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
 
 use futures::future::{join_all, select, select_all, Either};
 
 use crate::plan::Plan;
 use crate::predict::WATCHDOG_MS;
-use crate::scenario::Strategy;
+use crate::scenario::{Strategy, MAX_WORKERS};
 use crate::trace::{GroupOutcome, Outcome, Trace, TraceEvent};
 
 /// What the engine needs from the place it runs: a clock, timers, and a way to block.
@@ -33,6 +33,9 @@ pub trait Runtime {
     fn sleep(&self, ms: u32) -> Self::Sleep;
     /// Blocks the thread for `ms`: nothing else on this event loop runs meanwhile.
     fn block_for(&self, ms: u32);
+    /// Parks a worker of its own for `ms`, as a call blocking a thread while it waits does.
+    /// Fails if no worker can be had.
+    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
 }
 
 /// Options of [`run`]. Defaults: the lag probe ticks every 50 ms.
@@ -178,8 +181,15 @@ impl Recorder {
 }
 
 /// Runs one task: its attempts (with retry delays, per-attempt timeout and steps) until one
-/// completes. Returns whether it completed.
-async fn run_task<R: Runtime>(rt: &R, plan: &Plan, rec: &Recorder, i: usize) -> bool {
+/// completes. With `on_worker` each step parks a worker instead of awaiting a timer on the
+/// loop. Returns whether it completed.
+async fn run_task<R: Runtime>(
+    rt: &R,
+    plan: &Plan,
+    rec: &Recorder,
+    i: usize,
+    on_worker: bool,
+) -> bool {
     let task = &plan.tasks[i];
     for a in 0..plan.retry.attempts {
         let delay = plan.retry.delay_before(a);
@@ -189,24 +199,28 @@ async fn run_task<R: Runtime>(rt: &R, plan: &Plan, rec: &Recorder, i: usize) -> 
         rec.started(i, a);
         let work = async {
             for step in &task.steps {
-                rt.sleep(step.ms).await;
+                if on_worker {
+                    rt.hold_worker(step.ms).await?;
+                } else {
+                    rt.sleep(step.ms).await;
+                }
             }
+            Ok::<(), String>(())
         };
-        let timed_out = match plan.timeout_ms {
+        let result = match plan.timeout_ms {
             // The timeout's timer is set before the call's: when both are due together, the
             // timeout fires first (timers due at the same time fire in the order they were set).
-            Some(to) => matches!(select(pin!(work), rt.sleep(to)).await, Either::Right(_)),
-            None => {
-                work.await;
-                false
-            }
+            Some(to) => match select(pin!(work), rt.sleep(to)).await {
+                Either::Left((r, _)) => Some(r),
+                Either::Right(_) => None,
+            },
+            None => Some(work.await),
         };
-        let outcome = if timed_out {
-            Outcome::TimedOut
-        } else if task.fails[a as usize] {
-            Outcome::Failed
-        } else {
-            Outcome::Completed
+        let outcome = match result {
+            None => Outcome::TimedOut,
+            Some(Err(_)) => Outcome::Failed,
+            Some(Ok(())) if task.fails[a as usize] => Outcome::Failed,
+            Some(Ok(())) => Outcome::Completed,
         };
         rec.ended(i, outcome);
         if outcome == Outcome::Completed {
@@ -236,7 +250,8 @@ fn settle_group(rec: &Recorder, oks: &[bool]) {
 
 async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Recorder) {
     let n = task_count(strategy, plan);
-    let task = |i: usize| run_task(rt, plan, rec, i);
+    let on_worker = strategy == Strategy::WorkerPerCall;
+    let task = |i: usize| run_task(rt, plan, rec, i, on_worker);
     match strategy {
         Strategy::Sequential | Strategy::Streaming { concurrent: false } => {
             let streaming = strategy != Strategy::Sequential;
@@ -257,9 +272,17 @@ async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Rec
             }
             rec.resume(GroupOutcome::AllCompleted);
         }
-        Strategy::AllAtOnce { .. } | Strategy::Throttled { .. } if n > 0 => {
+        Strategy::AllAtOnce { .. } | Strategy::Throttled { .. } | Strategy::WorkerPerCall
+            if n > 0 =>
+        {
             let fail_fast = strategy == Strategy::AllAtOnce { fail_fast: true };
-            let oks: Vec<bool> = if let Strategy::Throttled { limit } = strategy {
+            let limit = match strategy {
+                Strategy::Throttled { limit } => Some(limit),
+                // Calls queue for a worker once every worker of the pool is held.
+                Strategy::WorkerPerCall => Some(MAX_WORKERS),
+                _ => None,
+            };
+            let oks: Vec<bool> = if let Some(limit) = limit {
                 // `limit` loops share one queue: each takes the next call when its last ends.
                 let next = Cell::new(0usize);
                 let oks = RefCell::new(vec![true; n]);

@@ -81,6 +81,7 @@ fn random_scenarios_run_exactly_as_predicted() {
         Strategy::FireAndForget,
         Strategy::SharedCounter { safe: true },
         Strategy::BlockOnResult,
+        Strategy::WorkerPerCall,
     ];
     for case in 0..1500 {
         let n = rng.range_i64(1, 8) as usize;

@@ -87,6 +87,15 @@ impl Runtime for VirtualRuntime {
         // Time passes, and no timer fires meanwhile: that is what blocking the loop means.
         self.timers.borrow_mut().now_us += ms as u64 * 1000;
     }
+
+    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+        // An ideal worker: free to start, and it waits exactly as long as a timer does.
+        let sleep = self.sleep(ms);
+        Box::pin(async move {
+            sleep.await;
+            Ok(())
+        })
+    }
 }
 
 struct Flag(AtomicBool);

@@ -537,7 +537,9 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
     let order_note = results_order_note(&view.plan, &view.trace.completion_order)
         .filter(|_| view.strategy == Strategy::AllAtOnce { fail_fast: false });
     let outcome = report::outcome(view.strategy, &view.trace);
-    let resources = view.begun.then(|| report::resources(&view.trace));
+    let resources = view
+        .begun
+        .then(|| report::resources(view.strategy, &view.trace));
     let spellings = view
         .strategy
         .spellings()

@@ -2,9 +2,13 @@
 //! `gloo_timers::future::TimeoutFuture` on the page's one event loop, the clock is
 //! `performance.now()`, and blocking is a real busy-wait that freezes the page.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use gloo_timers::future::TimeoutFuture;
 
 use super::clock::now_ms;
+use super::pool;
 use crate::engine::Runtime;
 
 /// The page's event loop.
@@ -26,5 +30,21 @@ impl Runtime for BrowserRuntime {
         // A real block: nothing else on this thread runs (no timer, no input, no paint).
         let until = now_ms() + ms as f64;
         while now_ms() < until {}
+    }
+
+    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+        Box::pin(async move {
+            let mut workers = pool::take(1).await?;
+            let mut worker = workers.pop().ok_or("no worker could be had")?;
+            let id = pool::next_id();
+            // Dropped mid-wait (a cancelled run), the worker is terminated, not returned.
+            match worker.hold(id, id, ms).await {
+                Ok(_) => {
+                    pool::give_back(vec![worker]);
+                    Ok(())
+                }
+                Err(e) => Err(e.message),
+            }
+        })
     }
 }

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod clock;
 pub mod executor;
 mod panic;
+pub mod pool;
 pub use panic::show_banner as show_panic_banner;
 pub mod worker_client;
 pub mod worker_main;

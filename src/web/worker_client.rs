@@ -9,7 +9,26 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use super::clock::now_ms;
+use crate::kernels::Job;
 use crate::protocol::{decode, encode, FromWorker, ToWorker};
+
+/// A job that did not produce a result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobError {
+    /// What went wrong, for people.
+    pub message: String,
+    /// True when the worker is unusable afterwards (it panicked or crashed): drop it.
+    pub fatal: bool,
+}
+
+/// What a finished job reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobDone {
+    /// The kernel's output.
+    pub value: u64,
+    /// Time computed, measured inside the worker.
+    pub compute_ms: f64,
+}
 
 /// Where Trunk puts the worker's script, relative to the page (works under a sub-path). Its wasm
 /// sits beside it as `worker_bg.wasm`.
@@ -94,6 +113,64 @@ impl WorkerClient {
             Either::Left((Some(msg), _)) => msg,
             Either::Left((None, _)) => Err("the worker is gone".into()),
             Either::Right(_) => Err(format!("the worker did not answer within {timeout_ms} ms")),
+        }
+    }
+
+    /// Runs `job` and waits for its answer. Answers of other runs or jobs are skipped, so a late
+    /// message can never be taken for this job's.
+    pub async fn run(&mut self, run_id: u32, job_id: u32, job: Job) -> Result<JobDone, JobError> {
+        self.exchange(
+            ToWorker::Run {
+                run_id,
+                job_id,
+                job,
+            },
+            run_id,
+            job_id,
+        )
+        .await
+    }
+
+    /// Parks the worker on a timer of `ms` (a worker held while it waits).
+    pub async fn hold(&mut self, run_id: u32, job_id: u32, ms: u32) -> Result<JobDone, JobError> {
+        self.exchange(ToWorker::Hold { run_id, job_id, ms }, run_id, job_id)
+            .await
+    }
+
+    async fn exchange(
+        &mut self,
+        msg: ToWorker,
+        run_id: u32,
+        job_id: u32,
+    ) -> Result<JobDone, JobError> {
+        let fatal = |message: String| JobError {
+            message,
+            fatal: true,
+        };
+        self.send(&msg).map_err(fatal)?;
+        loop {
+            // No timeout: a job may legitimately compute for seconds; a crash arrives as an
+            // error event and cancelling terminates the worker.
+            let next = self.inbox.next().await;
+            match next {
+                None => return Err(fatal("the worker is gone".into())),
+                Some(Err(e)) => return Err(fatal(e)),
+                Some(Ok(FromWorker::Done {
+                    run_id: r,
+                    job_id: j,
+                    value,
+                    compute_ms,
+                })) if r == run_id && j == job_id => return Ok(JobDone { value, compute_ms }),
+                Some(Ok(FromWorker::Failed {
+                    run_id: r,
+                    job_id: j,
+                    message,
+                    fatal,
+                })) if fatal || (r == Some(run_id) && j == Some(job_id)) => {
+                    return Err(JobError { message, fatal })
+                }
+                Some(Ok(_)) => continue,
+            }
         }
     }
 

@@ -107,6 +107,7 @@ test('K: the async mistakes show lost errors, lost updates and a blocked loop, s
   const { page, errors } = await open(env);
   await runPreset(page, 'mistakes');
   assert.ok((await measured(page, 'fire-and-forget')) < 50, 'the caller returned at once');
+  assert.match(await text(page, 'resources-worker-per-call'), /up to 5 workers parked doing nothing/);
   assert.match(await text(page, 'outcome-fire-and-forget'), /nobody observed the error \(#3\)/);
   assert.match(await text(page, 'outcome-shared-counter-race'), /counter ended at 1 after 4 successful calls: 3 updates lost/);
   assert.match(await text(page, 'outcome-shared-counter-safe'), /counter ended at 4 after 4 successful calls: 0 updates lost/);
@@ -115,6 +116,21 @@ test('K: the async mistakes show lost errors, lost updates and a blocked loop, s
   assert.ok(lag >= 1900, `the lag probe saw the frozen loop: ${lag}`);
   assert.ok((await page.locator('[data-testid="result-block-on-result"] rect.bar-lag').count()) >= 1);
   assert.equal(await page.isEnabled('[data-testid="run"]'), true, 'the tab is alive after the watchdog');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('E: async waits on one loop; blocking waits hold a worker each for the same wait', async () => {
+  const { page, errors } = await open(env);
+  await runPreset(page, 'resources-held');
+  const all = await measured(page, 'all-at-once');
+  assert.ok(all >= 98 && all < 600, `100 timers on one loop: ${all}`);
+  assert.equal(await text(page, 'peak-all-at-once'), '100');
+  assert.match(await text(page, 'resources-all-at-once'), /1 event-loop thread, at most 100 pending timers on it, 0 workers/);
+  const held = await measured(page, 'worker-per-call');
+  assert.ok(held >= 395, `100 calls through 32 parked workers wait in 4 waves: ${held}`);
+  assert.equal(await text(page, 'peak-worker-per-call'), '32');
+  assert.match(await text(page, 'resources-worker-per-call'), /up to 32 workers parked doing nothing/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,0 +1,78 @@
+//! The worker pool: warm workers kept between runs, spawned on demand up to [`MAX_WORKERS`].
+//! A worker that crashed is dropped (terminated) and replaced by a fresh one the next time.
+
+use std::cell::{Cell, RefCell};
+
+use futures::future::join_all;
+
+use super::clock::now_ms;
+use super::worker_client::{WorkerClient, WORKER_URL};
+pub use crate::scenario::MAX_WORKERS;
+
+thread_local! {
+    static URL: RefCell<String> = RefCell::new(WORKER_URL.to_string());
+    static IDLE: RefCell<Vec<WorkerClient>> = const { RefCell::new(Vec::new()) };
+    static LAST_COLD_START: Cell<Option<(usize, f64)>> = const { Cell::new(None) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+/// Where the pool loads its workers from (default [`WORKER_URL`], relative to the page); tests
+/// served from elsewhere point it at the Trunk build.
+pub fn set_worker_url(url: &str) {
+    URL.with(|u| *u.borrow_mut() = url.to_string());
+}
+
+/// A fresh id for a run or a job (unique within this page).
+pub fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    })
+}
+
+/// Takes `n` workers (at most [`MAX_WORKERS`]): warm ones first, the rest spawned together.
+pub async fn take(n: usize) -> Result<Vec<WorkerClient>, String> {
+    let n = n.min(MAX_WORKERS as usize);
+    let mut out: Vec<WorkerClient> = IDLE.with(|idle| {
+        let mut idle = idle.borrow_mut();
+        let keep = idle.len().saturating_sub(n);
+        idle.drain(keep..).collect()
+    });
+    let missing = n - out.len();
+    if missing > 0 {
+        let t0 = now_ms();
+        let url = URL.with(|u| u.borrow().clone());
+        let spawned = join_all((0..missing).map(|_| WorkerClient::spawn(&url))).await;
+        LAST_COLD_START.with(|c| c.set(Some((missing, now_ms() - t0))));
+        for s in spawned {
+            match s {
+                Ok((w, _)) => out.push(w),
+                Err(e) => {
+                    give_back(out);
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Returns healthy workers to the pool, warm for the next run.
+pub fn give_back(workers: Vec<WorkerClient>) {
+    IDLE.with(|idle| {
+        let mut idle = idle.borrow_mut();
+        idle.extend(workers);
+        idle.truncate(MAX_WORKERS as usize);
+    });
+}
+
+/// Warm workers waiting in the pool.
+pub fn idle_count() -> usize {
+    IDLE.with(|idle| idle.borrow().len())
+}
+
+/// The last cold start: how many workers were spawned and how long until all said Ready.
+pub fn last_cold_start() -> Option<(usize, f64)> {
+    LAST_COLD_START.with(|c| c.get())
+}
