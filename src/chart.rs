@@ -204,9 +204,15 @@ pub fn timeline(
     now_ms: f64,
     opts: &TimelineOptions,
 ) -> TimelineLayout {
-    let tasks = trace.task_count.max(1);
+    // Lanes are one per task on the event loop, or named (workers) for CPU runs.
+    let named = !trace.lane_names.is_empty();
+    let tasks = if named {
+        trace.lane_names.len() as u32
+    } else {
+        trace.task_count.max(1)
+    };
     let rows = tasks.min(opts.max_lanes.max(1));
-    let row_of = |task: u32| (task as u64 * rows as u64 / tasks as u64) as u32;
+    let row_of = |lane: u32| (lane as u64 * rows as u64 / tasks as u64) as u32;
     let plot_x = (opts.margin_left, opts.width - opts.margin_right);
     let domain_max = if domain_max_ms > 0.0 {
         domain_max_ms
@@ -224,7 +230,9 @@ pub fn timeline(
             // Tasks in row r: the first task whose row is r through the last one.
             let first = (r as u64 * tasks as u64).div_ceil(rows as u64) as u32;
             let last = ((r as u64 + 1) * tasks as u64).div_ceil(rows as u64) as u32 - 1;
-            let text = if first == last {
+            let text = if named && first == last {
+                trace.lane_names[first as usize].clone()
+            } else if first == last {
                 format!("#{}", first + 1)
             } else {
                 format!("#{}–{}", first + 1, last + 1)
@@ -249,7 +257,7 @@ pub fn timeline(
                 Some(Outcome::TimedOut) => BarState::TimedOut,
             };
             let end = s.end_ms.unwrap_or(now_ms.max(s.start_ms));
-            (row_of(s.task), state, s.start_ms, end, s.task, s.task, 1)
+            (row_of(s.lane), state, s.start_ms, end, s.task, s.task, 1)
         })
         .collect();
     pieces.sort_by(|a, b| {
@@ -262,7 +270,8 @@ pub fn timeline(
     let mut merged: Vec<(u32, BarState, f64, f64, u32, u32, u32)> = Vec::new();
     for p in pieces {
         match merged.last_mut() {
-            Some(m) if m.0 == p.0 && m.1 == p.1 && p.2 <= m.3 + half_px_ms => {
+            // Worker lanes keep every piece visible (their count is bounded by the plan).
+            Some(m) if !named && m.0 == p.0 && m.1 == p.1 && p.2 <= m.3 + half_px_ms => {
                 m.3 = m.3.max(p.3);
                 m.4 = m.4.min(p.4);
                 m.5 = m.5.max(p.5);
@@ -277,7 +286,8 @@ pub fn timeline(
             let x0 = x.apply(start);
             let title = if count == 1 {
                 format!(
-                    "Task #{}: {} ms → {} ms ({} ms, {})",
+                    "{} #{}: {} ms → {} ms ({} ms, {})",
+                    if named { "Piece" } else { "Task" },
                     first + 1,
                     fmt_ms(start),
                     fmt_ms(end),
@@ -309,6 +319,7 @@ pub fn timeline(
     let mut consumed: Vec<(f64, f64)> = trace
         .consumed
         .iter()
+        .filter(|_| !named)
         .map(|&(task, at)| {
             let y = top + row_of(task) as f64 * pitch + opts.lane_height / 2.0;
             (x.apply(at).round(), y)
@@ -509,6 +520,40 @@ mod tests {
         t.consumed = (0..10_000).map(|i| (i, 100.0)).collect();
         let l = timeline(&t, 100.0, None, 100.0, &TimelineOptions::default());
         assert_eq!(l.consumed.len(), 40);
+    }
+
+    #[test]
+    fn worker_lanes_are_rows_of_their_own_with_their_names() {
+        let mut t = Trace::new(4);
+        t.lane_names = vec!["worker 1".into(), "worker 2".into()];
+        for (piece, lane) in [(0, 0), (1, 1), (2, 0), (3, 1)] {
+            t.record(TraceEvent::Started {
+                task: piece,
+                lane,
+                attempt: 0,
+                at_ms: piece as f64 * 10.0,
+            });
+            t.record(TraceEvent::Ended {
+                task: piece,
+                at_ms: piece as f64 * 10.0 + 5.0,
+                outcome: Outcome::Completed,
+            });
+        }
+        let l = timeline(&t, 100.0, None, 100.0, &TimelineOptions::default());
+        let names: Vec<&str> = l.lanes.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(names, vec!["worker 1", "worker 2"]);
+        assert_eq!(l.bars.len(), 4, "pieces on a worker lane are never merged");
+        let ys: Vec<f64> = l.bars.iter().map(|b| b.y).collect();
+        assert_eq!(
+            ys.iter().filter(|&&y| y == ys[0]).count(),
+            2,
+            "two pieces per worker row"
+        );
+        assert!(
+            l.bars[0].title.starts_with("Piece #"),
+            "{}",
+            l.bars[0].title
+        );
     }
 
     #[test]

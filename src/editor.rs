@@ -3,7 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::cpu::{CpuSpec, Kernel};
 use crate::input::{self, Checked};
+use crate::kernels::{
+    MandelbrotSpec, MAX_MANDELBROT_HEIGHT, MAX_MANDELBROT_ITER, MAX_MANDELBROT_WIDTH,
+    MAX_PRIME_LIMIT,
+};
 use crate::scenario::{
     Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Strategy, Workload,
 };
@@ -16,6 +21,12 @@ pub enum FieldId {
     Durations,
     Steps,
     Limits,
+    PrimeLimit,
+    Width,
+    Height,
+    Iterations,
+    Burns,
+    Workers,
     Jitter,
     Seed,
     Failing,
@@ -29,12 +40,18 @@ pub enum FieldId {
 
 impl FieldId {
     /// Every field, in the order the editor shows them.
-    pub const ALL: [FieldId; 14] = [
+    pub const ALL: [FieldId; 20] = [
         FieldId::Count,
         FieldId::Duration,
         FieldId::Durations,
         FieldId::Steps,
         FieldId::Limits,
+        FieldId::PrimeLimit,
+        FieldId::Width,
+        FieldId::Height,
+        FieldId::Iterations,
+        FieldId::Burns,
+        FieldId::Workers,
         FieldId::Jitter,
         FieldId::Seed,
         FieldId::Failing,
@@ -54,6 +71,12 @@ impl FieldId {
             FieldId::Durations => "durations",
             FieldId::Steps => "steps",
             FieldId::Limits => "limits",
+            FieldId::PrimeLimit => "prime-limit",
+            FieldId::Width => "width",
+            FieldId::Height => "height",
+            FieldId::Iterations => "iterations",
+            FieldId::Burns => "burns",
+            FieldId::Workers => "workers",
             FieldId::Jitter => "jitter",
             FieldId::Seed => "seed",
             FieldId::Failing => "failing",
@@ -74,6 +97,12 @@ impl FieldId {
             FieldId::Durations => "Durations (ms), in the order given",
             FieldId::Steps => "Steps of each call (label ms, …)",
             FieldId::Limits => "At most in flight (one run per value)",
+            FieldId::PrimeLimit => "Count primes below",
+            FieldId::Width => "Image width (px)",
+            FieldId::Height => "Image rows",
+            FieldId::Iterations => "Iterations per point",
+            FieldId::Burns => "Blocking items (ms each)",
+            FieldId::Workers => "Workers (auto = cores)",
             FieldId::Jitter => "Jitter ± ms",
             FieldId::Seed => "Random seed",
             FieldId::Failing => "Failing calls (#, or %)",
@@ -137,6 +166,29 @@ impl Draft {
         let mut set = |id, text: String| {
             f.insert(id, text);
         };
+        if let Some(cpu) = &s.cpu {
+            match &cpu.kernel {
+                Kernel::Primes { limit } => set(FieldId::PrimeLimit, limit.to_string()),
+                Kernel::Mandelbrot { spec } => {
+                    set(FieldId::Width, spec.width.to_string());
+                    set(FieldId::Height, spec.height.to_string());
+                    set(FieldId::Iterations, spec.max_iter.to_string());
+                }
+                Kernel::Burn { ms } => set(FieldId::Burns, join(ms)),
+            }
+            set(
+                FieldId::Workers,
+                if cpu.workers == 0 {
+                    "auto".to_string()
+                } else {
+                    cpu.workers.to_string()
+                },
+            );
+            return Draft {
+                experiment: s.experiment,
+                fields: f,
+            };
+        }
         match &s.workload {
             Workload::Uniform { count, duration_ms } => {
                 set(FieldId::Count, count.to_string());
@@ -218,6 +270,75 @@ impl Draft {
         let mut c = Collector::default();
         let preset = self.experiment.scenario();
         let t = |id| self.text(id);
+        if let Some(cpu) = &preset.cpu {
+            let kernel = match &cpu.kernel {
+                Kernel::Primes { .. } => c
+                    .take(
+                        FieldId::PrimeLimit,
+                        input::bounded(
+                            t(FieldId::PrimeLimit),
+                            "a prime limit",
+                            2,
+                            MAX_PRIME_LIMIT,
+                            "Count primes below at least 2.",
+                            " (about 16 s on one core)",
+                        ),
+                    )
+                    .map(|limit| Kernel::Primes { limit }),
+                Kernel::Mandelbrot { .. } => {
+                    let mut dim = |id, what, max: u32, unit| {
+                        c.take(
+                            id,
+                            input::bounded(t(id), what, 1, max as u64, "Use at least 1.", unit),
+                        )
+                        .map(|v| v as u32)
+                    };
+                    let width = dim(FieldId::Width, "a width", MAX_MANDELBROT_WIDTH, " px");
+                    let height = dim(
+                        FieldId::Height,
+                        "a number of rows",
+                        MAX_MANDELBROT_HEIGHT,
+                        " rows",
+                    );
+                    let max_iter = dim(
+                        FieldId::Iterations,
+                        "a number of iterations",
+                        MAX_MANDELBROT_ITER,
+                        " iterations",
+                    );
+                    (|| {
+                        Some(Kernel::Mandelbrot {
+                            spec: MandelbrotSpec {
+                                width: width?,
+                                height: height?,
+                                max_iter: max_iter?,
+                            },
+                        })
+                    })()
+                }
+                Kernel::Burn { .. } => c
+                    .take(FieldId::Burns, input::burn_list(t(FieldId::Burns)))
+                    .map(|ms| Kernel::Burn { ms }),
+            };
+            let workers = c.take(FieldId::Workers, input::workers(t(FieldId::Workers)));
+            let scenario = (|| {
+                if !c.ok {
+                    return None;
+                }
+                Some(Scenario {
+                    cpu: Some(CpuSpec {
+                        kernel: kernel?,
+                        modes: cpu.modes.clone(),
+                        workers: workers?,
+                    }),
+                    ..preset.clone()
+                })
+            })();
+            return Built {
+                scenario,
+                messages: c.messages,
+            };
+        }
 
         let workload = match &preset.workload {
             Workload::Uniform { .. } => {
@@ -323,6 +444,7 @@ impl Draft {
                     },
                 },
                 strategies: strategies?,
+                cpu: None,
             })
         })();
         Built {
@@ -545,6 +667,29 @@ mod tests {
         d.fields.insert(FieldId::Jitter, "5000".into());
         let b = d.build();
         assert_eq!(b.scenario.unwrap().behaviour.jitter_ms, 1000);
+    }
+
+    #[test]
+    fn cpu_drafts_show_their_kernel_and_workers_and_clamp_them() {
+        let d = Draft::preset(Experiment::Primes);
+        assert_eq!(d.visible(), vec![FieldId::PrimeLimit, FieldId::Workers]);
+        assert_eq!(d.text(FieldId::Workers), "auto");
+        let mut d = d;
+        d.fields.insert(FieldId::PrimeLimit, "999999999999".into());
+        d.fields.insert(FieldId::Workers, "64".into());
+        let b = d.build();
+        let cpu = b.scenario.unwrap().cpu.unwrap();
+        assert_eq!(
+            cpu.kernel,
+            Kernel::Primes {
+                limit: MAX_PRIME_LIMIT
+            }
+        );
+        assert_eq!(cpu.workers, 32);
+        assert!(b.messages[&FieldId::PrimeLimit].text.contains("50000000"));
+        let mut bad = Draft::preset(Experiment::Invoke);
+        bad.fields.insert(FieldId::Burns, "1000, -5".into());
+        assert!(bad.build().scenario.is_none());
     }
 
     #[test]

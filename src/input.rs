@@ -225,7 +225,7 @@ pub fn jitter_ms(text: &str, shortest_step_ms: u32) -> Checked<u32> {
 
 /// A list of in-flight limits (`10` or `8, 2`), one throttled run per value.
 pub fn limits(text: &str) -> Checked<Vec<u32>> {
-    list_of(text, "a limit", |part| {
+    list_of(text, "a limit", 8, |part| {
         narrow(bounded(
             part,
             "a limit",
@@ -288,6 +288,37 @@ pub fn steps(text: &str) -> Checked<Vec<Step>> {
     }
 }
 
+/// Workers for the parallel modes: `auto` (0: as many as the browser reports cores) or 1 to
+/// [`crate::scenario::MAX_WORKERS`], clamped with a note.
+pub fn workers(text: &str) -> Checked<u32> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("auto") {
+        return Checked::Ok(0);
+    }
+    narrow(bounded(
+        t,
+        "a number of workers",
+        1,
+        crate::scenario::MAX_WORKERS as u64,
+        "Use at least 1 worker (or auto).",
+        " workers (the most the page runs)",
+    ))
+}
+
+/// Blocking items in ms (`1000, 500, 2000`): each 1 to 10,000 ms, at most 32 items.
+pub fn burn_list(text: &str) -> Checked<Vec<u32>> {
+    list_of(text, "a blocking time in ms", 32, |part| {
+        narrow(bounded(
+            part,
+            "a blocking time in ms",
+            1,
+            10_000,
+            "A blocking item lasts at least 1 ms.",
+            " ms (the longest a worker may block)",
+        ))
+    })
+}
+
 fn narrow(c: Checked<u64>) -> Checked<u32> {
     match c {
         Checked::Ok(v) => Checked::Ok(v as u32),
@@ -299,7 +330,12 @@ fn narrow(c: Checked<u64>) -> Checked<u32> {
     }
 }
 
-fn list_of<T>(text: &str, what: &str, each: impl Fn(&str) -> Checked<T>) -> Checked<Vec<T>> {
+fn list_of<T>(
+    text: &str,
+    what: &str,
+    most: usize,
+    each: impl Fn(&str) -> Checked<T>,
+) -> Checked<Vec<T>> {
     let parts: Vec<&str> = text
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|p| !p.is_empty())
@@ -311,7 +347,7 @@ fn list_of<T>(text: &str, what: &str, each: impl Fn(&str) -> Checked<T>) -> Chec
     }
     let mut notes = Vec::new();
     let mut out = Vec::new();
-    for (i, p) in parts.iter().take(8).enumerate() {
+    for (i, p) in parts.iter().take(most).enumerate() {
         match each(p) {
             Checked::Ok(v) => out.push(v),
             Checked::Clamped { value, note } => {
@@ -325,8 +361,8 @@ fn list_of<T>(text: &str, what: &str, each: impl Fn(&str) -> Checked<T>) -> Chec
             Checked::Invalid { message } => return Checked::Invalid { message },
         }
     }
-    if parts.len() > 8 {
-        notes.push("only the first 8 kept".into());
+    if parts.len() > most {
+        notes.push(format!("only the first {most} kept"));
     }
     if notes.is_empty() {
         Checked::Ok(out)

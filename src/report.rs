@@ -53,6 +53,10 @@ pub fn outcome(strategy: Strategy, trace: &Trace) -> Option<String> {
         GroupOutcome::NotAwaited => {
             format!("The caller returned at {at} ms and reported success without waiting.")
         }
+        GroupOutcome::Capped => format!(
+            "Stopped at {at} ms so the tab would not hang: the page was frozen that long, and \
+             only part of the work was done."
+        ),
         GroupOutcome::WouldDeadlock => format!(
             "Would deadlock: the loop waited for a result only it could deliver. The watchdog \
              stopped it at {at} ms; the page was frozen until then."

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cpu::{CpuMode, CpuSpec, Kernel};
+use crate::kernels::MandelbrotSpec;
+
 /// Most tasks one scenario may hold; larger inputs are clamped (see [`crate::input`]).
 pub const MAX_TASKS: u32 = 10_000;
 /// Longest simulated call, in milliseconds; longer inputs are clamped.
@@ -382,6 +385,9 @@ pub struct Scenario {
     pub behaviour: Behaviour,
     /// The strategies to compare, run one after another in this order.
     pub strategies: Vec<Strategy>,
+    /// For CPU experiments: the kernel and the ways to run it (then `strategies` is empty).
+    #[serde(default)]
+    pub cpu: Option<CpuSpec>,
 }
 
 impl Default for Scenario {
@@ -415,11 +421,19 @@ pub enum Experiment {
     Streaming,
     /// K: async mistakes on the event loop, each beside its fix.
     Mistakes,
+    /// C: ten purchases that each block their thread for 1000 ms.
+    Purchases,
+    /// C: Parallel.Invoke of three actions of 1000, 500 and 2000 ms.
+    Invoke,
+    /// D: count primes, on the main thread, one worker, and N workers split two ways.
+    Primes,
+    /// D, another kernel: a Mandelbrot image, row by row.
+    Mandelbrot,
 }
 
 impl Experiment {
     /// Every experiment, in the order the picker shows them.
-    pub const ALL: [Experiment; 11] = [
+    pub const ALL: [Experiment; 15] = [
         Experiment::WhenAll,
         Experiment::WhenAllMixed,
         Experiment::WhenAny,
@@ -431,6 +445,10 @@ impl Experiment {
         Experiment::Failures,
         Experiment::Streaming,
         Experiment::Mistakes,
+        Experiment::Purchases,
+        Experiment::Invoke,
+        Experiment::Primes,
+        Experiment::Mandelbrot,
     ];
 
     /// Stable identifier (the picker's option value and the preset's short link).
@@ -447,6 +465,10 @@ impl Experiment {
             Experiment::Failures => "failures",
             Experiment::Streaming => "streaming",
             Experiment::Mistakes => "mistakes",
+            Experiment::Purchases => "purchases",
+            Experiment::Invoke => "invoke",
+            Experiment::Primes => "primes",
+            Experiment::Mandelbrot => "mandelbrot",
         }
     }
 
@@ -469,6 +491,10 @@ impl Experiment {
             Experiment::Failures => "H. One failure in a group",
             Experiment::Streaming => "I. Streaming results as they arrive",
             Experiment::Mistakes => "K. Async mistakes, each beside its fix",
+            Experiment::Purchases => "C. Parallel.ForEach: 10 purchases that block 1000 ms each",
+            Experiment::Invoke => "C. Parallel.Invoke: three actions of 1000, 500, 2000 ms",
+            Experiment::Primes => "D. Count primes: main thread, one worker, N workers",
+            Experiment::Mandelbrot => "D. Mandelbrot rows: one worker vs N workers",
         }
     }
 
@@ -518,6 +544,22 @@ impl Experiment {
                 "Published: async void loses errors; read-await-write loses updates; blocking \
                  on async on a single-threaded loop deadlocks."
             }
+            Experiment::Purchases => {
+                "Published: sequential 10.4 s; with Parallel.ForEach 1.52 s on the author's \
+                 machine, bounded by the number of cores."
+            }
+            Experiment::Invoke => {
+                "Published: Parallel.Invoke runs each action on its own thread: all start \
+                 together and continue after ~2000 ms, the longest."
+            }
+            Experiment::Primes => {
+                "Published: primes below 100,000: ~500 ms sequential, ~70 ms with Parallel.For \
+                 on 8 cores (7×). Parallelism helps CPU work, up to the number of cores."
+            }
+            Experiment::Mandelbrot => {
+                "Rows of an image are independent: split them across workers, up to the number \
+                 of cores; rows through the set cost more than rows outside it."
+            }
         }
     }
 
@@ -525,6 +567,15 @@ impl Experiment {
     pub fn scenario(self) -> Scenario {
         use Strategy::*;
         let uniform = |count, duration_ms| Workload::Uniform { count, duration_ms };
+        if let Some(cpu) = self.cpu_spec() {
+            return Scenario {
+                experiment: self,
+                workload: Workload::Custom(vec![]),
+                behaviour: Behaviour::default(),
+                strategies: vec![],
+                cpu: Some(cpu),
+            };
+        }
         let (workload, behaviour, strategies) = match self {
             Experiment::WhenAll => (
                 uniform(10, 500),
@@ -639,13 +690,62 @@ impl Experiment {
                     BlockOnResult,
                 ],
             ),
+            Experiment::Purchases
+            | Experiment::Invoke
+            | Experiment::Primes
+            | Experiment::Mandelbrot => {
+                unreachable!("CPU experiments returned above")
+            }
         };
         Scenario {
             experiment: self,
             workload,
             behaviour,
             strategies,
+            cpu: None,
         }
+    }
+
+    /// The CPU part of a CPU experiment.
+    fn cpu_spec(self) -> Option<CpuSpec> {
+        use CpuMode::*;
+        let (kernel, modes) = match self {
+            Experiment::Purchases => (
+                Kernel::Burn { ms: vec![1000; 10] },
+                vec![OneWorker, Dynamic],
+            ),
+            Experiment::Invoke => (
+                Kernel::Burn {
+                    ms: vec![1000, 500, 2000],
+                },
+                vec![OneWorker, Dynamic],
+            ),
+            Experiment::Primes => (
+                Kernel::Primes { limit: 5_000_000 },
+                vec![OneWorker, MainThread, Static, Dynamic],
+            ),
+            Experiment::Mandelbrot => (
+                Kernel::Mandelbrot {
+                    spec: MandelbrotSpec {
+                        width: 1600,
+                        height: 1200,
+                        max_iter: 1000,
+                    },
+                },
+                vec![OneWorker, Static, Dynamic],
+            ),
+            _ => return None,
+        };
+        Some(CpuSpec {
+            kernel,
+            modes,
+            workers: if self == Experiment::Invoke { 3 } else { 0 },
+        })
+    }
+
+    /// True for the experiments that compute on workers rather than wait on the event loop.
+    pub fn is_cpu(self) -> bool {
+        self.cpu_spec().is_some()
     }
 }
 

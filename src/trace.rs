@@ -40,6 +40,8 @@ pub enum GroupOutcome {
     NotAwaited,
     /// The loop blocked on a result it could never deliver; the watchdog stopped it.
     WouldDeadlock,
+    /// A main-thread run was stopped at its cap so the tab would not hang.
+    Capped,
 }
 
 /// Something that happened during a run, in ms since the run started.
@@ -107,6 +109,18 @@ pub struct Trace {
     pub counter: Option<u32>,
     /// Event-loop lag probe: (ms when the tick was due, ms late).
     pub lag: Vec<(f64, f64)>,
+    /// Names of the lanes when they are not one per task (workers: "worker 1", …).
+    #[serde(default)]
+    pub lane_names: Vec<String>,
+    /// CPU runs: the combined output of the pieces that completed (e.g. the prime count).
+    #[serde(default)]
+    pub value: Option<u64>,
+    /// CPU runs: how long until every worker was ready (cold start), ms after the run began.
+    #[serde(default)]
+    pub startup_ms: Option<f64>,
+    /// The first error worth showing as text (a crashed worker, no workers at all).
+    #[serde(default)]
+    pub error: Option<String>,
     /// Index in `spans` of each task's pending attempt: ending one is O(1), not a scan (a scan
     /// made 10,000 concurrent calls quadratic).
     #[serde(skip)]

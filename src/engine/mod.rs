@@ -111,17 +111,33 @@ impl Recorder {
     }
 
     fn started(&self, task: usize, attempt: u32) {
+        self.started_on(task, task, attempt);
+    }
+
+    /// Task (or piece) `task` starts now on `lane`.
+    pub fn started_on(&self, task: usize, lane: usize, attempt: u32) {
         self.with(|t, at_ms| {
             t.record(TraceEvent::Started {
                 task: task as u32,
-                lane: task as u32,
+                lane: lane as u32,
                 attempt,
                 at_ms,
             })
         });
     }
 
-    fn ended(&self, task: usize, outcome: Outcome) {
+    /// Names the lanes (when they are workers rather than one per task).
+    pub fn name_lanes(&self, names: Vec<String>) {
+        self.with(|t, _| t.lane_names = names);
+    }
+
+    /// Lets another executor edit the trace (CPU runs record their value and start-up).
+    pub fn update(&self, f: impl FnOnce(&mut Trace, f64)) {
+        self.with(f);
+    }
+
+    /// Task (or piece) `task` ended now.
+    pub fn ended(&self, task: usize, outcome: Outcome) {
         self.with(|t, at_ms| {
             t.record(TraceEvent::Ended {
                 task: task as u32,
@@ -131,7 +147,8 @@ impl Recorder {
         });
     }
 
-    fn resume(&self, how: GroupOutcome) {
+    /// The awaiting code continued now (only the first call counts).
+    pub fn resume(&self, how: GroupOutcome) {
         self.with(|t, at| t.resume(at, how));
     }
 
@@ -391,7 +408,8 @@ async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Rec
     }
 }
 
-async fn lag_probe<R: Runtime>(rt: &R, rec: &Recorder, every_ms: u32) {
+/// Records how late a steady timer fires, forever: run it beside the work it watches.
+pub async fn lag_probe<R: Runtime>(rt: &R, rec: &Recorder, every_ms: u32) {
     loop {
         let due = rec.elapsed_ms() + every_ms as f64;
         rt.sleep(every_ms).await;

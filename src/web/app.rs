@@ -14,12 +14,14 @@ use leptos::task::spawn_local;
 use super::executor::BrowserRuntime;
 use super::worker_client::{WorkerClient, WORKER_URL};
 use crate::chart::{timeline, TimelineLayout, TimelineOptions};
+use crate::cpu::{CpuMode, CpuPlan, CpuSpec};
 use crate::editor::{Draft, FieldId};
 use crate::engine::{self, Recorder, RunOptions};
 use crate::plan::Plan;
 use crate::predict::{explain, fmt_ms, predict, results_order_note, Prediction};
 use crate::report;
 use crate::scenario::{Experiment, Strategy};
+use crate::trace::GroupOutcome;
 use crate::trace::Trace;
 
 /// Where a run is.
@@ -98,6 +100,8 @@ pub fn App() -> impl IntoView {
     let views: RwSignal<Vec<StrategyView>> = RwSignal::new(Vec::new());
     let ctl = StoredValue::new_local(Rc::new(RunControl::default()));
 
+    let hw_cores = window().navigator().hardware_concurrency() as u32;
+    let cpu_views: RwSignal<Vec<CpuView>> = RwSignal::new(Vec::new());
     let run = move || {
         let Some(sc) = scenario.get_untracked() else {
             return;
@@ -108,47 +112,36 @@ pub fn App() -> impl IntoView {
         }
         let run_id = ctl.run_id.get().wrapping_add(1);
         ctl.run_id.set(run_id);
-        let plan = Arc::new(Plan::new(&sc));
-        let rt = BrowserRuntime;
-        let recs: Vec<(Strategy, Prediction, Recorder)> = sc
-            .strategies
-            .iter()
-            .map(|&s| {
-                let rec = Recorder::for_runtime(engine::task_count(s, &plan), &rt);
-                (s, predict(s, &plan), rec)
-            })
-            .collect();
-        let publish = {
-            let (recs, plan, ctl) = (recs.clone(), plan.clone(), ctl.clone());
-            move || {
-                if ctl.run_id.get() == run_id {
-                    views.set(
-                        recs.iter()
-                            .map(|(s, p, r)| StrategyView::new(*s, &plan, *p, r))
-                            .collect(),
-                    );
-                }
+        let live = {
+            let ctl = ctl.clone();
+            Rc::new(move || ctl.run_id.get() == run_id) as Rc<dyn Fn() -> bool>
+        };
+        let prepared = match &sc.cpu {
+            Some(cpu) => {
+                views.set(Vec::new());
+                prepare_cpu(
+                    &cpu.resolved(hw_cores.max(1)),
+                    hw_cores.max(1),
+                    live.clone(),
+                    cpu_views,
+                )
+            }
+            None => {
+                cpu_views.set(Vec::new());
+                prepare_async(&sc, live.clone(), views)
             }
         };
-        publish();
+        (prepared.publish)();
         phase.set(Phase::Running);
 
         let (handle, registration) = AbortHandle::new_pair();
         *ctl.abort.borrow_mut() = Some(handle);
-        let work = {
-            let (recs, plan) = (recs.clone(), plan.clone());
-            async move {
-                for (s, _, rec) in &recs {
-                    engine::run(&rt, *s, &plan, rec, RunOptions::default()).await;
-                }
-            }
-        };
         spawn_local(async move {
-            let work = Box::pin(Abortable::new(work, registration));
+            let work = Box::pin(Abortable::new(prepared.work, registration));
             // Redraw once a frame while the run is in flight; the timers are what we measure,
             // so the drawing is kept to a snapshot per frame rather than one per event.
             let pump = Box::pin({
-                let publish = publish.clone();
+                let publish = prepared.publish.clone();
                 async move {
                     loop {
                         let _ = next_frame().await;
@@ -161,12 +154,10 @@ pub fn App() -> impl IntoView {
                 Either::Right(_) => unreachable!("the frame pump never ends"),
             };
             if cancelled {
-                for (_, _, rec) in &recs {
-                    rec.finish(true);
-                }
+                (prepared.finish_all)();
             }
-            if ctl.run_id.get() == run_id {
-                publish();
+            if live() {
+                (prepared.publish)();
                 ctl.abort.take();
                 phase.set(if cancelled {
                     Phase::Cancelled
@@ -184,19 +175,26 @@ pub fn App() -> impl IntoView {
 
     let running = move || phase.get() == Phase::Running;
     let progress = move || {
+        let cpu = cpu_views.with(|cv| {
+            cv.iter()
+                .map(|v| (v.title(), v.trace.clone(), v.begun))
+                .collect::<Vec<_>>()
+        });
         views.with(|vs| {
-            let total: u32 = vs.iter().map(|v| v.trace.task_count).sum();
-            let done: u32 = vs.iter().map(|v| v.trace.completed()).sum();
-            let current = vs.iter().find(|v| v.begun && !v.trace.is_finished());
+            let mut rows: Vec<(String, &Trace, bool)> = vs
+                .iter()
+                .map(|v| (v.strategy.title(), &v.trace, v.begun))
+                .collect();
+            rows.extend(cpu.iter().map(|(t, tr, b)| (t.clone(), tr, *b)));
+            let total: u32 = rows.iter().map(|r| r.1.task_count).sum();
+            let done: u32 = rows.iter().map(|r| r.1.completed()).sum();
+            let current = rows.iter().find(|r| r.2 && !r.1.is_finished());
             match (phase.get(), current) {
-                (Phase::Idle, _) => {
-                    "Press Run to measure every strategy in this browser.".to_string()
-                }
-                (Phase::Running, Some(v)) => format!(
-                    "Running “{}”: {} of {} tasks done ({done} of {total} overall).",
-                    v.strategy.title(),
-                    v.trace.completed(),
-                    v.trace.task_count
+                (Phase::Idle, _) => "Press Run to measure every way in this browser.".to_string(),
+                (Phase::Running, Some((title, trace, _))) => format!(
+                    "Running “{title}”: {} of {} done ({done} of {total} overall).",
+                    trace.completed(),
+                    trace.task_count
                 ),
                 (Phase::Running, None) => format!("Running: {done} of {total} tasks done."),
                 (Phase::Done, _) => format!("Done: {done} of {total} tasks completed."),
@@ -208,6 +206,15 @@ pub fn App() -> impl IntoView {
     };
     let ideal_line = move || {
         scenario.with(|s| match s {
+            Some(s) if s.cpu.is_some() => {
+                let spec = s.cpu.as_ref().map(|c| c.resolved(hw_cores.max(1))).unwrap();
+                format!(
+                    "Each way will {}; {} workers for the parallel ways (this browser reports {} cores).",
+                    spec.kernel.describe(),
+                    spec.workers,
+                    hw_cores
+                )
+            }
             Some(s) => {
                 let plan = Plan::new(s);
                 let parts: Vec<String> = s
@@ -227,7 +234,6 @@ pub fn App() -> impl IntoView {
         })
     };
 
-    let hw_cores = window().navigator().hardware_concurrency() as u32;
     let worker_status = RwSignal::new("starting…".to_string());
     let worker_slot = StoredValue::new_local(None::<WorkerClient>);
     spawn_local(async move {
@@ -305,7 +311,11 @@ pub fn App() -> impl IntoView {
                         children=field_view
                     />
                 </div>
-                <details class="behaviour" open=true>
+                <details
+                    class="behaviour"
+                    open=true
+                    hidden=move || !visible.with(|v| v.iter().any(|f| f.is_behaviour()))
+                >
                     <summary>"Timing, failures, timeouts and retries"</summary>
                     <div class="fields">
                         <For
@@ -350,6 +360,7 @@ pub fn App() -> impl IntoView {
                 </p>
             </section>
             <Results views=views phase=phase />
+            <CpuResults views=cpu_views cores=hw_cores.max(1) />
         </main>
         <footer class="env" data-testid="env">
             {format!("This browser reports {hw_cores} cores. ")}
@@ -604,6 +615,274 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
                         </p>
                     }
                 })}
+        </article>
+    }
+}
+
+/// A run ready to start: how to publish its state, the work, and how to mark it cancelled.
+struct Prepared {
+    publish: Rc<dyn Fn()>,
+    work: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
+    finish_all: Rc<dyn Fn()>,
+}
+
+fn prepare_async(
+    sc: &crate::scenario::Scenario,
+    live: Rc<dyn Fn() -> bool>,
+    views: RwSignal<Vec<StrategyView>>,
+) -> Prepared {
+    let plan = Arc::new(Plan::new(sc));
+    let rt = BrowserRuntime;
+    let recs: Rc<Vec<(Strategy, Prediction, Recorder)>> = Rc::new(
+        sc.strategies
+            .iter()
+            .map(|&s| {
+                let rec = Recorder::for_runtime(engine::task_count(s, &plan), &rt);
+                (s, predict(s, &plan), rec)
+            })
+            .collect(),
+    );
+    let publish = {
+        let (recs, plan) = (recs.clone(), plan.clone());
+        Rc::new(move || {
+            if live() {
+                views.set(
+                    recs.iter()
+                        .map(|(s, p, r)| StrategyView::new(*s, &plan, *p, r))
+                        .collect(),
+                );
+            }
+        })
+    };
+    let work = {
+        let recs = recs.clone();
+        Box::pin(async move {
+            for (s, _, rec) in recs.iter() {
+                engine::run(&rt, *s, &plan, rec, RunOptions::default()).await;
+            }
+        })
+    };
+    let finish_all = Rc::new(move || {
+        for (_, _, rec) in recs.iter() {
+            rec.finish(true);
+        }
+    });
+    Prepared {
+        publish,
+        work,
+        finish_all,
+    }
+}
+
+fn prepare_cpu(
+    spec: &CpuSpec,
+    cores: u32,
+    live: Rc<dyn Fn() -> bool>,
+    views: RwSignal<Vec<CpuView>>,
+) -> Prepared {
+    let spec = Arc::new(spec.clone());
+    let runs: Rc<Vec<(Arc<CpuPlan>, Recorder)>> = Rc::new(
+        spec.modes
+            .iter()
+            .map(|&m| {
+                let plan = CpuPlan::new(&spec, m);
+                let rec = Recorder::new(plan.pieces.len(), super::clock::now_ms);
+                (Arc::new(plan), rec)
+            })
+            .collect(),
+    );
+    let publish = {
+        let (runs, spec) = (runs.clone(), spec.clone());
+        Rc::new(move || {
+            if live() {
+                views.set(
+                    runs.iter()
+                        .map(|(plan, rec)| {
+                            let trace = rec.snapshot();
+                            let now_ms = trace.elapsed_ms.unwrap_or_else(|| rec.elapsed_ms());
+                            CpuView {
+                                spec: spec.clone(),
+                                plan: plan.clone(),
+                                trace,
+                                begun: rec.has_begun(),
+                                now_ms,
+                                cores,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+        })
+    };
+    let work = {
+        let runs = runs.clone();
+        Box::pin(async move {
+            for (plan, rec) in runs.iter() {
+                super::cpu::run(plan, rec).await;
+            }
+        })
+    };
+    let finish_all = Rc::new(move || {
+        for (_, rec) in runs.iter() {
+            rec.finish(true);
+        }
+    });
+    Prepared {
+        publish,
+        work,
+        finish_all,
+    }
+}
+
+/// What the results area shows for one way of running CPU work.
+#[derive(Clone, Debug, PartialEq)]
+struct CpuView {
+    spec: Arc<CpuSpec>,
+    plan: Arc<CpuPlan>,
+    trace: Trace,
+    begun: bool,
+    now_ms: f64,
+    cores: u32,
+}
+
+impl CpuView {
+    fn title(&self) -> String {
+        self.plan.mode.title(self.spec.workers)
+    }
+
+    /// The measured time: until the work ended (or was stopped).
+    fn measured_ms(&self) -> Option<f64> {
+        self.trace.resumed_ms()
+    }
+
+    /// The measured time without the workers' start-up: what the computing itself took.
+    fn compute_ms(&self) -> Option<f64> {
+        self.measured_ms()
+            .map(|m| m - self.trace.startup_ms.unwrap_or(0.0))
+    }
+}
+
+/// The CPU experiment's results: one card per way, on one time axis.
+#[component]
+fn CpuResults(views: RwSignal<Vec<CpuView>>, cores: u32) -> impl IntoView {
+    // The one-worker run is the baseline: the whole job on one core, away from the page,
+    // without its start-up (cold workers are shown separately, not folded into speedups).
+    let baseline = Memo::new(move |_| {
+        views.with(|vs| {
+            vs.iter()
+                .find(|v| v.plan.mode == CpuMode::OneWorker && !v.trace.cancelled)
+                .filter(|v| v.trace.is_finished())
+                .and_then(CpuView::compute_ms)
+        })
+    });
+    let domain =
+        Memo::new(move |_| views.with(|vs| vs.iter().map(|v| v.now_ms).fold(0.0, f64::max)));
+    view! {
+        <section class="results" aria-label="CPU results">
+            {move || {
+                views
+                    .get()
+                    .into_iter()
+                    .map(|v| {
+                        let ideal = baseline.get().map(|b| {
+                            v.plan.ideal_ms(b, cores as usize) + v.trace.startup_ms.unwrap_or(0.0)
+                        });
+                        let layout = timeline(&v.trace, domain.get(), ideal, v.now_ms, &TimelineOptions::default());
+                        view! { <CpuCard view=v layout=layout baseline=baseline.get() ideal=ideal /> }
+                    })
+                    .collect_view()
+            }}
+        </section>
+    }
+}
+
+/// One way of running the CPU work: measured vs ideal, speedup, the answer, its timeline.
+#[component]
+fn CpuCard(
+    view: CpuView,
+    layout: TimelineLayout,
+    baseline: Option<f64>,
+    ideal: Option<f64>,
+) -> impl IntoView {
+    let id = view.plan.mode.id();
+    let t = &view.trace;
+    let state = if t.cancelled {
+        "cancelled"
+    } else if t.is_finished() {
+        "done"
+    } else if view.begun {
+        "running"
+    } else {
+        "waiting"
+    };
+    let ms = |v: f64| format!("{} ms", fmt_ms(v));
+    let measured = match (view.measured_ms(), view.begun) {
+        (Some(v), _) => ms(v),
+        (None, true) => format!("{} so far", ms(view.now_ms)),
+        (None, false) => "not started".to_string(),
+    };
+    let speedup = baseline
+        .zip(view.compute_ms())
+        .filter(|_| {
+            t.resumed
+                .as_ref()
+                .is_some_and(|r| r.1 == GroupOutcome::AllCompleted)
+        })
+        .and_then(|(b, m)| crate::predict::speedup(b, m))
+        .map(crate::predict::fmt_ratio);
+    let stats = t.stats();
+    let outcome = crate::cpu::outcome(t);
+    let spellings = view
+        .plan
+        .mode
+        .spellings()
+        .into_iter()
+        .map(|(lang, code)| view! { <li><span class="lang">{lang}</span><code>{code}</code></li> })
+        .collect_view();
+    view! {
+        <article class="card strategy" data-testid=format!("result-{id}") data-state=state>
+            <h2>{view.title()}</h2>
+            <ul class="spellings">{spellings}</ul>
+            <dl class="numbers">
+                <div>
+                    <dt>"Measured"</dt>
+                    <dd data-testid=format!("measured-{id}") data-ms=view.measured_ms().map(|v| format!("{v:.3}")).unwrap_or_default()>
+                        {measured}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Ideal"</dt>
+                    <dd data-testid=format!("ideal-{id}")>
+                        {ideal.map(ms).unwrap_or_else(|| "after the one-worker run".into())}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Speedup (computing only)"</dt>
+                    <dd data-testid=format!("speedup-{id}")>{speedup.unwrap_or_else(|| "—".into())}</dd>
+                </div>
+                <div>
+                    <dt>"Answer"</dt>
+                    <dd data-testid=format!("value-{id}")>
+                        {t.value.map(|v| fmt_ms(v as f64)).unwrap_or_else(|| "—".into())}
+                    </dd>
+                </div>
+                {t.startup_ms.map(|s| view! {
+                    <div>
+                        <dt>"Workers ready after"</dt>
+                        <dd data-testid=format!("startup-{id}")>{ms(s)}</dd>
+                    </div>
+                })}
+                <div>
+                    <dt>"Worst loop lag"</dt>
+                    <dd data-testid=format!("lag-{id}") data-ms=format!("{:.3}", stats.max_lag_ms)>
+                        {ms(stats.max_lag_ms)}
+                    </dd>
+                </div>
+            </dl>
+            <Timeline layout=layout label=format!("Timeline of {}", view.title()) />
+            {outcome.map(|o| view! { <p class="outcome" data-testid=format!("outcome-{id}")>{o}</p> })}
+            {t.error.clone().map(|e| view! { <p class="cancel-note" data-testid=format!("error-{id}")>{e}</p> })}
+            <p class="why">{crate::cpu::explain(&view.spec, view.plan.mode, view.cores)}</p>
         </article>
     }
 }

@@ -4,6 +4,7 @@
 mod app;
 pub mod bench;
 pub mod clock;
+pub mod cpu;
 pub mod executor;
 mod panic;
 pub mod pool;

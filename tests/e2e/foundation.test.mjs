@@ -25,7 +25,7 @@ test('experiment A: 10 x 500 ms sequentially takes at least 4.9 s, all at once u
   assert.equal(await page.isDisabled('[data-testid="run"]'), true, 'Run is disabled while running');
   assert.equal(await page.isEnabled('[data-testid="cancel"]'), true);
   await page.waitForFunction(
-    () => /Running .*: [1-9]\d* of 10 tasks done/.test(document.querySelector('[data-testid="progress"]').textContent),
+    () => /Running .*: [1-9]\d* of 10 done/.test(document.querySelector('[data-testid="progress"]').textContent),
     null,
     { timeout: 5000 },
   );

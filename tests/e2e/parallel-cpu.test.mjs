@@ -1,0 +1,76 @@
+// The CPU half (scenarios C and D) on the release build: the same kernel on the main thread,
+// one worker and N workers; same answer everywhere, the page frozen only on the main thread,
+// and a cancel that stops the workers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { start, open, measured, ARTIFACTS } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
+
+test('D: primes below 5,000,000 give 348,513 on every way, and only the main thread freezes the page', async () => {
+  const { page, errors } = await open(env);
+  await page.selectOption('[data-testid="experiment"]', 'primes');
+  await page.fill('[data-testid="workers"]', '2');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 60000 });
+  for (const way of ['one-worker', 'main-thread', 'static', 'dynamic']) {
+    assert.equal(await text(page, `value-${way}`), '348,513', `${way} counts the same primes`);
+  }
+  const frozen = Number(await page.getAttribute('[data-testid="lag-main-thread"]', 'data-ms'));
+  assert.ok(frozen >= 300, `the main thread froze the page: a timer fired ${frozen} ms late`);
+  for (const way of ['one-worker', 'dynamic']) {
+    const lag = Number(await page.getAttribute(`[data-testid="lag-${way}"]`, 'data-ms'));
+    assert.ok(lag < frozen / 2, `${way} keeps the page responsive: worst lag ${lag} ms vs ${frozen} frozen`);
+  }
+  assert.equal(await page.locator('[data-testid="result-static"] rect.bar-completed').count(), 2, 'one range per worker');
+  assert.ok((await page.locator('[data-testid="result-dynamic"] rect.bar-completed').count()) >= 2);
+  assert.match(await text(page, 'result-static'), /costs about 1\.\d× the first/);
+  assert.match(await text(page, 'speedup-dynamic'), /^\d+(\.\d)?×$/);
+  await page.screenshot({ path: join(ARTIFACTS, 'primes.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('C: Parallel.Invoke of 1000, 500 and 2000 ms continues after about the longest', async () => {
+  const { page, errors } = await open(env);
+  await page.selectOption('[data-testid="experiment"]', 'invoke');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 60000 });
+  const one = await measured(page, 'one-worker');
+  const three = await measured(page, 'dynamic');
+  assert.ok(one >= 3450, `one worker runs them one after another: ${one}`);
+  assert.ok(three >= 1990, `no faster than the longest action: ${three}`);
+  assert.ok(three < one, `three workers beat one: ${three} vs ${one}`);
+  await page.screenshot({ path: join(ARTIFACTS, 'invoke.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('cancelling a CPU run stops the workers at once and the next run is clean', async () => {
+  const { page, errors } = await open(env);
+  await page.selectOption('[data-testid="experiment"]', 'purchases');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="result-one-worker"][data-state="running"]');
+  await page.waitForTimeout(1200);
+  const t0 = Date.now();
+  await page.click('[data-testid="cancel"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="cancelled"]', { timeout: 2000 });
+  assert.ok(Date.now() - t0 < 1000, 'cancel is prompt');
+  assert.equal(await page.getAttribute('[data-testid="result-one-worker"]', 'data-state'), 'cancelled');
+  // A short second run: no piece of the cancelled one shows up in it.
+  await page.fill('[data-testid="burns"]', '100, 100');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 10000 });
+  assert.equal(await page.locator('[data-testid="result-one-worker"] rect.bar-completed').count(), 2);
+  assert.equal(await page.locator('rect.bar-cancelled').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
