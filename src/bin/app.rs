@@ -18,3 +18,24 @@ fn main() {
 pub async fn bench_engine(strategy: String, count: u32, ms: u32) -> Result<f64, String> {
     playground::web::bench::engine_run(&strategy, count, ms).await
 }
+
+/// Benchmark hook: primes below `limit` in mode `mode` on `workers` workers; computing ms.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn bench_cpu(mode: String, limit: f64, workers: u32) -> Result<f64, String> {
+    playground::web::bench::cpu_run(&mode, limit as u64, workers).await
+}
+
+/// Benchmark hook: cold start of `n` workers until all said Ready, ms.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn bench_cold_start(n: u32) -> Result<f64, String> {
+    playground::web::bench::pool_cold_start(n).await
+}
+
+/// Benchmark hook: median no-op job round trip on a warm worker, ms.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn bench_round_trip(rounds: u32) -> Result<f64, String> {
+    playground::web::bench::noop_round_trip(rounds).await
+}

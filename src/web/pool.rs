@@ -67,6 +67,11 @@ pub fn give_back(workers: Vec<WorkerClient>) {
     });
 }
 
+/// Terminates every warm worker (the next `take` starts cold).
+pub fn drain() {
+    IDLE.with(|idle| idle.borrow_mut().clear());
+}
+
 /// Warm workers waiting in the pool.
 pub fn idle_count() -> usize {
     IDLE.with(|idle| idle.borrow().len())
