@@ -18,6 +18,7 @@ pub mod predict;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
+pub mod speedup_chart;
 pub mod trace;
 
 #[cfg(target_arch = "wasm32")]

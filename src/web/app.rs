@@ -21,6 +21,7 @@ use crate::plan::Plan;
 use crate::predict::{explain, fmt_ms, predict, results_order_note, Prediction};
 use crate::report;
 use crate::scenario::{Experiment, Strategy};
+use crate::speedup_chart::{speedup_layout, CurvePoint, SpeedupOptions};
 use crate::trace::GroupOutcome;
 use crate::trace::Trace;
 
@@ -158,6 +159,57 @@ pub fn App() -> impl IntoView {
             }
             if live() {
                 (prepared.publish)();
+                ctl.abort.take();
+                phase.set(if cancelled {
+                    Phase::Cancelled
+                } else {
+                    Phase::Done
+                });
+            }
+        });
+    };
+    // The speedup curve: the dynamic split on 1, 2, … N workers, one after another.
+    let curve: RwSignal<Vec<CurvePoint>> = RwSignal::new(Vec::new());
+    let serial_text = RwSignal::new("5".to_string());
+    let run_curve = move || {
+        let Some(cpu) = scenario.get_untracked().and_then(|s| s.cpu) else {
+            return;
+        };
+        let ctl = ctl.get_value();
+        if let Some(old) = ctl.abort.take() {
+            old.abort();
+        }
+        let run_id = ctl.run_id.get().wrapping_add(1);
+        ctl.run_id.set(run_id);
+        let cores = hw_cores.max(1);
+        // At least 4, so a 2-core machine shows the plateau past its cores.
+        let top = cpu
+            .workers_for(cores)
+            .clamp(4, crate::scenario::MAX_WORKERS);
+        curve.set(Vec::new());
+        phase.set(Phase::Running);
+        let (handle, registration) = AbortHandle::new_pair();
+        *ctl.abort.borrow_mut() = Some(handle);
+        spawn_local(async move {
+            let live = || ctl.run_id.get() == run_id;
+            let work = async {
+                for w in 1..=top {
+                    let spec = CpuSpec {
+                        workers: w,
+                        ..cpu.clone()
+                    };
+                    let plan = CpuPlan::new(&spec, CpuMode::Dynamic);
+                    let rec = Recorder::new(plan.pieces.len(), super::clock::now_ms);
+                    super::cpu::run(&plan, &rec).await;
+                    let ms =
+                        rec.with_trace(|t| t.resumed_ms().map(|m| m - t.startup_ms.unwrap_or(0.0)));
+                    if let (Some(ms), true) = (ms, live()) {
+                        curve.update(|c| c.push(CurvePoint { workers: w, ms }));
+                    }
+                }
+            };
+            let cancelled = Abortable::new(work, registration).await.is_err();
+            if live() {
                 ctl.abort.take();
                 phase.set(if cancelled {
                     Phase::Cancelled
@@ -361,6 +413,41 @@ pub fn App() -> impl IntoView {
             </section>
             <Results views=views phase=phase />
             <CpuResults views=cpu_views cores=hw_cores.max(1) />
+            <Show when=move || scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))>
+                <section class="card curve" aria-label="Speedup curve">
+                    <h2>"Speedup curve"</h2>
+                    <p>
+                        "The shared-queue split on 1, 2, … workers, each measured without start-up, against the ideal line, Amdahl's law and the cores this browser reports."
+                    </p>
+                    <div class="actions">
+                        <label class="field">
+                            <span>"Serial part for Amdahl (%)"</span>
+                            <input
+                                type="text"
+                                data-testid="serial"
+                                prop:value=move || serial_text.get()
+                                on:input=move |ev| serial_text.set(event_target_value(&ev))
+                            />
+                        </label>
+                        <button
+                            data-testid="run-curve"
+                            prop:disabled=move || running() || scenario.with(Option::is_none)
+                            on:click=move |_| run_curve()
+                        >
+                            "Measure the speedup curve"
+                        </button>
+                    </div>
+                    <SpeedupChart
+                        points=curve
+                        serial=Signal::derive(move || {
+                            crate::input::bounded(&serial_text.get(), "a percentage", 0, 100, "", "%")
+                                .value()
+                                .unwrap_or(5) as f64 / 100.0
+                        })
+                        cores=hw_cores
+                    />
+                </section>
+            </Show>
         </main>
         <footer class="env" data-testid="env">
             {format!("This browser reports {hw_cores} cores. ")}
@@ -884,6 +971,95 @@ fn CpuCard(
             {t.error.clone().map(|e| view! { <p class="cancel-note" data-testid=format!("error-{id}")>{e}</p> })}
             <p class="why">{crate::cpu::explain(&view.spec, view.plan.mode, view.cores)}</p>
         </article>
+    }
+}
+
+/// Draws a computed speedup layout, with the numbers as a table for screen readers.
+#[component]
+fn SpeedupChart(
+    points: RwSignal<Vec<CurvePoint>>,
+    serial: Signal<f64>,
+    cores: u32,
+) -> impl IntoView {
+    let layout = Memo::new(move |_| {
+        points.with(|p| {
+            let baseline = p
+                .iter()
+                .find(|c| c.workers == 1)
+                .map(|c| c.ms)
+                .unwrap_or(0.0);
+            speedup_layout(p, baseline, serial.get(), cores, &SpeedupOptions::default())
+        })
+    });
+    let poly = |pts: &[(f64, f64)]| {
+        pts.iter()
+            .map(|(x, y)| format!("{},{}", px(*x), px(*y)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    view! {
+        {move || {
+            let l = layout.get();
+            let (x0, x1) = l.plot_x;
+            let (y0, y1) = l.plot_y;
+            let measured_line: Vec<(f64, f64)> = l.measured.iter().map(|m| (m.0, m.1)).collect();
+            view! {
+                <svg
+                    class="speedup"
+                    data-testid="speedup-chart"
+                    viewBox=format!("0 0 {} {}", l.width, l.height)
+                    role="img"
+                    aria-label=l.summary.clone()
+                >
+                    <line class="axis" x1=px(x0) x2=px(x1) y1=px(y1) y2=px(y1) />
+                    <line class="axis" x1=px(x0) x2=px(x0) y1=px(y0) y2=px(y1) />
+                    {l.x_ticks.iter().map(|t| view! {
+                        <text class="tick-label" x=px(t.x) y=px(y1 + 16.0) text-anchor="middle">{t.label.clone()}</text>
+                    }).collect_view()}
+                    {l.y_ticks.iter().map(|t| view! {
+                        <text class="tick-label" x=px(x0 - 6.0) y=px(t.x + 3.0) text-anchor="end">{t.label.clone()}</text>
+                    }).collect_view()}
+                    <text class="axis-unit" x=px(x1) y=px(y1 + 32.0) text-anchor="end">"workers"</text>
+                    <polyline class="ideal-line" points=poly(&l.ideal) />
+                    <polyline class="amdahl-line" points=poly(&l.amdahl) />
+                    {l.cores_x.map(|x| view! {
+                        <line class="cores" x1=px(x) x2=px(x) y1=px(y0) y2=px(y1) />
+                        <text class="marker-label" x=px(x + 4.0) y=px(y0 + 10.0)>"cores reported"</text>
+                    })}
+                    <polyline class="measured-line" points=poly(&measured_line) />
+                    {l.measured.iter().map(|(x, y, title)| view! {
+                        <circle class="measured-point" cx=px(*x) cy=px(*y) r="4"><title>{title.clone()}</title></circle>
+                    }).collect_view()}
+                </svg>
+                <ul class="legend">
+                    <li><span class="swatch-line measured"></span>"measured"</li>
+                    <li><span class="swatch-line ideal"></span>"ideal (×workers)"</li>
+                    <li><span class="swatch-line amdahl"></span>"Amdahl's law"</li>
+                    <li><span class="swatch-line cores"></span>"cores reported"</li>
+                </ul>
+                <p class="outcome" data-testid="speedup-summary">{l.summary.clone()}</p>
+            }
+        }}
+        <table class="numbers-table" data-testid="speedup-table">
+            <caption>"Measured times"</caption>
+            <thead><tr><th>"Workers"</th><th>"Time (ms)"</th><th>"Speedup"</th></tr></thead>
+            <tbody>
+                {move || {
+                    points.with(|p| {
+                        let base = p.iter().find(|c| c.workers == 1).map(|c| c.ms);
+                        p.iter()
+                            .map(|c| {
+                                let sp = base
+                                    .and_then(|b| crate::speedup_chart::speedup(b, c.ms))
+                                    .map(crate::predict::fmt_ratio)
+                                    .unwrap_or_default();
+                                view! { <tr><td>{c.workers}</td><td>{fmt_ms(c.ms)}</td><td>{sp}</td></tr> }
+                            })
+                            .collect_view()
+                    })
+                }}
+            </tbody>
+        </table>
     }
 }
 

@@ -74,3 +74,18 @@ test('cancelling a CPU run stops the workers at once and the next run is clean',
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('D: the speedup curve measures 1 to 4 workers against the ideal, Amdahl and the cores', async () => {
+  const { page, errors } = await open(env);
+  await page.selectOption('[data-testid="experiment"]', 'primes');
+  await page.fill('[data-testid="prime-limit"]', '2000000');
+  await page.click('[data-testid="run-curve"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 60000 });
+  assert.equal(await page.locator('[data-testid="speedup-table"] tbody tr').count(), 4);
+  assert.equal(await page.locator('[data-testid="speedup-chart"] circle.measured-point').count(), 4);
+  assert.equal(await page.locator('[data-testid="speedup-chart"] polyline.amdahl-line').count(), 1);
+  assert.match(await text(page, 'speedup-summary'), /With 4 workers the job ran .*× .* than on 1 .*reports \d+ cores?/);
+  await page.locator('.curve').screenshot({ path: join(ARTIFACTS, 'speedup-curve.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
