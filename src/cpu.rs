@@ -13,6 +13,15 @@ use crate::scenario::MAX_WORKERS;
 
 /// Longest a main-thread run may freeze the page before it is stopped, ms.
 pub const MAIN_THREAD_CAP_MS: f64 = 3000.0;
+/// Scenario J's pipeline: the fetch wait (I/O), ms.
+pub const PIPELINE_FETCH_MS: u32 = 300;
+/// Scenario J's pipeline: the save wait (I/O), ms.
+pub const PIPELINE_SAVE_MS: u32 = 200;
+/// Scenario J's pipeline: the pause between cycles (the article's 5 s, shortened), ms.
+pub const PIPELINE_WAIT_MS: u32 = 1000;
+/// Scenario J's pipeline: how many cycles one run shows.
+pub const PIPELINE_CYCLES: usize = 2;
+
 /// Pieces a main-thread run is cut into, so the cap can be checked between them.
 const MAIN_THREAD_PIECES: usize = 64;
 
@@ -41,12 +50,18 @@ impl Kernel {
                 spec.width, spec.height, spec.max_iter
             ),
             Kernel::Burn { ms } => format!(
-                "run {} blocking {} of {} ms",
+                "run {} blocking {} ({} ms)",
                 ms.len(),
                 if ms.len() == 1 { "item" } else { "items" },
-                ms.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                crate::input::format_burns(ms)
             ),
         }
+    }
+
+    /// True when the output is an answer every way must agree on (a count, a checksum), not a
+    /// measure of effort (how many loop steps a burn did).
+    pub fn has_answer(&self) -> bool {
+        !matches!(self, Kernel::Burn { .. })
     }
 }
 
@@ -62,6 +77,9 @@ pub enum CpuMode {
     /// A shared queue of small chunks; whoever is free takes the next (the default
     /// partitioner, work stealing).
     Dynamic,
+    /// Scenario J: fetch (async wait), process in parallel (the shared queue), save (async
+    /// wait), pause, repeat: async for the waits, parallel for the computing.
+    Pipeline,
 }
 
 impl CpuMode {
@@ -72,6 +90,7 @@ impl CpuMode {
             CpuMode::OneWorker => "one-worker",
             CpuMode::Static => "static",
             CpuMode::Dynamic => "dynamic",
+            CpuMode::Pipeline => "pipeline",
         }
     }
 
@@ -82,6 +101,9 @@ impl CpuMode {
             CpuMode::OneWorker => "One worker (Task.Run)".into(),
             CpuMode::Static => format!("{workers} workers, equal static ranges (Parallel.For)"),
             CpuMode::Dynamic => format!("{workers} workers, shared queue of chunks (partitioner)"),
+            CpuMode::Pipeline => {
+                format!("Pipeline: fetch, process on {workers} workers, save, pause, repeat")
+            }
         }
     }
 
@@ -111,6 +133,12 @@ impl CpuMode {
                     "Rust",
                     "ranges.par_iter().map(compute) // rayon, static chunks",
                 ),
+            ],
+            CpuMode::Pipeline => vec![
+                ("C#", "var o = await FetchAsync(); Parallel.ForEach(o, Process); await SaveAsync(); await Task.Delay(5000);"),
+                ("JavaScript", "const o = await fetch(); await processInWorkers(o); await save();"),
+                ("Python", "o = await fetch(); await loop.run_in_executor(pool, process, o); await save()"),
+                ("Rust", "let o = fetch().await; spawn_blocking(|| o.par_iter().for_each(process)).await; save().await;"),
             ],
             CpuMode::Dynamic => vec![
                 ("C#", "Parallel.ForEach(Partitioner.Create(0, n), Compute);"),
@@ -269,7 +297,7 @@ impl CpuPlan {
                     .collect();
                 (p, Assignment::Fixed(lanes))
             }
-            CpuMode::Dynamic => {
+            CpuMode::Dynamic | CpuMode::Pipeline => {
                 let p = cut(&spec.kernel, default_chunk_count(workers), true);
                 (p, Assignment::Queue { lanes: workers })
             }
@@ -278,6 +306,15 @@ impl CpuPlan {
             mode,
             pieces,
             assignment,
+        }
+    }
+
+    /// How many bars the run records: its pieces, and for the pipeline a fetch and a save
+    /// around them in every cycle.
+    pub fn task_count(&self) -> usize {
+        match self.mode {
+            CpuMode::Pipeline => PIPELINE_CYCLES * (self.pieces.len() + 2),
+            _ => self.pieces.len(),
         }
     }
 
@@ -312,17 +349,26 @@ impl CpuPlan {
                 free.into_iter().fold(0.0, f64::max)
             }
         };
-        longest_lane.max(ideal_parallel_ms(one_thread_ms, lanes, cores))
+        let compute = longest_lane.max(ideal_parallel_ms(one_thread_ms, lanes, cores));
+        if self.mode == CpuMode::Pipeline {
+            let cycles = PIPELINE_CYCLES as f64;
+            cycles * (compute + (PIPELINE_FETCH_MS + PIPELINE_SAVE_MS) as f64)
+                + (cycles - 1.0) * PIPELINE_WAIT_MS as f64
+        } else {
+            compute
+        }
     }
 }
 
-/// What happened, in one sentence; `None` before the work ended.
-pub fn outcome(trace: &crate::trace::Trace) -> Option<String> {
+/// What happened, in one sentence; `None` before the work ended. With `answer`, the combined
+/// output is named as the answer (see [`Kernel::has_answer`]).
+pub fn outcome(trace: &crate::trace::Trace, answer: bool) -> Option<String> {
     use crate::predict::fmt_ms;
     use crate::trace::GroupOutcome;
     let (at, how) = trace.resumed.as_ref()?;
     let answer = trace
         .value
+        .filter(|_| answer)
         .map(|v| format!("; the answer is {}", fmt_ms(v as f64)))
         .unwrap_or_default();
     Some(match how {
@@ -380,6 +426,12 @@ pub fn explain(spec: &CpuSpec, mode: CpuMode, cores: u32) -> String {
             };
             format!("The work is cut into {w} equal parts, one per worker (a static split).{skew}")
         }
+        CpuMode::Pipeline => format!(
+            "Each cycle awaits the fetch ({PIPELINE_FETCH_MS} ms) and the save \
+             ({PIPELINE_SAVE_MS} ms) on the event loop, which is free meanwhile, and computes on \
+             {w} workers in between, then pauses {PIPELINE_WAIT_MS} ms: async for the waiting, \
+             parallel for the computing, each where it belongs."
+        ),
         CpuMode::Dynamic => format!(
             "Workers take small chunks from a shared queue; whoever is free takes the next, so \
              all finish at about the same time. At best min({w} workers, {cores} cores) = {}× \
@@ -513,6 +565,17 @@ mod tests {
     }
 
     #[test]
+    fn the_pipeline_adds_its_waits_to_the_parallel_compute() {
+        let s = spec(Kernel::Burn { ms: vec![20; 100] }, 2);
+        let p = CpuPlan::new(&s, CpuMode::Pipeline);
+        // 2 cycles × (300 + 2000 / 2 + 200) + 1 pause of 1000.
+        assert_eq!(
+            p.ideal_ms(2000.0, 2),
+            2.0 * (300.0 + 1000.0 + 200.0) + 1000.0
+        );
+    }
+
+    #[test]
     fn kernels_describe_themselves() {
         assert_eq!(
             Kernel::Primes { limit: 5_000_000 }.describe(),
@@ -523,7 +586,7 @@ mod tests {
                 ms: vec![1000, 500]
             }
             .describe(),
-            "run 2 blocking items of 1000, 500 ms"
+            "run 2 blocking items (1000, 500 ms)"
         );
     }
 }

@@ -174,7 +174,7 @@ impl Draft {
                     set(FieldId::Height, spec.height.to_string());
                     set(FieldId::Iterations, spec.max_iter.to_string());
                 }
-                Kernel::Burn { ms } => set(FieldId::Burns, join(ms)),
+                Kernel::Burn { ms } => set(FieldId::Burns, input::format_burns(ms)),
             }
             set(
                 FieldId::Workers,

@@ -305,18 +305,67 @@ pub fn workers(text: &str) -> Checked<u32> {
     ))
 }
 
-/// Blocking items in ms (`1000, 500, 2000`): each 1 to 10,000 ms, at most 32 items.
+/// Most blocking items one CPU experiment may hold.
+pub const MAX_BURNS: usize = 1000;
+
+/// Blocking items in ms (`1000, 500, 2000`, or `10x1000` for ten of 1000 ms): each 1 to
+/// 10,000 ms, at most [`MAX_BURNS`] items.
 pub fn burn_list(text: &str) -> Checked<Vec<u32>> {
-    list_of(text, "a blocking time in ms", 32, |part| {
-        narrow(bounded(
-            part,
-            "a blocking time in ms",
-            1,
-            10_000,
-            "A blocking item lasts at least 1 ms.",
-            " ms (the longest a worker may block)",
-        ))
-    })
+    // Expand `NxMS` (or `N×MS`) first, refusing counts that could not fit anyway.
+    let mut expanded = Vec::new();
+    for part in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part.split_once(['x', 'X', '×']) {
+            Some((n, ms)) => match n.trim().parse::<usize>() {
+                Ok(n) if (1..=MAX_BURNS).contains(&n) => {
+                    expanded.extend(std::iter::repeat_n(ms.trim().to_string(), n))
+                }
+                _ => {
+                    return Checked::Invalid {
+                        message: format!("“{part}”: write a count from 1 to {MAX_BURNS}, then x and the ms, e.g. 10x1000."),
+                    }
+                }
+            },
+            None => expanded.push(part.to_string()),
+        }
+        if expanded.len() > MAX_BURNS {
+            break;
+        }
+    }
+    list_of(
+        &expanded.join(","),
+        "a blocking time in ms",
+        MAX_BURNS,
+        |part| {
+            narrow(bounded(
+                part,
+                "a blocking time in ms",
+                1,
+                10_000,
+                "A blocking item lasts at least 1 ms.",
+                " ms (the longest a worker may block)",
+            ))
+        },
+    )
+}
+
+/// Writes burn times back compactly: runs of equal values as `NxMS`.
+pub fn format_burns(ms: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ms.len() {
+        let run = ms[i..].iter().take_while(|&&v| v == ms[i]).count();
+        out.push(if run > 1 {
+            format!("{run}x{}", ms[i])
+        } else {
+            ms[i].to_string()
+        });
+        i += run;
+    }
+    out.join(", ")
 }
 
 fn narrow(c: Checked<u64>) -> Checked<u32> {
@@ -467,6 +516,16 @@ mod tests {
             Some("A limit must be at least 1 call in flight.")
         );
         assert!(limits("").is_invalid());
+    }
+
+    #[test]
+    fn burns_expand_counts_and_format_back_compactly() {
+        assert_eq!(burn_list("3x100, 50"), Checked::Ok(vec![100, 100, 100, 50]));
+        assert_eq!(burn_list("10×1000").value().map(|v| v.len()), Some(10));
+        assert!(burn_list("0x100").is_invalid());
+        assert!(burn_list("5000x1").is_invalid());
+        assert_eq!(format_burns(&[100, 100, 100, 50]), "3x100, 50");
+        assert_eq!(format_burns(&[1000, 500, 2000]), "1000, 500, 2000");
     }
 
     #[test]

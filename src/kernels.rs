@@ -234,6 +234,37 @@ pub enum Job {
     },
 }
 
+/// Splits a long job into up to `parts` consecutive parts whose outputs add up to the whole
+/// job's (so a worker can report progress between them). Jobs that cannot be split stay whole.
+pub fn split_job(job: &Job, parts: u32) -> Vec<Job> {
+    match job {
+        Job::CountPrimes { start, end } if end > start => {
+            crate::partition::static_ranges(*start..*end, parts.max(1) as usize)
+                .into_iter()
+                .map(|r| Job::CountPrimes {
+                    start: r.start,
+                    end: r.end,
+                })
+                .collect()
+        }
+        Job::Mandelbrot {
+            spec,
+            rows_start,
+            rows_end,
+        } if rows_end > rows_start => {
+            crate::partition::static_row_ranges(*rows_start..*rows_end, parts.max(1) as usize)
+                .into_iter()
+                .map(|r| Job::Mandelbrot {
+                    spec: *spec,
+                    rows_start: r.start,
+                    rows_end: r.end,
+                })
+                .collect()
+        }
+        other => vec![other.clone()],
+    }
+}
+
 impl Job {
     /// A rough relative cost, to explain why equal-sized pieces can take unequal times.
     ///
@@ -446,6 +477,28 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn a_split_job_adds_up_to_the_whole() {
+        let job = Job::CountPrimes {
+            start: 0,
+            end: 100_000,
+        };
+        let parts = split_job(&job, 10);
+        assert_eq!(parts.len(), 10);
+        let sum: u64 = parts
+            .iter()
+            .map(|j| run_job(j, &mut || 0.0).unwrap().value)
+            .sum();
+        assert_eq!(sum, 9_592);
+        let spin = Job::Spin { ms: 5.0 };
+        assert_eq!(split_job(&spin, 10), vec![spin]);
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,13 @@ pub enum FromWorker {
     Ready,
     /// The answer to [`ToWorker::Ping`].
     Pong { run_id: u32 },
+    /// A long job's progress: `done` of `total` parts computed so far.
+    Progress {
+        run_id: u32,
+        job_id: u32,
+        done: u32,
+        total: u32,
+    },
     /// A job finished: its output and the time it computed, measured inside the worker.
     Done {
         run_id: u32,
@@ -100,6 +107,12 @@ mod tests {
                 job_id: 2,
                 value: 25,
                 compute_ms: 0.5,
+            },
+            FromWorker::Progress {
+                run_id: 1,
+                job_id: 2,
+                done: 3,
+                total: 10,
             },
             FromWorker::Failed {
                 run_id: None,

@@ -429,11 +429,13 @@ pub enum Experiment {
     Primes,
     /// D, another kernel: a Mandelbrot image, row by row.
     Mandelbrot,
+    /// J: fetch, process in parallel, save, pause, repeat.
+    Pipeline,
 }
 
 impl Experiment {
     /// Every experiment, in the order the picker shows them.
-    pub const ALL: [Experiment; 15] = [
+    pub const ALL: [Experiment; 16] = [
         Experiment::WhenAll,
         Experiment::WhenAllMixed,
         Experiment::WhenAny,
@@ -449,6 +451,7 @@ impl Experiment {
         Experiment::Invoke,
         Experiment::Primes,
         Experiment::Mandelbrot,
+        Experiment::Pipeline,
     ];
 
     /// Stable identifier (the picker's option value and the preset's short link).
@@ -469,6 +472,7 @@ impl Experiment {
             Experiment::Invoke => "invoke",
             Experiment::Primes => "primes",
             Experiment::Mandelbrot => "mandelbrot",
+            Experiment::Pipeline => "pipeline",
         }
     }
 
@@ -495,6 +499,7 @@ impl Experiment {
             Experiment::Invoke => "C. Parallel.Invoke: three actions of 1000, 500, 2000 ms",
             Experiment::Primes => "D. Count primes: main thread, one worker, N workers",
             Experiment::Mandelbrot => "D. Mandelbrot rows: one worker vs N workers",
+            Experiment::Pipeline => "J. Order processor: fetch, process in parallel, save, repeat",
         }
     }
 
@@ -555,6 +560,11 @@ impl Experiment {
             Experiment::Primes => {
                 "Published: primes below 100,000: ~500 ms sequential, ~70 ms with Parallel.For \
                  on 8 cores (7×). Parallelism helps CPU work, up to the number of cores."
+            }
+            Experiment::Pipeline => {
+                "Published: fetch up to 100 pending orders (I/O), process them in parallel \
+                 (CPU), save (I/O), wait 5 s, repeat: async for the waits, parallel for the \
+                 computing, combined."
             }
             Experiment::Mandelbrot => {
                 "Rows of an image are independent: split them across workers, up to the number \
@@ -693,7 +703,8 @@ impl Experiment {
             Experiment::Purchases
             | Experiment::Invoke
             | Experiment::Primes
-            | Experiment::Mandelbrot => {
+            | Experiment::Mandelbrot
+            | Experiment::Pipeline => {
                 unreachable!("CPU experiments returned above")
             }
         };
@@ -733,6 +744,10 @@ impl Experiment {
                     },
                 },
                 vec![OneWorker, Static, Dynamic],
+            ),
+            Experiment::Pipeline => (
+                Kernel::Burn { ms: vec![20; 100] },
+                vec![OneWorker, Pipeline],
             ),
             _ => return None,
         };

@@ -118,6 +118,9 @@ pub struct Trace {
     /// CPU runs: how long until every worker was ready (cold start), ms after the run began.
     #[serde(default)]
     pub startup_ms: Option<f64>,
+    /// CPU runs: how far each lane's current piece has got (0 to 1), as its worker reports.
+    #[serde(default)]
+    pub lane_progress: Vec<f64>,
     /// The first error worth showing as text (a crashed worker, no workers at all).
     #[serde(default)]
     pub error: Option<String>,

@@ -243,11 +243,25 @@ pub fn App() -> impl IntoView {
             let current = rows.iter().find(|r| r.2 && !r.1.is_finished());
             match (phase.get(), current) {
                 (Phase::Idle, _) => "Press Run to measure every way in this browser.".to_string(),
-                (Phase::Running, Some((title, trace, _))) => format!(
-                    "Running “{title}”: {} of {} done ({done} of {total} overall).",
-                    trace.completed(),
-                    trace.task_count
-                ),
+                (Phase::Running, Some((title, trace, _))) => {
+                    let lanes: Vec<String> = trace
+                        .lane_progress
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| **p > 0.0 && **p < 1.0)
+                        .map(|(i, p)| format!("worker {} at {:.0}%", i + 1, p * 100.0))
+                        .collect();
+                    let lanes = if lanes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", lanes.join(", "))
+                    };
+                    format!(
+                        "Running “{title}”: {} of {} done ({done} of {total} overall{lanes}).",
+                        trace.completed(),
+                        trace.task_count
+                    )
+                }
                 (Phase::Running, None) => format!("Running: {done} of {total} tasks done."),
                 (Phase::Done, _) => format!("Done: {done} of {total} tasks completed."),
                 (Phase::Cancelled, _) => format!(
@@ -773,7 +787,7 @@ fn prepare_cpu(
             .iter()
             .map(|&m| {
                 let plan = CpuPlan::new(&spec, m);
-                let rec = Recorder::new(plan.pieces.len(), super::clock::now_ms);
+                let rec = Recorder::new(plan.task_count(), super::clock::now_ms);
                 (Arc::new(plan), rec)
             })
             .collect(),
@@ -908,7 +922,9 @@ fn CpuCard(
         (None, true) => format!("{} so far", ms(view.now_ms)),
         (None, false) => "not started".to_string(),
     };
+    // A pipeline's time is mostly waiting: a speedup over pure computing would mislead.
     let speedup = baseline
+        .filter(|_| view.plan.mode != CpuMode::Pipeline)
         .zip(view.compute_ms())
         .filter(|_| {
             t.resumed
@@ -918,7 +934,7 @@ fn CpuCard(
         .and_then(|(b, m)| crate::predict::speedup(b, m))
         .map(crate::predict::fmt_ratio);
     let stats = t.stats();
-    let outcome = crate::cpu::outcome(t);
+    let outcome = crate::cpu::outcome(t, view.spec.kernel.has_answer());
     let spellings = view
         .plan
         .mode
@@ -947,12 +963,14 @@ fn CpuCard(
                     <dt>"Speedup (computing only)"</dt>
                     <dd data-testid=format!("speedup-{id}")>{speedup.unwrap_or_else(|| "—".into())}</dd>
                 </div>
-                <div>
-                    <dt>"Answer"</dt>
-                    <dd data-testid=format!("value-{id}")>
-                        {t.value.map(|v| fmt_ms(v as f64)).unwrap_or_else(|| "—".into())}
-                    </dd>
-                </div>
+                {view.spec.kernel.has_answer().then(|| view! {
+                    <div>
+                        <dt>"Answer"</dt>
+                        <dd data-testid=format!("value-{id}")>
+                            {t.value.map(|v| fmt_ms(v as f64)).unwrap_or_else(|| "—".into())}
+                        </dd>
+                    </div>
+                })}
                 {t.startup_ms.map(|s| view! {
                     <div>
                         <dt>"Workers ready after"</dt>

@@ -13,7 +13,12 @@ use super::clock::now_ms;
 use super::executor::BrowserRuntime;
 use super::pool;
 use super::worker_client::WorkerClient;
-use crate::cpu::{Assignment, CpuMode, CpuPlan, MAIN_THREAD_CAP_MS};
+use gloo_timers::future::TimeoutFuture;
+
+use crate::cpu::{
+    Assignment, CpuMode, CpuPlan, MAIN_THREAD_CAP_MS, PIPELINE_CYCLES, PIPELINE_FETCH_MS,
+    PIPELINE_SAVE_MS, PIPELINE_WAIT_MS,
+};
 use crate::engine::{lag_probe, Recorder};
 use crate::kernels::run_job;
 use crate::trace::{GroupOutcome, Outcome};
@@ -33,6 +38,7 @@ pub async fn run(plan: &CpuPlan, rec: &Recorder) {
                 // fire after it (same timeout, set later); a 0 ms one is not.
                 gloo_timers::future::TimeoutFuture::new(PROBE_MS).await;
             }
+            CpuMode::Pipeline => pipeline(plan, rec).await,
             _ => on_workers(plan, rec).await,
         }
     };
@@ -67,11 +73,13 @@ fn on_main_thread(plan: &CpuPlan, rec: &Recorder) {
     });
 }
 
-async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
-    let lanes = plan.assignment.lanes();
-    rec.name_lanes((1..=lanes).map(|i| format!("worker {i}")).collect());
-    let workers = match pool::take(lanes).await {
-        Ok(w) => w,
+/// Takes the plan's workers from the pool; on failure says so in the trace.
+async fn take_workers(plan: &CpuPlan, rec: &Recorder) -> Option<Vec<WorkerClient>> {
+    match pool::take(plan.assignment.lanes()).await {
+        Ok(w) => {
+            rec.update(|t, at| t.startup_ms = Some(at));
+            Some(w)
+        }
         Err(e) => {
             // Workers unavailable (blocked, or the script failed): say so; the page still runs
             // the event-loop experiments.
@@ -80,10 +88,49 @@ async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
                 first: 0,
                 all: vec![],
             });
-            return;
+            None
         }
+    }
+}
+
+async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
+    let lanes = plan.assignment.lanes();
+    rec.name_lanes((1..=lanes).map(|i| format!("worker {i}")).collect());
+    let Some(workers) = take_workers(plan, rec).await else {
+        return;
     };
-    rec.update(|t, at| t.startup_ms = Some(at));
+    let batch = run_pieces(plan, rec, workers, 0, 0).await;
+    pool::give_back(batch.healthy);
+    rec.update(|t, _| t.value = Some(batch.value));
+    resume_after(rec, &batch.failed);
+}
+
+fn resume_after(rec: &Recorder, failed: &[u32]) {
+    match failed.first() {
+        None => rec.resume(GroupOutcome::AllCompleted),
+        Some(&first) => rec.resume(GroupOutcome::Failed {
+            first,
+            all: failed.to_vec(),
+        }),
+    }
+}
+
+/// What one pass over the plan's pieces gave.
+struct Batch {
+    healthy: Vec<WorkerClient>,
+    value: u64,
+    failed: Vec<u32>,
+}
+
+/// Runs every piece of `plan` on `workers` (lane `lane_offset + i` for worker `i`), recording
+/// piece `p` as task `task_offset + p`. A worker that dies with its piece is replaced.
+async fn run_pieces(
+    plan: &CpuPlan,
+    rec: &Recorder,
+    workers: Vec<WorkerClient>,
+    task_offset: usize,
+    lane_offset: usize,
+) -> Batch {
     let run_id = pool::next_id();
     let value = Cell::new(0u64);
     let failed = RefCell::new(Vec::new());
@@ -96,6 +143,7 @@ async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
                 Assignment::Fixed(l) => Some(l[lane].clone().into_iter()),
                 Assignment::Queue { .. } => None,
             };
+            let row = lane_offset + lane;
             loop {
                 let i = match fixed.as_mut() {
                     Some(it) => match it.next() {
@@ -111,22 +159,34 @@ async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
                         i
                     }
                 };
-                rec.started_on(i, lane, 0);
+                let task = task_offset + i;
+                rec.started_on(task, row, 0);
+                let mut progress = |f: f64| {
+                    rec.update(|t, _| {
+                        if t.lane_progress.len() <= row {
+                            t.lane_progress.resize(row + 1, 0.0);
+                        }
+                        t.lane_progress[row] = f;
+                    })
+                };
+                progress(0.0);
+                let job = plan.pieces[i].job.clone();
                 match worker
-                    .run(run_id, i as u32, plan.pieces[i].job.clone())
+                    .run_with_progress(run_id, i as u32, job, &mut progress)
                     .await
                 {
                     Ok(done) => {
                         value.set(value.get() + done.value);
-                        rec.ended(i, Outcome::Completed);
+                        rec.ended(task, Outcome::Completed);
                     }
                     Err(e) => {
-                        rec.ended(i, Outcome::Failed);
+                        rec.ended(task, Outcome::Failed);
                         rec.update(|t, _| {
-                            t.error
-                                .get_or_insert_with(|| format!("Piece #{}: {}", i + 1, e.message));
+                            t.error.get_or_insert_with(|| {
+                                format!("Piece #{}: {}", task + 1, e.message)
+                            });
                         });
-                        failed.borrow_mut().push((i as u32, e.message.clone()));
+                        failed.borrow_mut().push(task as u32);
                         if e.fatal {
                             // The worker died with the job: replace it and carry on.
                             match pool::take(1).await.ok().and_then(|mut w| w.pop()) {
@@ -147,14 +207,43 @@ async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
             .map(|(lane, w)| lane_loop(lane, w)),
     )
     .await;
-    pool::give_back(healthy.into_inner());
-    rec.update(|t, _| t.value = Some(value.get()));
-    let failed = failed.into_inner();
-    match failed.first() {
-        None => rec.resume(GroupOutcome::AllCompleted),
-        Some(&(first, _)) => rec.resume(GroupOutcome::Failed {
-            first,
-            all: failed.iter().map(|f| f.0).collect(),
-        }),
+    Batch {
+        healthy: healthy.into_inner(),
+        value: value.get(),
+        failed: failed.into_inner(),
     }
+}
+
+/// Scenario J: fetch (I/O on the loop), process in parallel (CPU on workers), save (I/O),
+/// pause, repeat. Lane 0 is the event loop, lanes 1.. are the workers.
+async fn pipeline(plan: &CpuPlan, rec: &Recorder) {
+    let lanes = plan.assignment.lanes();
+    let mut names = vec!["event loop".to_string()];
+    names.extend((1..=lanes).map(|i| format!("worker {i}")));
+    rec.name_lanes(names);
+    let Some(mut workers) = take_workers(plan, rec).await else {
+        return;
+    };
+    let n = plan.pieces.len();
+    let mut value = 0;
+    let mut failed = Vec::new();
+    for cycle in 0..PIPELINE_CYCLES {
+        let base = cycle * (n + 2);
+        if cycle > 0 {
+            TimeoutFuture::new(PIPELINE_WAIT_MS).await;
+        }
+        rec.started_on(base, 0, 0);
+        TimeoutFuture::new(PIPELINE_FETCH_MS).await;
+        rec.ended(base, Outcome::Completed);
+        let batch = run_pieces(plan, rec, workers, base + 1, 1).await;
+        workers = batch.healthy;
+        value += batch.value;
+        failed.extend(batch.failed);
+        rec.started_on(base + n + 1, 0, 0);
+        TimeoutFuture::new(PIPELINE_SAVE_MS).await;
+        rec.ended(base + n + 1, Outcome::Completed);
+    }
+    pool::give_back(workers);
+    rec.update(|t, _| t.value = Some(value));
+    resume_after(rec, &failed);
 }

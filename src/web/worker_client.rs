@@ -119,6 +119,19 @@ impl WorkerClient {
     /// Runs `job` and waits for its answer. Answers of other runs or jobs are skipped, so a late
     /// message can never be taken for this job's.
     pub async fn run(&mut self, run_id: u32, job_id: u32, job: Job) -> Result<JobDone, JobError> {
+        self.run_with_progress(run_id, job_id, job, &mut |_| {})
+            .await
+    }
+
+    /// Like [`WorkerClient::run`], calling `progress` with the fraction done as the worker
+    /// reports it.
+    pub async fn run_with_progress(
+        &mut self,
+        run_id: u32,
+        job_id: u32,
+        job: Job,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<JobDone, JobError> {
         self.exchange(
             ToWorker::Run {
                 run_id,
@@ -127,14 +140,20 @@ impl WorkerClient {
             },
             run_id,
             job_id,
+            progress,
         )
         .await
     }
 
     /// Parks the worker on a timer of `ms` (a worker held while it waits).
     pub async fn hold(&mut self, run_id: u32, job_id: u32, ms: u32) -> Result<JobDone, JobError> {
-        self.exchange(ToWorker::Hold { run_id, job_id, ms }, run_id, job_id)
-            .await
+        self.exchange(
+            ToWorker::Hold { run_id, job_id, ms },
+            run_id,
+            job_id,
+            &mut |_| {},
+        )
+        .await
     }
 
     async fn exchange(
@@ -142,6 +161,7 @@ impl WorkerClient {
         msg: ToWorker,
         run_id: u32,
         job_id: u32,
+        progress: &mut dyn FnMut(f64),
     ) -> Result<JobDone, JobError> {
         let fatal = |message: String| JobError {
             message,
@@ -161,6 +181,12 @@ impl WorkerClient {
                     value,
                     compute_ms,
                 })) if r == run_id && j == job_id => return Ok(JobDone { value, compute_ms }),
+                Some(Ok(FromWorker::Progress {
+                    run_id: r,
+                    job_id: j,
+                    done,
+                    total,
+                })) if r == run_id && j == job_id => progress(done as f64 / total.max(1) as f64),
                 Some(Ok(FromWorker::Failed {
                     run_id: r,
                     job_id: j,

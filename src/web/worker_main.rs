@@ -8,7 +8,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::clock::now_ms;
-use crate::kernels::run_job;
+use crate::kernels::{run_job, split_job, JobOutput};
+
+/// Parts a long job is computed in, each followed by a progress message.
+const PROGRESS_PARTS: u32 = 10;
 use crate::protocol::{decode, encode, FromWorker, ToWorker};
 
 thread_local! {
@@ -34,7 +37,32 @@ fn handle(msg: ToWorker) {
         } => {
             CURRENT.with(|c| c.set(Some((run_id, job_id))));
             let t0 = now_ms();
-            let result = run_job(&job, &mut now_ms);
+            // Computed in parts, so the page hears how far a long job has got.
+            let parts = split_job(&job, PROGRESS_PARTS);
+            let total = parts.len() as u32;
+            let mut result = Ok(JobOutput { value: 0 });
+            for (i, part) in parts.iter().enumerate() {
+                match run_job(part, &mut now_ms) {
+                    Ok(out) => {
+                        if let Ok(acc) = result.as_mut() {
+                            acc.value += out.value;
+                        }
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                let done = i as u32 + 1;
+                if done < total {
+                    post(&FromWorker::Progress {
+                        run_id,
+                        job_id,
+                        done,
+                        total,
+                    });
+                }
+            }
             let compute_ms = now_ms() - t0;
             CURRENT.with(|c| c.set(None));
             post(&match result {

@@ -89,3 +89,21 @@ test('D: the speedup curve measures 1 to 4 workers against the ideal, Amdahl and
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('J: the order processor awaits fetch and save on the loop and computes on workers', async () => {
+  const { page, errors } = await open(env);
+  await page.selectOption('[data-testid="experiment"]', 'pipeline');
+  await page.fill('[data-testid="workers"]', '2');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 60000 });
+  const total = await measured(page, 'pipeline');
+  // 2 × (300 fetch + 200 save) + 1000 pause + the computing.
+  assert.ok(total >= 1995, `waits and pause alone take 2 s: ${total}`);
+  const rows = await page.locator('[data-testid="result-pipeline"] .lane-label').allTextContents();
+  assert.deepEqual(rows.slice(0, 3), ['event loop', 'worker 1', 'worker 2']);
+  // Fetch and save of 2 cycles on the event loop, 100 orders per cycle on the workers.
+  assert.equal(await page.locator('[data-testid="result-pipeline"] rect.bar-completed').count(), 204);
+  await page.screenshot({ path: join(ARTIFACTS, 'pipeline.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
