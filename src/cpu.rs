@@ -53,7 +53,7 @@ impl Kernel {
                 "run {} blocking {} ({} ms)",
                 ms.len(),
                 if ms.len() == 1 { "item" } else { "items" },
-                crate::input::format_burns(ms)
+                crate::input::format_repeats(ms)
             ),
         }
     }

@@ -174,7 +174,7 @@ impl Draft {
                     set(FieldId::Height, spec.height.to_string());
                     set(FieldId::Iterations, spec.max_iter.to_string());
                 }
-                Kernel::Burn { ms } => set(FieldId::Burns, input::format_burns(ms)),
+                Kernel::Burn { ms } => set(FieldId::Burns, input::format_repeats(ms)),
             }
             set(
                 FieldId::Workers,
@@ -194,7 +194,7 @@ impl Draft {
                 set(FieldId::Count, count.to_string());
                 set(FieldId::Duration, duration_ms.to_string());
             }
-            Workload::Custom(list) => set(FieldId::Durations, join(list)),
+            Workload::Custom(list) => set(FieldId::Durations, input::format_repeats(list)),
             Workload::Steps { count, steps } => {
                 set(FieldId::Count, count.to_string());
                 set(

@@ -101,10 +101,11 @@ pub fn duration_ms(text: &str) -> Checked<u32> {
 /// Checks a list of durations such as `2000, 3000, 1000` (commas, semicolons or spaces between
 /// them). Each is checked like [`duration_ms`]; the list is clamped to [`MAX_TASKS`] entries.
 pub fn duration_list(text: &str) -> Checked<Vec<u32>> {
-    let parts: Vec<&str> = text
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let (expanded, total) = match expand_repeats(text, MAX_TASKS as usize) {
+        Ok(e) => e,
+        Err(message) => return Checked::Invalid { message },
+    };
+    let parts: Vec<&str> = expanded.iter().map(String::as_str).collect();
     if parts.is_empty() {
         return Checked::Invalid {
             message: "Enter at least one duration in ms, e.g. 2000, 3000, 1000.".into(),
@@ -126,10 +127,9 @@ pub fn duration_list(text: &str) -> Checked<Vec<u32>> {
             }
         }
     }
-    if parts.len() > MAX_TASKS as usize {
+    if total > MAX_TASKS as usize {
         notes.push(format!(
-            "only the first {MAX_TASKS} of {} durations kept",
-            parts.len()
+            "only the first {MAX_TASKS} of {total} durations kept"
         ));
     }
     if notes.is_empty() {
@@ -311,30 +311,10 @@ pub const MAX_BURNS: usize = 1000;
 /// Blocking items in ms (`1000, 500, 2000`, or `10x1000` for ten of 1000 ms): each 1 to
 /// 10,000 ms, at most [`MAX_BURNS`] items.
 pub fn burn_list(text: &str) -> Checked<Vec<u32>> {
-    // Expand `NxMS` (or `N×MS`) first, refusing counts that could not fit anyway.
-    let mut expanded = Vec::new();
-    for part in text
-        .split([',', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        match part.split_once(['x', 'X', '×']) {
-            Some((n, ms)) => match n.trim().parse::<usize>() {
-                Ok(n) if (1..=MAX_BURNS).contains(&n) => {
-                    expanded.extend(std::iter::repeat_n(ms.trim().to_string(), n))
-                }
-                _ => {
-                    return Checked::Invalid {
-                        message: format!("“{part}”: write a count from 1 to {MAX_BURNS}, then x and the ms, e.g. 10x1000."),
-                    }
-                }
-            },
-            None => expanded.push(part.to_string()),
-        }
-        if expanded.len() > MAX_BURNS {
-            break;
-        }
-    }
+    let (expanded, _) = match expand_repeats(text, MAX_BURNS) {
+        Ok(e) => e,
+        Err(message) => return Checked::Invalid { message },
+    };
     list_of(
         &expanded.join(","),
         "a blocking time in ms",
@@ -352,8 +332,39 @@ pub fn burn_list(text: &str) -> Checked<Vec<u32>> {
     )
 }
 
-/// Writes burn times back compactly: runs of equal values as `NxMS`.
-pub fn format_burns(ms: &[u32]) -> String {
+/// Expands `NxV` (or `N×V`) items of a list into N copies of V, so long uniform lists stay
+/// short in a link. Materialises at most `most + 1` items (a hostile `1000000x1` costs
+/// nothing) and returns them with the total count written, for the caller's clamping note.
+fn expand_repeats(text: &str, most: usize) -> Result<(Vec<String>, usize), String> {
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    for part in text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let repeat = part
+            .split_once(['x', 'X', '×'])
+            .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        let (n, v) = match repeat {
+            Some((n, v)) => match n.parse::<usize>() {
+                Ok(n) if n >= 1 => (n, v),
+                _ => {
+                    return Err(format!(
+                        "“{part}”: write a count of 1 or more, then x and the ms, e.g. 10x500."
+                    ))
+                }
+            },
+            None => (1, part),
+        };
+        total = total.saturating_add(n);
+        let room = (most + 1).saturating_sub(out.len());
+        out.extend(std::iter::repeat_n(v.to_string(), n.min(room)));
+    }
+    Ok((out, total))
+}
+
+/// Writes a list of ms back compactly: runs of equal values as `NxMS`.
+pub fn format_repeats(ms: &[u32]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i < ms.len() {
@@ -519,13 +530,29 @@ mod tests {
     }
 
     #[test]
+    fn a_duration_list_accepts_repeats() {
+        assert_eq!(duration_list("2x100 300"), Checked::Ok(vec![100, 100, 300]));
+        assert!(duration_list("0x5").is_invalid());
+    }
+
+    #[test]
     fn burns_expand_counts_and_format_back_compactly() {
         assert_eq!(burn_list("3x100, 50"), Checked::Ok(vec![100, 100, 100, 50]));
         assert_eq!(burn_list("10×1000").value().map(|v| v.len()), Some(10));
         assert!(burn_list("0x100").is_invalid());
-        assert!(burn_list("5000x1").is_invalid());
-        assert_eq!(format_burns(&[100, 100, 100, 50]), "3x100, 50");
-        assert_eq!(format_burns(&[1000, 500, 2000]), "1000, 500, 2000");
+        assert!(burn_list("5000x1")
+            .message()
+            .unwrap()
+            .contains("first 1000 kept"));
+        let huge = duration_list("4000000000x1");
+        assert!(
+            huge.message()
+                .unwrap()
+                .contains("first 10000 of 4000000000"),
+            "a hostile repeat is clamped, not expanded"
+        );
+        assert_eq!(format_repeats(&[100, 100, 100, 50]), "3x100, 50");
+        assert_eq!(format_repeats(&[1000, 500, 2000]), "1000, 500, 2000");
     }
 
     #[test]

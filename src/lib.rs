@@ -17,6 +17,7 @@ pub mod plan;
 pub mod predict;
 pub mod protocol;
 pub mod report;
+pub mod router;
 pub mod scenario;
 pub mod speedup_chart;
 pub mod trace;

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::executor::BrowserRuntime;
+use super::url;
 use super::worker_client::{WorkerClient, WORKER_URL};
 use crate::chart::{timeline, TimelineLayout, TimelineOptions};
 use crate::cpu::{CpuMode, CpuPlan, CpuSpec};
@@ -20,6 +21,7 @@ use crate::engine::{self, Recorder, RunOptions};
 use crate::plan::Plan;
 use crate::predict::{explain, fmt_ms, predict, results_order_note, Prediction};
 use crate::report;
+use crate::router;
 use crate::scenario::{Experiment, Strategy};
 use crate::speedup_chart::{speedup_layout, CurvePoint, SpeedupOptions};
 use crate::trace::GroupOutcome;
@@ -91,11 +93,38 @@ fn next_frame() -> oneshot::Receiver<()> {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let draft = RwSignal::new(Draft::preset(Experiment::WhenAll));
+    // The URL is the source of truth: the page opens what the link says (or the nearest valid
+    // scenario, with notes on what was ignored).
+    let opened = router::decode(&url::fragment());
+    let draft = RwSignal::new(opened.draft);
+    let view_opts = RwSignal::new(opened.view);
+    let link_notes = RwSignal::new(opened.notes);
     let built = Memo::new(move |_| draft.with(Draft::build));
     let scenario = Memo::new(move |_| built.with(|b| b.scenario.clone()));
     let visible = Memo::new(move |_| draft.with(Draft::visible));
     let experiment = Memo::new(move |_| draft.with(|d| d.experiment));
+
+    // Keep the address bar in step with the editor: a new history entry when the experiment
+    // changes (so Back returns to the previous one), in place for edits.
+    Effect::new(move |prev: Option<Experiment>| {
+        let (fragment, e) = draft.with(|d| (router::encode(d, &view_opts.get()), d.experiment));
+        if fragment != url::fragment() {
+            url::set_fragment(&fragment, prev.is_some_and(|p| p != e));
+        }
+        e
+    });
+    // Back, forward, or a hand-edited address: open what the URL now says.
+    let follow_url = move || {
+        let f = url::fragment();
+        if draft.with_untracked(|d| router::encode(d, &view_opts.get_untracked())) != f {
+            let d = router::decode(&f);
+            draft.set(d.draft);
+            view_opts.set(d.view);
+            link_notes.set(d.notes);
+        }
+    };
+    let _ = window_event_listener(leptos::ev::popstate, move |_| follow_url());
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| follow_url());
 
     let phase = RwSignal::new(Phase::Idle);
     let views: RwSignal<Vec<StrategyView>> = RwSignal::new(Vec::new());
@@ -321,6 +350,41 @@ pub fn App() -> impl IntoView {
         worker_status.set(status);
     });
 
+    let share_status = RwSignal::new(String::new());
+    let share = move |embed: bool| {
+        let (text, what) = draft.with_untracked(|d| {
+            if embed {
+                (
+                    router::embed_snippet(&url::base_href(), d, false),
+                    "Embed code",
+                )
+            } else {
+                (
+                    format!(
+                        "{}#{}",
+                        url::base_href(),
+                        router::encode(d, &router::ViewOptions::default())
+                    ),
+                    "Link",
+                )
+            }
+        });
+        spawn_local(async move {
+            share_status.set(match url::copy(&text).await {
+                Ok(()) => format!("{what} copied."),
+                Err(e) => format!("{what} ({e}); copy it by hand: {text}"),
+            });
+        });
+    };
+
+    // Embedded: post our height to the host page, and run at once if asked to.
+    if view_opts.get_untracked().embed {
+        url::report_height_to_parent();
+    }
+    if view_opts.get_untracked().autorun {
+        request_animation_frame(run);
+    }
+
     let field_view = move |id: FieldId| {
         view! {
             <Field
@@ -336,7 +400,26 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <header class="top">
+        <header class="top" class:embed=move || view_opts.get().embed>
+            <Show when=move || view_opts.get().embed>
+                <a
+                    class="full-link"
+                    data-testid="full-link"
+                    target="_blank"
+                    rel="noopener"
+                    href=move || {
+                        draft.with(|d| {
+                            format!(
+                                "{}#{}",
+                                url::base_href(),
+                                router::encode(d, &router::ViewOptions::default())
+                            )
+                        })
+                    }
+                >
+                    "Open in the full playground ↗"
+                </a>
+            </Show>
             <h1>"Async vs Parallel Playground"</h1>
             <p class="tagline">
                 "Waiting is not computing. Run real experiments in this browser and see the difference, measured."
@@ -348,6 +431,7 @@ pub fn App() -> impl IntoView {
                     <span>"Experiment"</span>
                     <select
                         data-testid="experiment"
+                        prop:value=move || experiment.get().id()
                         prop:disabled=running
                         on:change=move |ev| {
                             if let Some(e) = Experiment::from_id(&event_target_value(&ev)) {
@@ -367,10 +451,34 @@ pub fn App() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
+                <Show when=move || link_notes.with(|n| !n.is_empty())>
+                    <div class="link-notes" role="status" data-testid="link-notes">
+                        <p>"This link had settings that could not be used as written:"</p>
+                        <ul>
+                            {move || {
+                                link_notes
+                                    .get()
+                                    .into_iter()
+                                    .map(|n| view! { <li>{n}</li> })
+                                    .collect_view()
+                            }}
+                        </ul>
+                        <button
+                            data-testid="notes-reset"
+                            on:click=move |_| {
+                                draft.update(|d| *d = Draft::preset(d.experiment));
+                                link_notes.set(Vec::new());
+                            }
+                        >
+                            "Reset to the preset"
+                        </button>
+                        <button on:click=move |_| link_notes.set(Vec::new())>"Dismiss"</button>
+                    </div>
+                </Show>
                 <p class="published" data-testid="published">
                     {move || experiment.get().published()}
                 </p>
-                <div class="fields">
+                <div class="fields" hidden=move || !view_opts.get().editor>
                     <For
                         each=move || visible.get().into_iter().filter(|f| !f.is_behaviour())
                         key=|id| *id
@@ -379,8 +487,12 @@ pub fn App() -> impl IntoView {
                 </div>
                 <details
                     class="behaviour"
-                    open=true
-                    hidden=move || !visible.with(|v| v.iter().any(|f| f.is_behaviour()))
+                    // Compact in an embed: the options stay one click away.
+                    open=!view_opts.get_untracked().embed
+                    hidden=move || {
+                        !view_opts.get().editor
+                            || !visible.with(|v| v.iter().any(|f| f.is_behaviour()))
+                    }
                 >
                     <summary>"Timing, failures, timeouts and retries"</summary>
                     <div class="fields">
@@ -414,6 +526,19 @@ pub fn App() -> impl IntoView {
                     >
                         "Reset"
                     </button>
+                    <button data-testid="copy-link" on:click=move |_| share(false)>
+                        "Copy link"
+                    </button>
+                    <button
+                        data-testid="copy-embed"
+                        hidden=move || view_opts.get().embed
+                        on:click=move |_| share(true)
+                    >
+                        "Copy embed code"
+                    </button>
+                    <span class="share-status" data-testid="share-status" role="status">
+                        {move || share_status.get()}
+                    </span>
                     <span class="predicted" data-testid="predicted">{ideal_line}</span>
                 </div>
                 <p
@@ -463,7 +588,7 @@ pub fn App() -> impl IntoView {
                 </section>
             </Show>
         </main>
-        <footer class="env" data-testid="env">
+        <footer class="env" data-testid="env" hidden=move || view_opts.get().embed>
             {format!("This browser reports {hw_cores} cores. ")}
             <span data-testid="worker-status">"Web Worker: " {move || worker_status.get()}</span>
         </footer>

@@ -8,6 +8,7 @@ pub mod cpu;
 pub mod executor;
 mod panic;
 pub mod pool;
+pub mod url;
 pub use panic::show_banner as show_panic_banner;
 pub mod worker_client;
 pub mod worker_main;

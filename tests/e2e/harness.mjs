@@ -42,9 +42,8 @@ export async function start() {
   };
 }
 
-/** Opens a page and records console errors and uncaught exceptions into `errors`. */
-export async function open(env, path = '') {
-  const page = await env.context.newPage();
+/** Records console errors, uncaught exceptions and failed requests of `page` into an array. */
+export function watch(page) {
   const errors = [];
   page.on('console', (msg) => {
     // A missing favicon is harmless noise; anything else logged as an error is a failure.
@@ -55,6 +54,13 @@ export async function open(env, path = '') {
   page.on('requestfailed', (req) => {
     if (!req.url().endsWith('favicon.ico')) errors.push(`request failed: ${req.url()}`);
   });
+  return errors;
+}
+
+/** Opens a page and records console errors and uncaught exceptions into `errors`. */
+export async function open(env, path = '') {
+  const page = await env.context.newPage();
+  const errors = watch(page);
   await page.goto(env.base + path);
   // The app has mounted once the Run button exists.
   await page.waitForSelector('[data-testid="run"]', { timeout: 15000 });
