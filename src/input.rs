@@ -38,6 +38,17 @@ impl<T> Checked<T> {
     pub fn is_invalid(&self) -> bool {
         matches!(self, Checked::Invalid { .. })
     }
+
+    /// Rewrites a clamping note (refusals and plain values pass through).
+    fn map_note(self, f: impl FnOnce(String) -> String) -> Checked<T> {
+        match self {
+            Checked::Clamped { value, note } => Checked::Clamped {
+                value,
+                note: f(note),
+            },
+            other => other,
+        }
+    }
 }
 
 /// Parses a whole number typed by a person, allowing `_`, `,` and spaces as digit separators.
@@ -132,14 +143,7 @@ pub fn duration_list(text: &str) -> Checked<Vec<u32>> {
             "only the first {MAX_TASKS} of {total} durations kept"
         ));
     }
-    if notes.is_empty() {
-        Checked::Ok(values)
-    } else {
-        Checked::Clamped {
-            value: values,
-            note: capitalise(&notes.join("; ")) + ".",
-        }
-    }
+    with_notes(values, &notes).map_note(|n| n + ".")
 }
 
 /// Checks a whole number in `[min, max]`: below `min` is refused with `too_small`, above `max`
@@ -278,14 +282,7 @@ pub fn steps(text: &str) -> Checked<Vec<Step>> {
     if parts.len() > 8 {
         notes.push("only the first 8 steps kept".into());
     }
-    if notes.is_empty() {
-        Checked::Ok(out)
-    } else {
-        Checked::Clamped {
-            value: out,
-            note: capitalise(&notes.join("; ")),
-        }
-    }
+    with_notes(out, &notes)
 }
 
 /// Workers for the parallel modes: `auto` (0: as many as the browser reports cores) or 1 to
@@ -379,6 +376,18 @@ pub fn format_repeats(ms: &[u32]) -> String {
     out.join(", ")
 }
 
+/// Accepted as is without notes; otherwise clamped, with the notes joined into one sentence.
+fn with_notes<T>(value: T, notes: &[String]) -> Checked<T> {
+    if notes.is_empty() {
+        Checked::Ok(value)
+    } else {
+        Checked::Clamped {
+            value,
+            note: capitalise(&notes.join("; ")),
+        }
+    }
+}
+
 fn narrow(c: Checked<u64>) -> Checked<u32> {
     match c {
         Checked::Ok(v) => Checked::Ok(v as u32),
@@ -424,14 +433,7 @@ fn list_of<T>(
     if parts.len() > most {
         notes.push(format!("only the first {most} kept"));
     }
-    if notes.is_empty() {
-        Checked::Ok(out)
-    } else {
-        Checked::Clamped {
-            value: out,
-            note: capitalise(&notes.join("; ")),
-        }
-    }
+    with_notes(out, &notes)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use futures::channel::oneshot;
-use futures::future::{select, AbortHandle, Abortable, Either};
+use futures::future::{select, AbortHandle, AbortRegistration, Abortable, Either};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -83,6 +83,26 @@ struct RunControl {
     abort: RefCell<Option<AbortHandle>>,
 }
 
+impl RunControl {
+    /// Stops the run in flight, if any, and starts a new one: its id, and the registration of
+    /// the `Abortable` its work must be wrapped in so Cancel can stop it.
+    fn restart(&self) -> (u32, AbortRegistration) {
+        self.cancel();
+        let id = self.run_id.get().wrapping_add(1);
+        self.run_id.set(id);
+        let (handle, registration) = AbortHandle::new_pair();
+        *self.abort.borrow_mut() = Some(handle);
+        (id, registration)
+    }
+
+    /// Stops the run in flight, if any.
+    fn cancel(&self) {
+        if let Some(h) = self.abort.take() {
+            h.abort();
+        }
+    }
+}
+
 fn next_frame() -> oneshot::Receiver<()> {
     let (tx, rx) = oneshot::channel();
     request_animation_frame(move || {
@@ -137,11 +157,7 @@ pub fn App() -> impl IntoView {
             return;
         };
         let ctl = ctl.get_value();
-        if let Some(old) = ctl.abort.take() {
-            old.abort();
-        }
-        let run_id = ctl.run_id.get().wrapping_add(1);
-        ctl.run_id.set(run_id);
+        let (run_id, registration) = ctl.restart();
         let live = {
             let ctl = ctl.clone();
             Rc::new(move || ctl.run_id.get() == run_id) as Rc<dyn Fn() -> bool>
@@ -163,9 +179,6 @@ pub fn App() -> impl IntoView {
         };
         (prepared.publish)();
         phase.set(Phase::Running);
-
-        let (handle, registration) = AbortHandle::new_pair();
-        *ctl.abort.borrow_mut() = Some(handle);
         spawn_local(async move {
             let work = Box::pin(Abortable::new(prepared.work, registration));
             // Redraw once a frame while the run is in flight; the timers are what we measure,
@@ -205,11 +218,7 @@ pub fn App() -> impl IntoView {
             return;
         };
         let ctl = ctl.get_value();
-        if let Some(old) = ctl.abort.take() {
-            old.abort();
-        }
-        let run_id = ctl.run_id.get().wrapping_add(1);
-        ctl.run_id.set(run_id);
+        let (run_id, registration) = ctl.restart();
         let cores = hw_cores.max(1);
         // At least 4, so a 2-core machine shows the plateau past its cores.
         let top = cpu
@@ -217,8 +226,6 @@ pub fn App() -> impl IntoView {
             .clamp(4, crate::scenario::MAX_WORKERS);
         curve.set(Vec::new());
         phase.set(Phase::Running);
-        let (handle, registration) = AbortHandle::new_pair();
-        *ctl.abort.borrow_mut() = Some(handle);
         spawn_local(async move {
             let live = || ctl.run_id.get() == run_id;
             let work = async {
@@ -248,11 +255,7 @@ pub fn App() -> impl IntoView {
             }
         });
     };
-    let cancel = move || {
-        if let Some(h) = ctl.get_value().abort.take() {
-            h.abort();
-        }
-    };
+    let cancel = move || ctl.get_value().cancel();
 
     let running = move || phase.get() == Phase::Running;
     let progress = move || {
