@@ -120,3 +120,19 @@ test('the embed runs in a cross-origin iframe with autorun and posts its height'
   host.closeAllConnections();
   await new Promise((r) => host.close(r));
 });
+
+test('the code behind the scenario follows its numbers in every language', async () => {
+  const { page, errors } = await open(env, '#v=1&preset=when-all&n=7&ms=250');
+  await page.click('[data-testid="code-panel"] summary');
+  const cs = await page.textContent('[data-testid="code"]');
+  assert.match(cs, /Task\.WhenAll/);
+  assert.match(cs, /250/);
+  assert.match(cs, /\b7\b/);
+  assert.doesNotMatch(cs, /\b500\b/);
+  await page.click('[data-testid="lang-python"]');
+  assert.match(await page.textContent('[data-testid="code"]'), /asyncio\.gather/);
+  await page.click('[data-testid="lang-rust"]');
+  assert.match(await page.textContent('[data-testid="code"]'), /join_all/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
