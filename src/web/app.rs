@@ -553,6 +553,27 @@ pub fn App() -> impl IntoView {
                     {progress}
                 </p>
             </section>
+            <details class="card gallery" data-testid="gallery" hidden=move || view_opts.get().embed>
+                <summary>"All experiments"</summary>
+                <ul>
+                    {Experiment::ALL
+                        .into_iter()
+                        .map(|e| {
+                            view! {
+                                <li>
+                                    <a
+                                        data-testid=format!("gallery-{}", e.id())
+                                        href=format!("#{}", router::preset_fragment(e))
+                                    >
+                                        {e.title()}
+                                    </a>
+                                    <p>{e.published()}</p>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </details>
             <CodePanel scenario=scenario cores=hw_cores.max(1) />
             <Results views=views phase=phase />
             <CpuResults views=cpu_views cores=hw_cores.max(1) />

@@ -136,3 +136,14 @@ test('the code behind the scenario follows its numbers in every language', async
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the gallery links every preset by its short link', async () => {
+  const { page, errors } = await open(env);
+  await page.click('[data-testid="gallery"] summary');
+  assert.equal(await page.locator('[data-testid="gallery"] li').count(), 16);
+  await page.click('[data-testid="gallery-streaming"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="experiment"]').value === 'streaming');
+  assert.match(page.url(), /#v=1&preset=streaming$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
