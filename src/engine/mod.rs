@@ -68,7 +68,6 @@ pub struct Recorder {
     clock: Rc<dyn Fn() -> f64>,
     /// Clock reading when the run began; `None` before it began.
     t0: Rc<Cell<Option<f64>>>,
-    dirty: Rc<Cell<bool>>,
 }
 
 impl Recorder {
@@ -78,7 +77,6 @@ impl Recorder {
             trace: Rc::new(RefCell::new(Trace::new(task_count as u32))),
             clock: Rc::new(clock),
             t0: Rc::new(Cell::new(None)),
-            dirty: Rc::new(Cell::new(true)),
         }
     }
 
@@ -91,7 +89,6 @@ impl Recorder {
     /// Starts the run's clock.
     pub fn begin(&self) {
         self.t0.set(Some((self.clock)()));
-        self.dirty.set(true);
     }
 
     /// Milliseconds since [`Recorder::begin`] (0 before it).
@@ -107,7 +104,6 @@ impl Recorder {
     fn with(&self, f: impl FnOnce(&mut Trace, f64)) {
         let at = self.elapsed_ms();
         f(&mut self.trace.borrow_mut(), at);
-        self.dirty.set(true);
     }
 
     fn started(&self, task: usize, attempt: u32) {
@@ -189,11 +185,6 @@ impl Recorder {
     /// Reads the trace so far without copying it.
     pub fn with_trace<T>(&self, f: impl FnOnce(&Trace) -> T) -> T {
         f(&self.trace.borrow())
-    }
-
-    /// True if something was recorded since the last call (and clears the flag).
-    pub fn take_dirty(&self) -> bool {
-        self.dirty.replace(false)
     }
 }
 

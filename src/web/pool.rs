@@ -5,14 +5,12 @@ use std::cell::{Cell, RefCell};
 
 use futures::future::join_all;
 
-use super::clock::now_ms;
 use super::worker_client::{WorkerClient, WORKER_URL};
 pub use crate::scenario::MAX_WORKERS;
 
 thread_local! {
     static URL: RefCell<String> = RefCell::new(WORKER_URL.to_string());
     static IDLE: RefCell<Vec<WorkerClient>> = const { RefCell::new(Vec::new()) };
-    static LAST_COLD_START: Cell<Option<(usize, f64)>> = const { Cell::new(None) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
@@ -41,10 +39,8 @@ pub async fn take(n: usize) -> Result<Vec<WorkerClient>, String> {
     });
     let missing = n - out.len();
     if missing > 0 {
-        let t0 = now_ms();
         let url = URL.with(|u| u.borrow().clone());
         let spawned = join_all((0..missing).map(|_| WorkerClient::spawn(&url))).await;
-        LAST_COLD_START.with(|c| c.set(Some((missing, now_ms() - t0))));
         for s in spawned {
             match s {
                 Ok((w, _)) => out.push(w),
@@ -75,9 +71,4 @@ pub fn drain() {
 /// Warm workers waiting in the pool.
 pub fn idle_count() -> usize {
     IDLE.with(|idle| idle.borrow().len())
-}
-
-/// The last cold start: how many workers were spawned and how long until all said Ready.
-pub fn last_cold_start() -> Option<(usize, f64)> {
-    LAST_COLD_START.with(|c| c.get())
 }
