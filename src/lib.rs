@@ -17,6 +17,7 @@ pub mod partition;
 pub mod plan;
 pub mod predict;
 pub mod protocol;
+pub mod repeat;
 pub mod report;
 pub mod router;
 pub mod scenario;
