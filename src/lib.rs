@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod cpu;
 pub mod editor;
 pub mod engine;
+pub mod export;
 pub mod input;
 pub mod kernels;
 pub mod partition;
