@@ -19,6 +19,7 @@ pub mod plan;
 pub mod predict;
 pub mod protocol;
 pub mod repeat;
+pub mod replay;
 pub mod report;
 pub mod router;
 pub mod scenario;
