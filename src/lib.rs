@@ -12,6 +12,7 @@ pub mod cpu;
 pub mod editor;
 pub mod engine;
 pub mod export;
+pub mod history;
 pub mod input;
 pub mod kernels;
 pub mod partition;

@@ -1,0 +1,632 @@
+//! The run history this browser keeps (in `localStorage`), so a reader can compare today's run
+//! with the previous one. Pure: the page reads and writes the string under [`STORAGE_KEY`].
+//!
+//! Stored data may be corrupt, from another version of the page, or edited by hand. Decoding
+//! never fails or panics: it keeps what it can use, drops the rest, and says so in one sentence.
+//! The stored shape is `{"version":1,"entries":[...]}`, oldest entry first.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::predict::fmt_ms;
+
+/// The `localStorage` key the history is kept under.
+pub const STORAGE_KEY: &str = "avp-history";
+
+/// The stored format's version. Bump it when a field changes meaning; [`History::decode`] clears
+/// history of any other version (it is a convenience, not worth migrating).
+pub const VERSION: u32 = 1;
+
+/// Most runs kept; older ones are forgotten first.
+pub const MAX_ENTRIES: usize = 30;
+
+/// Most rows (strategies) one entry may have; more means the entry was not written by the page.
+pub const MAX_ROWS: usize = 64;
+
+const UNREADABLE: &str = "Saved run history could not be read and was cleared.";
+const OLDER: &str = "Saved run history from an older version of the playground was cleared.";
+const NEWER: &str = "Saved run history from a newer version of the playground was cleared.";
+
+/// One strategy's result in a saved run.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct EntryRow {
+    /// The strategy's stable id ("sequential"), used to match rows between runs.
+    pub id: String,
+    /// The strategy's title when the run was saved ("Sequential awaits").
+    pub name: String,
+    /// Measured time, ms; `None` if it did not finish (cancelled, no workers).
+    pub measured_ms: Option<f64>,
+    /// Predicted (ideal) time, ms; `None` where there is no prediction.
+    pub ideal_ms: Option<f64>,
+}
+
+/// One saved run of one scenario.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// When it was saved: `Date.now()`, ms since the Unix epoch.
+    pub at_ms: f64,
+    /// The preset's id ("when-all"), to find earlier runs of an edited scenario.
+    pub experiment: String,
+    /// The scenario's title as shown then.
+    pub title: String,
+    /// The scenario's URL fragment (`#v=1&preset=when-all&n=7`): same link, same scenario.
+    pub link: String,
+    /// How many times the scenario ran: 1, or R for a repeated run (then `measured_ms` is the
+    /// mean).
+    pub runs: u32,
+    /// One row per strategy, at most [`MAX_ROWS`].
+    pub rows: Vec<EntryRow>,
+}
+
+/// The stored shape, for writing without copying the entries.
+#[derive(Serialize)]
+struct Stored<'a> {
+    version: u32,
+    entries: &'a [Entry],
+}
+
+/// A time or duration a stored entry may hold: finite and not negative.
+fn valid_ms(ms: f64) -> bool {
+    ms.is_finite() && ms >= 0.0
+}
+
+impl EntryRow {
+    fn is_valid(&self) -> bool {
+        !self.id.is_empty()
+            && self.measured_ms.is_none_or(valid_ms)
+            && self.ideal_ms.is_none_or(valid_ms)
+    }
+}
+
+impl Entry {
+    /// True for an entry the page could have written: a real time, an experiment id, at least
+    /// one run, at most [`MAX_ROWS`] rows, each with an id and sane numbers.
+    fn is_valid(&self) -> bool {
+        valid_ms(self.at_ms)
+            && !self.experiment.is_empty()
+            && self.runs >= 1
+            && self.rows.len() <= MAX_ROWS
+            && self.rows.iter().all(EntryRow::is_valid)
+    }
+}
+
+/// The runs kept in this browser, oldest first (newest last).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// At most [`MAX_ENTRIES`], oldest first.
+    pub entries: Vec<Entry>,
+}
+
+impl History {
+    /// Reads what was stored under [`STORAGE_KEY`] (`None` when nothing was). Never fails: what
+    /// cannot be used is dropped, and the second value says so in one sentence for the reader
+    /// (`None` when everything was read, or there was nothing).
+    ///
+    /// Not JSON, or not the stored shape: empty, "…could not be read and was cleared.". Another
+    /// version: empty, "…from an older (newer) version of the playground was cleared.". Some
+    /// entries unusable (a wrong type, a missing field, a negative or non-finite number, an
+    /// empty id, more than [`MAX_ROWS`] rows): the others are kept, "N saved runs could not be
+    /// read and were dropped.". More than [`MAX_ENTRIES`]: the newest are kept, silently.
+    pub fn decode(raw: Option<&str>) -> (History, Option<String>) {
+        let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+            return (History::default(), None);
+        };
+        let cleared = |note: &str| (History::default(), Some(note.to_string()));
+        // A `Value` first, so one bad entry does not spoil the others.
+        let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(raw) else {
+            return cleared(UNREADABLE);
+        };
+        match stored.get("version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) if v > u64::from(VERSION) => return cleared(NEWER),
+            Some(_) => return cleared(OLDER),
+            None => return cleared(UNREADABLE),
+        }
+        let Some(Value::Array(list)) = stored.remove("entries") else {
+            return cleared(UNREADABLE);
+        };
+        let total = list.len();
+        let mut entries: Vec<Entry> = list
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<Entry>(v).ok())
+            .filter(Entry::is_valid)
+            .collect();
+        let dropped = total - entries.len();
+        if entries.len() > MAX_ENTRIES {
+            entries.drain(..entries.len() - MAX_ENTRIES);
+        }
+        let note = match dropped {
+            0 => None,
+            1 => Some("1 saved run could not be read and was dropped.".to_string()),
+            n => Some(format!(
+                "{n} saved runs could not be read and were dropped."
+            )),
+        };
+        (History { entries }, note)
+    }
+
+    /// The string to store under [`STORAGE_KEY`]: `{"version":1,"entries":[...]}`.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(&Stored {
+            version: VERSION,
+            entries: &self.entries,
+        })
+        // Cannot fail: every map key is a field name and every value plain data.
+        .unwrap_or_default()
+    }
+
+    /// Adds a run as the newest and forgets the oldest beyond [`MAX_ENTRIES`].
+    ///
+    /// Nothing is stored that [`History::decode`] would drop (it would come back only as a
+    /// note): a negative or non-finite measured or ideal time is stored as none (there was no
+    /// measurement to keep), rows without an id and rows beyond [`MAX_ROWS`] are left out, and
+    /// an entry without a valid time or experiment id, or with 0 runs, is not stored.
+    pub fn push(&mut self, mut e: Entry) {
+        e.rows.retain(|r| !r.id.is_empty());
+        e.rows.truncate(MAX_ROWS);
+        for r in &mut e.rows {
+            r.measured_ms = r.measured_ms.filter(|&m| valid_ms(m));
+            r.ideal_ms = r.ideal_ms.filter(|&m| valid_ms(m));
+        }
+        if !e.is_valid() {
+            return;
+        }
+        self.entries.push(e);
+        if self.entries.len() > MAX_ENTRIES {
+            self.entries.drain(..self.entries.len() - MAX_ENTRIES);
+        }
+    }
+
+    /// Forgets every run.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The run to compare with: the newest entry saved before `before_ms` with the same `link`
+    /// (the same scenario), else the newest one before it of the same `experiment` (an edited
+    /// scenario: the caller says which it is by comparing links). `None` if there is neither.
+    pub fn previous(&self, link: &str, experiment: &str, before_ms: f64) -> Option<&Entry> {
+        let earlier = || self.entries.iter().rev().filter(|e| e.at_ms < before_ms);
+        earlier()
+            .find(|e| e.link == link)
+            .or_else(|| earlier().find(|e| e.experiment == experiment))
+    }
+}
+
+/// One sentence per strategy measured both now (`current`) and in `previous` (rows matched by
+/// id, in the order of `current`): "Sequential: 5,004 ms now, 5,003 ms 2 min ago (+0.0%)." The
+/// change is relative to the previous time; it is left out when that was 0 ms. Rows in only one
+/// of the two, or not measured in one, are skipped.
+pub fn compare(current: &[EntryRow], previous: &Entry, now_ms: f64) -> Vec<String> {
+    let when = ago(now_ms, previous.at_ms);
+    current
+        .iter()
+        .filter_map(|row| {
+            let before = previous.rows.iter().find(|p| p.id == row.id)?;
+            let (now, then) = (row.measured_ms?, before.measured_ms?);
+            let change = if then > 0.0 {
+                let pct = (now - then) / then * 100.0;
+                // Rounding to 0.0 from below would print "-0.0%".
+                if pct.abs() < 0.05 {
+                    " (+0.0%)".to_string()
+                } else {
+                    format!(" ({pct:+.1}%)")
+                }
+            } else {
+                String::new()
+            };
+            Some(format!(
+                "{}: {} ms now, {} ms {when}{change}.",
+                row.name,
+                fmt_ms(now),
+                fmt_ms(then)
+            ))
+        })
+        .collect()
+}
+
+/// How long ago `at_ms` was at `now_ms` (both `Date.now()` ms), for people: "just now" (under
+/// 45 s), "3 min ago", "2 h ago", "yesterday" (24 to 48 h), "5 days ago". Whole units, rounded
+/// down. A time in the future (the clock was changed) or an invalid one is "just now".
+pub fn ago(now_ms: f64, at_ms: f64) -> String {
+    const MIN: f64 = 60_000.0;
+    const HOUR: f64 = 60.0 * MIN;
+    const DAY: f64 = 24.0 * HOUR;
+    let d = now_ms - at_ms;
+    if !(d.is_finite() && d >= 45_000.0) {
+        // Also an invalid time: nothing sensible to say but "just now".
+        return "just now".into();
+    }
+    if d < HOUR {
+        format!("{} min ago", ((d / MIN).floor() as u64).max(1))
+    } else if d < DAY {
+        format!("{} h ago", (d / HOUR).floor() as u64)
+    } else if d < 2.0 * DAY {
+        "yesterday".into()
+    } else {
+        format!("{} days ago", (d / DAY).floor() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: f64 = 1_763_800_000_000.0;
+    const MIN: f64 = 60_000.0;
+
+    fn row(id: &str, measured: Option<f64>) -> EntryRow {
+        EntryRow {
+            id: id.into(),
+            name: id
+                .chars()
+                .take(1)
+                .flat_map(char::to_uppercase)
+                .chain(id.chars().skip(1))
+                .collect(),
+            measured_ms: measured,
+            ideal_ms: Some(5000.0),
+        }
+    }
+
+    fn entry(at_ms: f64, link: &str, experiment: &str) -> Entry {
+        Entry {
+            at_ms,
+            experiment: experiment.into(),
+            title: "A. Sequential awaits vs all at once (WhenAll)".into(),
+            link: link.into(),
+            runs: 1,
+            rows: vec![
+                row("sequential", Some(5003.25)),
+                row("all-at-once", Some(501.5)),
+            ],
+        }
+    }
+
+    fn sample() -> History {
+        let mut h = History::default();
+        h.push(entry(NOW - 10.0 * MIN, "#v=1&preset=when-all", "when-all"));
+        h.push(entry(
+            NOW - 5.0 * MIN,
+            "#v=1&preset=when-all&n=7",
+            "when-all",
+        ));
+        h
+    }
+
+    /// The encoding of `sample()` with its second entry replaced by `bad` (raw JSON).
+    fn with_bad_second(bad: &str) -> String {
+        let good = serde_json::to_string(&sample().entries[0]).unwrap();
+        format!(r#"{{"version":1,"entries":[{good},{bad}]}}"#)
+    }
+
+    #[test]
+    fn history_round_trips_through_its_encoding() {
+        let h = sample();
+        let raw = h.encode();
+        assert!(raw.starts_with(r#"{"version":1,"entries":["#), "{raw}");
+        assert_eq!(History::decode(Some(&raw)), (h, None));
+    }
+
+    #[test]
+    fn nothing_stored_is_an_empty_history_without_a_note() {
+        for raw in [None, Some(""), Some("  \n")] {
+            assert_eq!(History::decode(raw), (History::default(), None), "{raw:?}");
+        }
+        let empty = History::default().encode();
+        assert_eq!(History::decode(Some(&empty)), (History::default(), None));
+    }
+
+    #[test]
+    fn unreadable_history_is_cleared_with_a_note() {
+        let cases = [
+            "garbage",
+            "{\"version\":1,",
+            "null",
+            "[]",
+            "42",
+            "\"x\"",
+            "{}",
+            r#"{"version":"1","entries":[]}"#,
+            r#"{"version":-1,"entries":[]}"#,
+            r#"{"version":1}"#,
+            r#"{"version":1,"entries":"x"}"#,
+            r#"{"version":1,"entries":{"0":{}}}"#,
+        ];
+        for raw in cases {
+            let (h, note) = History::decode(Some(raw));
+            assert!(h.entries.is_empty(), "{raw}");
+            assert_eq!(note.as_deref(), Some(UNREADABLE), "{raw}");
+        }
+    }
+
+    #[test]
+    fn history_of_another_version_is_cleared_with_a_note() {
+        let (h, note) = History::decode(Some(r#"{"version":0}"#));
+        assert!(h.entries.is_empty());
+        assert_eq!(
+            note.as_deref(),
+            Some("Saved run history from an older version of the playground was cleared.")
+        );
+        let (h, note) = History::decode(Some(r#"{"version":2,"entries":[]}"#));
+        assert!(h.entries.is_empty());
+        assert_eq!(
+            note.as_deref(),
+            Some(NEWER),
+            "a page older than its storage does not call the data old"
+        );
+    }
+
+    #[test]
+    fn unusable_entries_are_dropped_and_the_rest_kept() {
+        let good = sample().entries[0].clone();
+        let bad_entries = [
+            r#"{"at_ms":"NaN","experiment":"when-all","title":"t","link":"l","runs":1,"rows":[]}"#,
+            r#"{"at_ms":5,"experiment":"when-all","link":"l","runs":1,"rows":[]}"#,
+            r#"{"at_ms":-5,"experiment":"when-all","title":"t","link":"l","runs":1,"rows":[]}"#,
+            r#"{"at_ms":5,"experiment":"","title":"t","link":"l","runs":1,"rows":[]}"#,
+            r#"{"at_ms":5,"experiment":"e","title":"t","link":"l","runs":0,"rows":[]}"#,
+            r#"{"at_ms":5,"experiment":"e","title":"t","link":"l","runs":-1,"rows":[]}"#,
+            r#"{"at_ms":5,"experiment":"e","title":"t","link":"l","runs":1,"rows":[{"id":"","name":"n"}]}"#,
+            r#"{"at_ms":5,"experiment":"e","title":"t","link":"l","runs":1,"rows":[{"id":"s","name":"n","measured_ms":"NaN"}]}"#,
+            r#"{"at_ms":5,"experiment":"e","title":"t","link":"l","runs":1,"rows":[{"id":"s","name":"n","ideal_ms":-1}]}"#,
+            "null",
+            "[1,2]",
+            "\"entry\"",
+        ];
+        for bad in bad_entries {
+            let (h, note) = History::decode(Some(&with_bad_second(bad)));
+            assert_eq!(h.entries, vec![good.clone()], "the good entry stays: {bad}");
+            assert_eq!(
+                note.as_deref(),
+                Some("1 saved run could not be read and was dropped."),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_entry_with_too_many_rows_is_dropped() {
+        let mut e = entry(NOW, "l", "e");
+        e.rows = (0..=MAX_ROWS)
+            .map(|i| row(&format!("s{i}"), None))
+            .collect();
+        let bad = serde_json::to_string(&e).unwrap();
+        let raw = format!(r#"{{"version":1,"entries":[{bad},{bad},{bad}]}}"#);
+        let (h, note) = History::decode(Some(&raw));
+        assert!(h.entries.is_empty());
+        assert_eq!(
+            note.as_deref(),
+            Some("3 saved runs could not be read and were dropped.")
+        );
+    }
+
+    #[test]
+    fn missing_optional_times_and_unknown_fields_are_fine() {
+        let raw = r#"{"version":1,"future":true,"entries":[{"at_ms":5,"experiment":"e",
+            "title":"t","link":"l","runs":3,"rows":[{"id":"s","name":"n"}],"extra":[1]}]}"#;
+        let (h, note) = History::decode(Some(raw));
+        assert_eq!(note, None);
+        assert_eq!(h.entries[0].rows[0].measured_ms, None);
+        assert_eq!(h.entries[0].runs, 3);
+    }
+
+    #[test]
+    fn a_huge_list_keeps_the_newest() {
+        let mut list = Vec::new();
+        for i in 0..10_000 {
+            list.push(serde_json::to_string(&entry(i as f64, "l", "e")).unwrap());
+        }
+        let raw = format!(r#"{{"version":1,"entries":[{}]}}"#, list.join(","));
+        let (h, note) = History::decode(Some(&raw));
+        assert_eq!(note, None, "too many is not an error");
+        assert_eq!(h.entries.len(), MAX_ENTRIES);
+        assert_eq!(h.entries[0].at_ms, (10_000 - MAX_ENTRIES) as f64);
+        assert_eq!(h.entries[MAX_ENTRIES - 1].at_ms, 9_999.0, "newest last");
+    }
+
+    #[test]
+    fn push_keeps_the_newest_thirty() {
+        let mut h = History::default();
+        for i in 0..45 {
+            h.push(entry(i as f64, "l", "e"));
+        }
+        assert_eq!(h.entries.len(), MAX_ENTRIES);
+        assert_eq!(h.entries[0].at_ms, 15.0, "the oldest fifteen are gone");
+        assert_eq!(h.entries[MAX_ENTRIES - 1].at_ms, 44.0);
+        h.clear();
+        assert!(h.entries.is_empty());
+    }
+
+    #[test]
+    fn push_stores_only_what_decoding_would_keep() {
+        let mut h = History::default();
+        let mut e = entry(NOW, "l", "e");
+        e.rows[0].measured_ms = Some(f64::NAN);
+        e.rows[1].ideal_ms = Some(-3.0);
+        e.rows.push(row("", Some(1.0)));
+        h.push(e);
+        assert_eq!(
+            h.entries[0].rows.len(),
+            2,
+            "the row without an id is left out"
+        );
+        assert_eq!(
+            h.entries[0].rows[0].measured_ms, None,
+            "NaN is no measurement"
+        );
+        assert_eq!(h.entries[0].rows[1].ideal_ms, None);
+        h.push(entry(f64::NAN, "l", "e"));
+        h.push(entry(NOW, "l", ""));
+        assert_eq!(
+            h.entries.len(),
+            1,
+            "no valid time or experiment: not stored"
+        );
+        assert_eq!(History::decode(Some(&h.encode())), (h, None));
+    }
+
+    #[test]
+    fn previous_prefers_the_same_link_then_the_same_experiment() {
+        let mut h = History::default();
+        h.push(entry(NOW - 30.0 * MIN, "#a", "when-all"));
+        h.push(entry(NOW - 20.0 * MIN, "#b", "when-all"));
+        h.push(entry(NOW - 10.0 * MIN, "#c", "retry"));
+        h.push(entry(NOW, "#a", "when-all"));
+        let same = h.previous("#a", "when-all", NOW).unwrap();
+        assert_eq!(
+            same.at_ms,
+            NOW - 30.0 * MIN,
+            "same link, not the run just saved"
+        );
+        let edited = h.previous("#z", "when-all", NOW).unwrap();
+        assert_eq!(
+            edited.at_ms,
+            NOW - 20.0 * MIN,
+            "newest of the same experiment"
+        );
+        assert_eq!(h.previous("#z", "other", NOW), None);
+        assert_eq!(h.previous("#a", "when-all", NOW - 30.0 * MIN), None);
+    }
+
+    #[test]
+    fn compare_says_now_then_and_the_change() {
+        let prev = entry(NOW - 2.0 * MIN, "l", "e");
+        let current = vec![
+            row("all-at-once", Some(450.0)),
+            row("sequential", Some(5004.0)),
+            row("first-wins", Some(100.0)),
+            row("all-at-once-fail-fast", None),
+        ];
+        assert_eq!(
+            compare(&current, &prev, NOW),
+            vec![
+                "All-at-once: 450 ms now, 502 ms 2 min ago (-10.3%).",
+                "Sequential: 5,004 ms now, 5,003 ms 2 min ago (+0.0%).",
+            ]
+        );
+        let mut slower = prev.clone();
+        slower.rows[0].measured_ms = Some(4000.0);
+        slower.rows[1].measured_ms = None;
+        assert_eq!(
+            compare(&current, &slower, NOW),
+            vec!["Sequential: 5,004 ms now, 4,000 ms 2 min ago (+25.1%)."],
+            "a row not measured before is skipped"
+        );
+        let mut zero = prev.clone();
+        zero.rows[0].measured_ms = Some(0.0);
+        let s = compare(&current[1..2], &zero, NOW);
+        assert_eq!(s, vec!["Sequential: 5,004 ms now, 0 ms 2 min ago."]);
+        let tiny_drop = [row("sequential", Some(5003.0))];
+        assert!(
+            compare(&tiny_drop, &prev, NOW)[0].ends_with("(+0.0%)."),
+            "no minus zero"
+        );
+    }
+
+    #[test]
+    fn ago_rounds_down_to_whole_units() {
+        let cases = [
+            (0.0, "just now"),
+            (44_999.0, "just now"),
+            (45_000.0, "1 min ago"),
+            (3.0 * MIN + 59_000.0, "3 min ago"),
+            (60.0 * MIN - 1.0, "59 min ago"),
+            (60.0 * MIN, "1 h ago"),
+            (2.5 * 60.0 * MIN, "2 h ago"),
+            (24.0 * 60.0 * MIN - 1.0, "23 h ago"),
+            (24.0 * 60.0 * MIN, "yesterday"),
+            (48.0 * 60.0 * MIN - 1.0, "yesterday"),
+            (48.0 * 60.0 * MIN, "2 days ago"),
+            (5.5 * 24.0 * 60.0 * MIN, "5 days ago"),
+        ];
+        for (d, want) in cases {
+            assert_eq!(ago(NOW, NOW - d), want, "{d} ms ago");
+        }
+        assert_eq!(ago(NOW, NOW + 3.0 * MIN), "just now", "a clock set back");
+        assert_eq!(ago(NOW, f64::NAN), "just now");
+        assert_eq!(ago(f64::INFINITY, NOW), "just now");
+    }
+
+    /// A tiny deterministic xorshift, so the fuzz test needs no crate and always runs the same.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// Whatever decode returns is usable: capped, every entry valid, a known note, and it
+    /// stores and reads back without a note.
+    fn check_decoded(raw: &str) {
+        let (h, note) = History::decode(Some(raw));
+        assert!(h.entries.len() <= MAX_ENTRIES, "{raw}");
+        assert!(h.entries.iter().all(Entry::is_valid), "{raw}");
+        if let Some(n) = &note {
+            assert!(
+                [UNREADABLE, OLDER, NEWER].contains(&n.as_str())
+                    || n.ends_with("could not be read and were dropped.")
+                    || n.ends_with("could not be read and was dropped."),
+                "{n}"
+            );
+        }
+        let (again, note) = History::decode(Some(&h.encode()));
+        assert_eq!(note, None, "a decoded history stores cleanly: {raw}");
+        assert_eq!(again.entries.len(), h.entries.len(), "{raw}");
+    }
+
+    #[test]
+    fn random_bytes_and_mutations_never_panic() {
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        // Mostly JSON punctuation and words, so some inputs get past the parser.
+        let alphabet: &[u8] = b"{}[]\":,-+.eE0123456789 truefalsenullversionentriesat_msrows\\";
+        for _ in 0..2000 {
+            let len = rng.below(120);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.below(4) == 0 {
+                        rng.next() as u8
+                    } else {
+                        alphabet[rng.below(alphabet.len())]
+                    }
+                })
+                .collect();
+            check_decoded(&String::from_utf8_lossy(&bytes));
+        }
+        let valid = sample().encode().into_bytes();
+        let pieces: [&[u8]; 8] = [
+            b"NaN", b"-1", b"null", b"\"\"", b"1e999", b"[]", b"{}", b",",
+        ];
+        for _ in 0..2000 {
+            let mut s = valid.clone();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(s.len() + 1);
+                match rng.below(4) {
+                    0 if at < s.len() => {
+                        let to = (at + 1 + rng.below(8)).min(s.len());
+                        s.drain(at..to);
+                    }
+                    1 if at < s.len() => s[at] = rng.next() as u8,
+                    2 => {
+                        let piece = pieces[rng.below(pieces.len())];
+                        s.splice(at..at, piece.iter().copied());
+                    }
+                    _ => {
+                        let from = rng.below(s.len());
+                        let to = (from + rng.below(40)).min(s.len());
+                        let copy = s[from..to].to_vec();
+                        s.splice(at..at, copy);
+                    }
+                }
+            }
+            check_decoded(&String::from_utf8_lossy(&s));
+        }
+    }
+}
