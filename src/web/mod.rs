@@ -4,10 +4,15 @@
 mod app;
 pub mod bench;
 pub mod clock;
+mod code_panel;
 pub mod cpu;
 pub mod executor;
 mod panic;
 pub mod pool;
+mod results;
+mod run;
+mod speedup;
+mod timeline;
 pub mod url;
 pub use panic::show_banner as show_panic_banner;
 pub mod worker_client;
