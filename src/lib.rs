@@ -7,6 +7,7 @@
 //! loop, worker client and the Leptos components.
 
 pub mod chart;
+pub mod comparison_chart;
 pub mod codegen;
 pub mod cpu;
 pub mod editor;

@@ -129,6 +129,12 @@ pub fn comparison(
     ))
 }
 
+/// How `measured_ms` compares with the baseline's time, in two words ("9.9× faster", "the
+/// same", "2× slower"); `None` when either time is missing or zero.
+pub fn versus(baseline_ms: f64, measured_ms: f64) -> Option<String> {
+    speedup(baseline_ms, measured_ms).map(short)
+}
+
 fn about_one(r: f64) -> bool {
     (0.95..=1.05).contains(&r)
 }
@@ -146,6 +152,14 @@ fn short(r: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versus_says_faster_slower_or_the_same() {
+        assert_eq!(versus(5000.0, 505.0).as_deref(), Some("9.9× faster"));
+        assert_eq!(versus(500.0, 1000.0).as_deref(), Some("2× slower"));
+        assert_eq!(versus(500.0, 510.0).as_deref(), Some("the same"));
+        assert_eq!(versus(0.0, 510.0), None, "no baseline, no ratio");
+    }
     use crate::trace::TraceEvent;
 
     fn finished(how: GroupOutcome, at: f64) -> Trace {
