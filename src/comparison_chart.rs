@@ -176,7 +176,11 @@ mod tests {
             a.width,
             b.width
         );
-        assert_eq!(a.width, l.plot_x.1 - l.plot_x.0, "the longest fills the plot");
+        assert_eq!(
+            a.width,
+            l.plot_x.1 - l.plot_x.0,
+            "the longest fills the plot"
+        );
     }
 
     #[test]

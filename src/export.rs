@@ -304,6 +304,7 @@ pub const CHART_CSS: &str = r#".bg { fill: #ffffff; }
 .measured-line { stroke: #2f6fd6; }
 .measured-point { fill: #2f6fd6; stroke: #ffffff; stroke-width: 1.5; }
 .cores { stroke: #1d1f23; stroke-width: 1; stroke-dasharray: 1 3; }
+.cmp-label { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 12px; fill: #1d1f23; }
 "#;
 
 /// One chart of an [`svg_document`].

@@ -7,8 +7,8 @@
 //! loop, worker client and the Leptos components.
 
 pub mod chart;
-pub mod comparison_chart;
 pub mod codegen;
+pub mod comparison_chart;
 pub mod cpu;
 pub mod editor;
 pub mod engine;

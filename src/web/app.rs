@@ -4,27 +4,41 @@
 
 use std::rc::Rc;
 
-use futures::future::{select, Abortable, Either};
+use futures::future::{select, Abortable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::code_panel::CodePanel;
+use super::history_panel::HistoryPanel;
+use super::repeat_panel::{RepeatPanel, RepeatProgress};
+use super::replay_bar::ReplayBar;
 use super::results::{CpuResults, Results};
+use super::run::result_lines;
 use super::run::{
     next_frame, prepare_async, prepare_cpu, CpuView, Phase, RunControl, StrategyView,
 };
 use super::speedup::SpeedupChart;
+use super::storage;
+use super::summary::{baseline_index, Summary};
+use super::timeline::OpenTables;
 use super::url;
 use super::worker_client::{WorkerClient, WORKER_URL};
 use crate::cpu::{CpuMode, CpuPlan, CpuSpec};
 use crate::editor::{Draft, FieldId};
 use crate::engine::Recorder;
+use crate::history::{Entry, EntryRow};
 use crate::plan::Plan;
 use crate::predict::{fmt_ms, predict};
+use crate::repeat::RepeatTable;
+use crate::replay::Player;
 use crate::router;
 use crate::scenario::Experiment;
 use crate::speedup_chart::CurvePoint;
 use crate::trace::Trace;
+use std::cell::RefCell;
+
+/// The run in flight's publish and finish-all (mark cancelled) functions.
+type InFlight = (Rc<dyn Fn()>, Rc<dyn Fn()>);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -67,7 +81,42 @@ pub fn App() -> impl IntoView {
 
     let hw_cores = window().navigator().hardware_concurrency() as u32;
     let cpu_views: RwSignal<Vec<CpuView>> = RwSignal::new(Vec::new());
-    let run = move || {
+    // Repeated runs, replay, history and the hidden-tab warning (see their components).
+    let repeat_text = RwSignal::new(crate::repeat::DEFAULT_RUNS.to_string());
+    let repeat_progress: RwSignal<RepeatProgress> = RwSignal::new(None);
+    let repeat_table: RwSignal<Option<RepeatTable>> = RwSignal::new(None);
+    let player: RwSignal<Option<Player>> = RwSignal::new(None);
+    let (stored, stored_note) = storage::load();
+    let history = RwSignal::new(stored);
+    let history_note = RwSignal::new(stored_note);
+    let history_compare: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let unreliable = RwSignal::new(false);
+    // A hidden tab's timers are throttled: a run that was hidden at any moment is marked.
+    let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().hidden() && phase.get_untracked() == Phase::Running {
+            unreliable.set(true);
+        }
+    });
+    let link = Signal::derive(move || {
+        draft.with(|d| {
+            format!(
+                "{}#{}",
+                url::base_href(),
+                router::encode(d, &router::ViewOptions::default())
+            )
+        })
+    });
+    // The finished run's lines; empty while a run is in flight, so nothing derived from them
+    // (summary, replay) is recomputed on every frame of a run.
+    let lines = Memo::new(move |_| {
+        if phase.get() == Phase::Running {
+            return Vec::new();
+        }
+        views.with(|v| cpu_views.with(|c| result_lines(v, c)))
+    });
+
+    // Runs the scenario once, or `repeats` times after a warm-up run when `repeats` > 0.
+    let run = move |repeats: u32| {
         let Some(sc) = scenario.get_untracked() else {
             return;
         };
@@ -77,52 +126,162 @@ pub fn App() -> impl IntoView {
             let ctl = ctl.clone();
             Rc::new(move || ctl.run_id.get() == run_id) as Rc<dyn Fn() -> bool>
         };
-        let prepared = match &sc.cpu {
-            Some(cpu) => {
-                views.set(Vec::new());
-                prepare_cpu(
-                    &cpu.resolved(hw_cores.max(1)),
-                    hw_cores.max(1),
-                    live.clone(),
-                    cpu_views,
-                )
-            }
-            None => {
-                cpu_views.set(Vec::new());
-                prepare_async(&sc, live.clone(), views)
+        let total = if repeats > 0 { repeats + 1 } else { 1 };
+        player.set(None);
+        repeat_table.set(None);
+        history_compare.set(Vec::new());
+        repeat_progress.set((repeats > 0).then_some((0, total)));
+        unreliable.set(document().hidden());
+        phase.set(Phase::Running);
+        let prepare = {
+            let live = live.clone();
+            move || match &sc.cpu {
+                Some(cpu) => {
+                    views.set(Vec::new());
+                    prepare_cpu(
+                        &cpu.resolved(hw_cores.max(1)),
+                        hw_cores.max(1),
+                        live.clone(),
+                        cpu_views,
+                    )
+                }
+                None => {
+                    cpu_views.set(Vec::new());
+                    prepare_async(&sc, live.clone(), views)
+                }
             }
         };
-        (prepared.publish)();
-        phase.set(Phase::Running);
+        // The run in flight: Cancel drops the work, then marks this one cancelled.
+        let current: Rc<RefCell<Option<InFlight>>> = Rc::default();
         spawn_local(async move {
-            let work = Box::pin(Abortable::new(prepared.work, registration));
-            // Redraw once a frame while the run is in flight; the timers are what we measure,
-            // so the drawing is kept to a snapshot per frame rather than one per event.
-            let pump = Box::pin({
-                let publish = prepared.publish.clone();
+            let samples: Rc<RefCell<Vec<Vec<Option<f64>>>>> = Rc::default();
+            let work = {
+                let (current, samples) = (current.clone(), samples.clone());
                 async move {
-                    loop {
-                        let _ = next_frame().await;
-                        publish();
+                    for i in 0..total {
+                        let prepared = prepare();
+                        *current.borrow_mut() =
+                            Some((prepared.publish.clone(), prepared.finish_all.clone()));
+                        (prepared.publish)();
+                        // Redraw once a frame while the run is in flight; the timers are what
+                        // we measure, so drawing is one snapshot per frame, not one per event.
+                        let pump = Box::pin({
+                            let publish = prepared.publish.clone();
+                            async move {
+                                loop {
+                                    let _ = next_frame().await;
+                                    publish();
+                                }
+                            }
+                        });
+                        let _ = select(prepared.work, pump).await;
+                        (prepared.publish)();
+                        // The warm-up (run 0 of a repeated run) is not counted.
+                        if repeats == 0 || i > 0 {
+                            let measured = views.with_untracked(|v| {
+                                cpu_views.with_untracked(|c| {
+                                    result_lines(v, c)
+                                        .into_iter()
+                                        .map(|l| l.measured_ms)
+                                        .collect()
+                                })
+                            });
+                            samples.borrow_mut().push(measured);
+                        }
+                        if repeats > 0 {
+                            repeat_progress.set(Some((i + 1, total)));
+                        }
                     }
                 }
-            });
-            let cancelled = match select(work, pump).await {
-                Either::Left((result, _)) => result.is_err(),
-                Either::Right(_) => unreachable!("the frame pump never ends"),
             };
+            let cancelled = Abortable::new(work, registration).await.is_err();
+            let now = current.borrow_mut().take();
+            if let (true, Some((_, finish_all))) = (cancelled, &now) {
+                finish_all();
+            }
+            if !live() {
+                return;
+            }
+            if let Some((publish, _)) = &now {
+                publish();
+            }
+            ctl.abort.take();
+            repeat_progress.set(None);
+            phase.set(if cancelled {
+                Phase::Cancelled
+            } else {
+                Phase::Done
+            });
             if cancelled {
-                (prepared.finish_all)();
+                return;
             }
-            if live() {
-                (prepared.publish)();
-                ctl.abort.take();
-                phase.set(if cancelled {
-                    Phase::Cancelled
-                } else {
-                    Phase::Done
-                });
+            let lines = lines.get_untracked();
+            let samples = samples.take();
+            let mut rows: Vec<EntryRow> = lines
+                .iter()
+                .map(|l| EntryRow {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    measured_ms: l.measured_ms,
+                    ideal_ms: l.ideal_ms,
+                })
+                .collect();
+            if repeats > 0 {
+                let strategies: Vec<(String, String, String)> = lines
+                    .iter()
+                    .map(|l| (l.id.clone(), l.name.clone(), l.resources.clone()))
+                    .collect();
+                let t = crate::repeat::table(&strategies, &samples, baseline_index(&lines), true);
+                // History keeps the mean of a repeated run.
+                for (row, r) in rows.iter_mut().zip(&t.rows) {
+                    row.measured_ms = r.time.as_ref().map(|s| s.mean);
+                }
+                repeat_table.set(Some(t));
             }
+            let (experiment, title) = draft.with_untracked(|d| {
+                (
+                    d.experiment.id().to_string(),
+                    d.experiment.title().to_string(),
+                )
+            });
+            let fragment =
+                draft.with_untracked(|d| router::encode(d, &router::ViewOptions::default()));
+            let now_ms = js_sys::Date::now();
+            let entry = Entry {
+                at_ms: now_ms,
+                experiment,
+                title,
+                link: fragment,
+                runs: repeats.max(1),
+                rows,
+            };
+            history.update(|h| {
+                let compare = h
+                    .previous(&entry.link, &entry.experiment, now_ms)
+                    .map(|prev| {
+                        let mut s = vec![if prev.link == entry.link {
+                            format!(
+                                "Your previous run of this scenario in this browser, {}:",
+                                crate::history::ago(now_ms, prev.at_ms)
+                            )
+                        } else {
+                            format!(
+                                "Your previous run of this experiment (with other settings), {}:",
+                                crate::history::ago(now_ms, prev.at_ms)
+                            )
+                        }];
+                        s.extend(crate::history::compare(&entry.rows, prev, now_ms));
+                        s
+                    })
+                    .unwrap_or_default();
+                history_compare.set(compare);
+                h.push(entry);
+            });
+            history_note.set(
+                storage::save(&history.get_untracked())
+                    .err()
+                    .map(|e| format!("This run could not be kept in the history: {e}.")),
+            );
         });
     };
     // The speedup curve: the dynamic split on 1, 2, … N workers, one after another.
@@ -171,6 +330,20 @@ pub fn App() -> impl IntoView {
         });
     };
     let cancel = move || ctl.get_value().cancel();
+    // Which "timeline as a table" boxes are open: cards are redrawn every frame of a run or a
+    // replay, and the reader's choice must survive that.
+    provide_context(OpenTables::default());
+    let cursor = Signal::derive(move || player.with(|p| p.map(|p| p.position_ms)));
+    let repeats = Memo::new(move |_| {
+        crate::input::bounded(
+            &repeat_text.get(),
+            "a number of runs",
+            2,
+            crate::repeat::MAX_RUNS as u64,
+            "At least 2 runs, to compare.",
+            " runs",
+        )
+    });
 
     let running = move || phase.get() == Phase::Running;
     let progress = move || {
@@ -300,7 +473,7 @@ pub fn App() -> impl IntoView {
         url::report_height_to_parent();
     }
     if view_opts.get_untracked().autorun {
-        request_animation_frame(run);
+        request_animation_frame(move || run(0));
     }
 
     let field_view = move |id: FieldId| {
@@ -426,10 +599,44 @@ pub fn App() -> impl IntoView {
                         class="primary"
                         data-testid="run"
                         prop:disabled=move || running() || scenario.with(Option::is_none)
-                        on:click=move |_| run()
+                        on:click=move |_| run(0)
                     >
                         "Run"
                     </button>
+                    <button
+                        data-testid="run-repeated"
+                        title="One warm-up run, then the runs counted in the table"
+                        prop:disabled=move || {
+                            running() || scenario.with(Option::is_none)
+                                || repeats.with(|r| r.is_invalid())
+                        }
+                        on:click=move |_| {
+                            if let Some(n) = repeats.get_untracked().value() {
+                                run(n as u32);
+                            }
+                        }
+                    >
+                        {move || match repeats.get().value() {
+                            Some(n) => format!("Run {n} times"),
+                            None => "Run several times".to_string(),
+                        }}
+                    </button>
+                    <label class="field repeat-field" class:invalid=move || repeats.with(|r| r.is_invalid())>
+                        <span>"Times"</span>
+                        <input
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            data-testid="repeat-count"
+                            aria-describedby="repeat-count-msg"
+                            prop:value=move || repeat_text.get()
+                            prop:disabled=running
+                            on:input=move |ev| repeat_text.set(event_target_value(&ev))
+                        />
+                        <span class="field-msg" id="repeat-count-msg" data-testid="repeat-count-msg" role="status">
+                            {move || repeats.with(|r| r.message().map(str::to_string)).unwrap_or_default()}
+                        </span>
+                    </label>
                     <button
                         data-testid="cancel"
                         prop:disabled=move || !running()
@@ -490,8 +697,19 @@ pub fn App() -> impl IntoView {
                 </ul>
             </details>
             <CodePanel scenario=scenario cores=hw_cores.max(1) />
-            <Results views=views phase=phase />
-            <CpuResults views=cpu_views cores=hw_cores.max(1) />
+            <RepeatPanel progress=repeat_progress table=repeat_table />
+            <Summary
+                lines=lines
+                experiment=Signal::derive(move || {
+                    experiment.with(|e| (e.id().to_string(), e.title().to_string()))
+                })
+                link=link
+                history_compare=history_compare
+                unreliable=unreliable
+            />
+            <ReplayBar lines=lines player=player />
+            <Results views=views phase=phase cursor=cursor />
+            <CpuResults views=cpu_views cursor=cursor />
             <Show when=move || scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))>
                 <section class="card curve" aria-label="Speedup curve">
                     <h2>"Speedup curve"</h2>
@@ -526,6 +744,9 @@ pub fn App() -> impl IntoView {
                         cores=hw_cores
                     />
                 </section>
+            </Show>
+            <Show when=move || !view_opts.get().embed>
+                <HistoryPanel history=history note=history_note />
             </Show>
         </main>
         <footer class="env" data-testid="env" hidden=move || view_opts.get().embed>

@@ -3,18 +3,26 @@
 
 use leptos::prelude::*;
 
-use super::run::{CpuView, Phase, StrategyView};
-use super::timeline::Timeline;
+use super::run::{cpu_baseline, CpuView, Phase, StrategyView};
+use super::timeline::{Timeline, TimelineTable};
 use crate::chart::{timeline, TimelineLayout, TimelineOptions};
 use crate::cpu::CpuMode;
 use crate::predict::{explain, fmt_ms, results_order_note};
+use crate::replay::trace_at;
 use crate::report;
 use crate::scenario::Strategy;
 use crate::trace::GroupOutcome;
 
 /// The measured results of every strategy, on one shared time axis.
 #[component]
-pub(crate) fn Results(views: RwSignal<Vec<StrategyView>>, phase: RwSignal<Phase>) -> impl IntoView {
+pub(crate) fn Results(
+    /// What the last run recorded, strategy by strategy.
+    views: RwSignal<Vec<StrategyView>>,
+    /// Where the run is.
+    phase: RwSignal<Phase>,
+    /// Replay position in ms, or `None` to show everything recorded.
+    cursor: Signal<Option<f64>>,
+) -> impl IntoView {
     // Shared axis: long enough for every strategy's ideal and measured time, so bar lengths
     // compare honestly across strategies and do not jump while the run grows.
     let domain = Memo::new(move |_| {
@@ -69,10 +77,15 @@ pub(crate) fn Results(views: RwSignal<Vec<StrategyView>>, phase: RwSignal<Phase>
                 </ul>
             </Show>
             {move || {
+                let at = cursor.get();
                 views
                     .get()
                     .into_iter()
-                    .map(|v| {
+                    .map(|mut v| {
+                        if let Some(t) = at {
+                            v.trace = trace_at(&v.trace, t);
+                            v.now_ms = v.now_ms.min(t);
+                        }
                         let layout = timeline(
                             &v.trace,
                             domain.get(),
@@ -201,6 +214,7 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
                 </div>
             </dl>
             <Timeline layout=layout label=format!("Timeline of {}", view.strategy.title()) />
+            <TimelineTable trace=view.trace.clone() id=id.clone() />
             {outcome.map(|o| view! { <p class="outcome" data-testid=format!("outcome-{id}")>{o}</p> })}
             <p class="why">{explain(view.strategy, &view.plan)}</p>
             {order_note.map(|n| view! { <p class="order-note" data-testid="order-note">{n}</p> })}
@@ -226,29 +240,30 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
 
 /// The CPU experiment's results: one card per way, on one time axis.
 #[component]
-pub(crate) fn CpuResults(views: RwSignal<Vec<CpuView>>, cores: u32) -> impl IntoView {
+pub(crate) fn CpuResults(
+    /// What the last run recorded, way by way.
+    views: RwSignal<Vec<CpuView>>,
+    /// Replay position in ms, or `None` to show everything recorded.
+    cursor: Signal<Option<f64>>,
+) -> impl IntoView {
     // The one-worker run is the baseline: the whole job on one core, away from the page,
     // without its start-up (cold workers are shown separately, not folded into speedups).
-    let baseline = Memo::new(move |_| {
-        views.with(|vs| {
-            vs.iter()
-                .find(|v| v.plan.mode == CpuMode::OneWorker && !v.trace.cancelled)
-                .filter(|v| v.trace.is_finished())
-                .and_then(CpuView::compute_ms)
-        })
-    });
+    let baseline = Memo::new(move |_| views.with(|vs| cpu_baseline(vs)));
     let domain =
         Memo::new(move |_| views.with(|vs| vs.iter().map(|v| v.now_ms).fold(0.0, f64::max)));
     view! {
         <section class="results" aria-label="CPU results">
             {move || {
+                let at = cursor.get();
                 views
                     .get()
                     .into_iter()
-                    .map(|v| {
-                        let ideal = baseline.get().map(|b| {
-                            v.plan.ideal_ms(b, cores as usize) + v.trace.startup_ms.unwrap_or(0.0)
-                        });
+                    .map(|mut v| {
+                        let ideal = v.ideal_ms(baseline.get());
+                        if let Some(t) = at {
+                            v.trace = trace_at(&v.trace, t);
+                            v.now_ms = v.now_ms.min(t);
+                        }
                         let layout = timeline(&v.trace, domain.get(), ideal, v.now_ms, &TimelineOptions::default());
                         view! { <CpuCard view=v layout=layout baseline=baseline.get() ideal=ideal /> }
                     })
@@ -346,6 +361,7 @@ fn CpuCard(
                 </div>
             </dl>
             <Timeline layout=layout label=format!("Timeline of {}", view.title()) />
+            <TimelineTable trace=view.trace.clone() id=id.to_string() />
             {outcome.map(|o| view! { <p class="outcome" data-testid=format!("outcome-{id}")>{o}</p> })}
             {t.error.clone().map(|e| view! { <p class="cancel-note" data-testid=format!("error-{id}")>{e}</p> })}
             <p class="why">{crate::cpu::explain(&view.spec, view.plan.mode, view.cores)}</p>

@@ -248,3 +248,76 @@ impl CpuView {
             .map(|m| m - self.trace.startup_ms.unwrap_or(0.0))
     }
 }
+
+/// One strategy's (or one way of running CPU work's) result, in the one shape that the
+/// comparison, exports, history, replay and repeated runs share.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ResultLine {
+    /// Stable id (`sequential`, `dynamic`, …), as in the page's test ids.
+    pub(crate) id: String,
+    /// Name as the page shows it.
+    pub(crate) name: String,
+    /// What was recorded.
+    pub(crate) trace: Trace,
+    /// Predicted total, when known.
+    pub(crate) ideal_ms: Option<f64>,
+    /// Measured total: when the awaiting code continued (or the work ended); `None` while
+    /// running or when cancelled.
+    pub(crate) measured_ms: Option<f64>,
+    /// What it held, in a few words ("10 timers at once", "2 workers").
+    pub(crate) resources: String,
+}
+
+/// The CPU baseline: the whole job on one worker, without its start-up, once it has finished.
+pub(crate) fn cpu_baseline(views: &[CpuView]) -> Option<f64> {
+    views
+        .iter()
+        .find(|v| v.plan.mode == crate::cpu::CpuMode::OneWorker && !v.trace.cancelled)
+        .filter(|v| v.trace.is_finished())
+        .and_then(CpuView::compute_ms)
+}
+
+impl CpuView {
+    /// The ideal time of this way, given the one-worker baseline (start-up added back).
+    pub(crate) fn ideal_ms(&self, baseline: Option<f64>) -> Option<f64> {
+        baseline.map(|b| {
+            self.plan.ideal_ms(b, self.cores as usize) + self.trace.startup_ms.unwrap_or(0.0)
+        })
+    }
+}
+
+/// The result lines of whatever ran last: event-loop strategies or CPU ways.
+pub(crate) fn result_lines(views: &[StrategyView], cpu: &[CpuView]) -> Vec<ResultLine> {
+    let finished = |t: &Trace| t.resumed_ms().filter(|_| !t.cancelled && t.is_finished());
+    let mut lines: Vec<ResultLine> = views
+        .iter()
+        .map(|v| ResultLine {
+            id: v.strategy.id(),
+            name: v.strategy.title(),
+            ideal_ms: Some(v.ideal.resumed_ms),
+            measured_ms: finished(&v.trace),
+            resources: match v.trace.peak_in_flight() {
+                1 => "1 call at a time".to_string(),
+                n => format!("{n} calls at once"),
+            },
+            trace: v.trace.clone(),
+        })
+        .collect();
+    let baseline = cpu_baseline(cpu);
+    lines.extend(cpu.iter().map(|v| {
+        use crate::cpu::CpuMode;
+        ResultLine {
+            id: v.plan.mode.id().to_string(),
+            name: v.title(),
+            ideal_ms: v.ideal_ms(baseline),
+            measured_ms: finished(&v.trace),
+            resources: match v.plan.mode {
+                CpuMode::MainThread => "the page's thread".to_string(),
+                CpuMode::OneWorker => "1 worker".to_string(),
+                _ => format!("{} workers", v.spec.workers),
+            },
+            trace: v.trace.clone(),
+        }
+    }));
+    lines
+}

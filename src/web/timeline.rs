@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use crate::chart::TimelineLayout;
+use crate::export::timeline_table;
+use crate::trace::Trace;
 
 pub(crate) fn px(v: f64) -> String {
     format!("{v:.1}")
@@ -11,6 +13,7 @@ pub(crate) fn px(v: f64) -> String {
 /// Draws a computed [`TimelineLayout`]; no decisions here.
 #[component]
 pub(crate) fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
+    let title = label.clone();
     let (x0, x1) = layout.plot_x;
     let axis_y = layout.axis_y;
     let top_y = layout.top_y;
@@ -84,10 +87,12 @@ pub(crate) fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
     view! {
         <svg
             class="timeline"
+            data-export-chart=""
             viewBox=format!("0 0 {} {}", layout.width, px(layout.height))
             role="img"
-            aria-label=label
+            aria-label=label.clone()
         >
+            <title>{title}</title>
             {lanes}
             {bars}
             {lag}
@@ -100,5 +105,99 @@ pub(crate) fn Timeline(layout: TimelineLayout, label: String) -> impl IntoView {
             {ideal}
             {end}
         </svg>
+    }
+}
+
+/// The ids of the timeline tables the reader has opened (provided by the app).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct OpenTables(pub(crate) RwSignal<std::collections::HashSet<String>>);
+
+/// Most rows the text table shows; the CSV export has them all.
+const TABLE_ROWS: usize = 200;
+
+/// The timeline as a table: the same numbers for readers who cannot see the chart. Built only
+/// when opened, so a live run does not redraw hundreds of rows every frame.
+#[component]
+pub(crate) fn TimelineTable(
+    /// The trace drawn in the timeline beside it.
+    trace: Trace,
+    /// Test id prefix (the strategy id).
+    id: String,
+) -> impl IntoView {
+    let tables = use_context::<OpenTables>().unwrap_or_default().0;
+    let key = id.clone();
+    let open = Memo::new(move |_| tables.with(|t| t.contains(&key)));
+    let trace = StoredValue::new(trace);
+    let testid = format!("table-{id}");
+    view! {
+        <details
+            class="timeline-table"
+            data-testid=testid
+            prop:open=move || open.get()
+            on:toggle=move |ev| {
+                use wasm_bindgen::JsCast;
+                let now = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+                    .is_some_and(|d| d.open());
+                if now != open.get_untracked() {
+                    tables.update(|t| {
+                        if now {
+                            t.insert(id.clone());
+                        } else {
+                            t.remove(&id);
+                        }
+                    });
+                }
+            }
+        >
+            <summary>"Timeline as a table"</summary>
+            {move || {
+                open.get().then(|| {
+                    let (rows, left_out) = trace.with_value(|t| timeline_table(t, TABLE_ROWS));
+                    view! {
+                        <table class="numbers-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Task"</th>
+                                    <th scope="col">"Lane"</th>
+                                    <th scope="col">"Start"</th>
+                                    <th scope="col">"End"</th>
+                                    <th scope="col">"Took"</th>
+                                    <th scope="col">"Outcome"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows
+                                    .into_iter()
+                                    .map(|r| {
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{r.task}</th>
+                                                <td>{r.lane}</td>
+                                                <td>{r.start}</td>
+                                                <td>{r.end}</td>
+                                                <td>{r.duration}</td>
+                                                <td>{r.outcome}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                        {(left_out > 0)
+                            .then(|| {
+                                view! {
+                                    <p class="resources">
+                                        {format!(
+                                            "{left_out} more rows are left out here; the CSV download has every row.",
+                                        )}
+                                    </p>
+                                }
+                            })}
+                    }
+                })
+            }}
+        </details>
     }
 }

@@ -1,0 +1,188 @@
+//! Replay of a finished run: scrub, step from event to event, play and pause at a chosen speed,
+//! and read what happened at each step. The traces are kept, so the run can be rewound.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::clock::now_ms;
+use super::run::{next_frame, ResultLine};
+use crate::predict::fmt_ms;
+use crate::replay::{event_times, happenings, prev_event, Player, SPEEDS};
+
+/// The replay controls. `player` is `None` until the reader touches them; while it is `Some`,
+/// the timelines show the run as it was at its position.
+#[component]
+pub(crate) fn ReplayBar(
+    /// The finished run's lines (empty while running).
+    lines: Memo<Vec<ResultLine>>,
+    /// The replay clock shared with the timelines.
+    player: RwSignal<Option<Player>>,
+) -> impl IntoView {
+    let times = Memo::new(move |_| {
+        lines.with(|ls| event_times(&ls.iter().map(|l| &l.trace).collect::<Vec<_>>()))
+    });
+    let end = Memo::new(move |_| times.with(|t| t.last().copied().unwrap_or(0.0)));
+    let said = RwSignal::new(Vec::<String>::new());
+    let with_player = move |f: &dyn Fn(&mut Player, &[f64])| {
+        let ts = times.get_untracked();
+        player.update(|p| {
+            let p = p.get_or_insert_with(|| Player::new(end.get_untracked()));
+            f(p, &ts);
+        });
+    };
+    // What happened at the current step, in words, for every way.
+    let tell = move || {
+        let Some(pos) = player.with_untracked(|p| p.map(|p| p.position_ms)) else {
+            return;
+        };
+        // What happened at this step: after the previous step, or from the very start.
+        let from = match times.with_untracked(|t| prev_event(t, pos)) {
+            Some(p) if p > 0.0 => p,
+            _ => -1.0,
+        };
+        let lines = lines.get_untracked();
+        let multi = lines.len() > 1;
+        said.set(
+            lines
+                .iter()
+                .flat_map(|l| {
+                    happenings(&l.trace, from, pos).into_iter().map(move |h| {
+                        if multi {
+                            format!("{}: {h}", l.name)
+                        } else {
+                            h
+                        }
+                    })
+                })
+                .collect(),
+        );
+    };
+    let animate = move || {
+        spawn_local(async move {
+            let mut last = now_ms();
+            loop {
+                let _ = next_frame().await;
+                let t = now_ms();
+                let mut still = false;
+                player.update(|p| {
+                    if let Some(p) = p {
+                        p.tick(t - last);
+                        still = p.playing;
+                    }
+                });
+                last = t;
+                if !still {
+                    break;
+                }
+            }
+        });
+    };
+    let playing = move || player.with(|p| p.is_some_and(|p| p.playing));
+    let position = move || player.with(|p| p.map(|p| p.position_ms).unwrap_or(end.get()));
+    view! {
+        <Show when=move || lines.with(|l| !l.is_empty())>
+            <section class="card replay" data-testid="replay" aria-label="Replay">
+                <h2>"Replay"</h2>
+                <div class="actions">
+                    <button
+                        data-testid="replay-back"
+                                                on:click=move |_| {
+                            with_player(&|p, ts| p.step_back(ts));
+                            tell();
+                        }
+                    >
+                        "← Step back"
+                    </button>
+                    <button
+                        class="primary"
+                        data-testid="replay-play"
+                        on:click=move |_| {
+                            if playing() {
+                                with_player(&|p, _| p.pause());
+                            } else {
+                                with_player(&|p, _| p.play());
+                                said.set(Vec::new());
+                                animate();
+                            }
+                        }
+                    >
+                        {move || if playing() { "Pause" } else { "▶ Play" }}
+                    </button>
+                    <button
+                        data-testid="replay-forward"
+                                                on:click=move |_| {
+                            // The first step of a finished run starts from its beginning.
+                            if player.with_untracked(Option::is_none) {
+                                with_player(&|p, _| p.seek(0.0));
+                            }
+                            with_player(&|p, ts| p.step_forward(ts));
+                            tell();
+                        }
+                    >
+                        "Step forward →"
+                    </button>
+                    <label class="field replay-speed">
+                        <span>"Speed"</span>
+                        <select
+                            data-testid="replay-speed"
+                            on:change=move |ev| {
+                                if let Ok(s) = event_target_value(&ev).parse::<f64>() {
+                                    with_player(&|p, _| p.speed = s);
+                                }
+                            }
+                        >
+                            {SPEEDS
+                                .into_iter()
+                                .map(|s| {
+                                    view! {
+                                        <option
+                                            value=s.to_string()
+                                            selected=move || {
+                                                player
+                                                    .with(|p| p.map(|p| p.speed))
+                                                    .unwrap_or_else(|| crate::replay::default_speed(end.get()))
+                                                    == s
+                                            }
+                                        >
+                                            {format!("{s}×")}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                </div>
+                <label class="field replay-scrub">
+                    <span>
+                        "Time: "
+                        <output data-testid="replay-time" data-ms=move || format!("{:.3}", position())>
+                            {move || format!("{} ms of {} ms", fmt_ms(position()), fmt_ms(end.get()))}
+                        </output>
+                    </span>
+                    <input
+                        type="range"
+                        data-testid="replay-scrub"
+                        min="0"
+                        max=move || format!("{:.3}", end.get())
+                        step="any"
+                        prop:value=move || format!("{:.3}", position())
+                        on:input=move |ev| {
+                            if let Ok(t) = event_target_value(&ev).parse::<f64>() {
+                                with_player(&|p, _| p.seek(t));
+                                tell();
+                            }
+                        }
+                    />
+                </label>
+                <ul class="happenings" data-testid="replay-said" aria-live="polite">
+                    {move || {
+                        // A new run closes the replay (player back to None): old words go too.
+                        player
+                            .with(Option::is_some)
+                            .then(|| said.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view())
+                    }}
+                </ul>
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,235 @@
+//! The summary of a finished run: the comparison chart (measured totals with the ideal marked),
+//! the same numbers as a table, the exports for tutorial authors, and how the run compares with
+//! this browser's previous run of the scenario.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::download;
+use super::run::ResultLine;
+use super::timeline::px;
+use super::url;
+use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
+use crate::export::{self, SummaryRow, TraceLane};
+use crate::predict::fmt_ms;
+use crate::report::versus;
+
+/// The summary rows (first line = baseline) shared by the table and the Markdown export.
+pub(crate) fn summary_rows(lines: &[ResultLine], baseline: usize) -> Vec<SummaryRow> {
+    let base = lines.get(baseline).and_then(|l| l.measured_ms);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| SummaryRow {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            measured_ms: l.measured_ms,
+            ideal_ms: l.ideal_ms,
+            vs_baseline: if i == baseline {
+                Some("baseline".into())
+            } else {
+                base.zip(l.measured_ms).and_then(|(b, m)| versus(b, m))
+            },
+        })
+        .collect()
+}
+
+/// Which line the others are compared with: the one-worker run for CPU work, else the first.
+pub(crate) fn baseline_index(lines: &[ResultLine]) -> usize {
+    lines.iter().position(|l| l.id == "one-worker").unwrap_or(0)
+}
+
+/// The summary card. Shown once a run has ended with at least one line.
+#[component]
+pub(crate) fn Summary(
+    /// The finished run's lines (empty while running).
+    lines: Memo<Vec<ResultLine>>,
+    /// The experiment's id and title, for file names and the Markdown heading.
+    experiment: Signal<(String, String)>,
+    /// A link that reopens this scenario.
+    link: Signal<String>,
+    /// Sentences comparing this run with the previous one of the same scenario.
+    history_compare: RwSignal<Vec<String>>,
+    /// Set when the tab was hidden during the run (timers throttled).
+    unreliable: RwSignal<bool>,
+) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let rows = Memo::new(move |_| lines.with(|l| summary_rows(l, baseline_index(l))));
+    let chart = Memo::new(move |_| {
+        lines.with(|ls| {
+            // The chart's first bar is the baseline.
+            let b = baseline_index(ls);
+            let mut order: Vec<&ResultLine> = vec![&ls[b]];
+            order.extend(
+                ls.iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != b)
+                    .map(|(_, l)| l),
+            );
+            let input: Vec<ComparisonInput> = order
+                .into_iter()
+                .map(|l| ComparisonInput {
+                    name: l.name.clone(),
+                    measured_ms: l.measured_ms,
+                    ideal_ms: l.ideal_ms,
+                })
+                .collect();
+            comparison(&input, &ComparisonOptions::default())
+        })
+    });
+    let file = move |what: &str, ext: &str| {
+        experiment.with_untracked(|(id, _)| export::file_name(id, what, ext))
+    };
+    let report = move |r: Result<(), String>, what: &str| {
+        status.set(match r {
+            Ok(()) => format!("{what} ready."),
+            Err(e) => format!("{what} failed: {e}."),
+        })
+    };
+    let copy_markdown = move |_| {
+        let text = export::summary_markdown(
+            &experiment.with_untracked(|e| e.1.clone()),
+            &link.get_untracked(),
+            &rows.get_untracked(),
+        );
+        spawn_local(async move {
+            status.set(match url::copy(&text).await {
+                Ok(()) => "Markdown table copied.".to_string(),
+                Err(e) => format!("Could not copy ({e}); here it is to select by hand:\n{text}"),
+            });
+        });
+    };
+    let lanes_of = |ls: &[ResultLine], f: &dyn Fn(&[TraceLane]) -> String| {
+        let lanes: Vec<TraceLane> = ls
+            .iter()
+            .map(|l| TraceLane {
+                id: &l.id,
+                name: &l.name,
+                ideal_ms: l.ideal_ms,
+                trace: &l.trace,
+            })
+            .collect();
+        f(&lanes)
+    };
+    let save_csv = move |_| {
+        let csv = lines.with_untracked(|ls| lanes_of(ls, &|l| export::trace_csv(l)));
+        report(
+            download::save_text(&file("trace", "csv"), "text/csv", &csv),
+            "CSV",
+        );
+    };
+    let save_json = move |_| {
+        let (id, _) = experiment.get_untracked();
+        let link = link.get_untracked();
+        let json = lines.with_untracked(|ls| lanes_of(ls, &|l| export::trace_json(&id, &link, l)));
+        report(
+            download::save_text(&file("trace", "json"), "application/json", &json),
+            "JSON",
+        );
+    };
+    let svg_doc = move || {
+        let parts = download::chart_parts("[data-export-chart]");
+        let title = experiment.with_untracked(|e| e.1.clone());
+        export::svg_document(&title, &parts, export::CHART_CSS)
+    };
+    let save_svg = move |_| {
+        report(
+            download::save_text(&file("chart", "svg"), "image/svg+xml", &svg_doc()),
+            "SVG",
+        );
+    };
+    let save_png = move |_| {
+        let svg = svg_doc();
+        let name = file("chart", "png");
+        spawn_local(async move {
+            let r = match download::svg_to_png(&svg).await {
+                Ok(b) => download::save_blob(&name, &b),
+                Err(e) => Err(e),
+            };
+            report(r, "PNG");
+        });
+    };
+    view! {
+        <Show when=move || lines.with(|l| !l.is_empty())>
+            <section class="card summary" data-testid="summary" aria-labelledby="summary-title">
+                <h2 id="summary-title">"Measured against ideal"</h2>
+                <Show when=move || unreliable.get()>
+                    <p class="unreliable" data-testid="unreliable" role="alert">
+                        "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
+                    </p>
+                </Show>
+                {move || {
+                    let l = chart.get();
+                    let (x0, x1) = l.plot_x;
+                    view! {
+                        <svg
+                            class="comparison-chart"
+                            data-testid="comparison-chart"
+                            data-export-chart=""
+                            viewBox=format!("0 0 {} {}", l.width, px(l.height))
+                            role="img"
+                            aria-labelledby="summary-title"
+                        >
+                            <title>"Measured total of each way, with the ideal marked"</title>
+                            {l.bars.iter().map(|b| view! {
+                                <text class="cmp-label" x=px(x0 - 8.0) y=px(b.y + 13.0) text-anchor="end">{b.name.clone()}</text>
+                                <rect class="bar bar-completed" x=px(x0) y=px(b.y) width=px(b.width.max(1.0)) height="18" rx="2">
+                                    <title>{b.title.clone()}</title>
+                                </rect>
+                                {b.ideal_x.map(|x| view! {
+                                    <line class="ideal" x1=px(x) x2=px(x) y1=px(b.y - 3.0) y2=px(b.y + 21.0) />
+                                })}
+                                <text class="cmp-label" x=px(x0 + b.width + 8.0) y=px(b.y + 13.0)>{b.value.clone()}</text>
+                            }).collect_view()}
+                            <line class="axis" x1=px(x0) x2=px(x1) y1=px(l.axis_y) y2=px(l.axis_y) />
+                            {l.ticks.iter().map(|t| view! {
+                                <text class="tick-label" x=px(t.x) y=px(l.axis_y + 16.0) text-anchor="middle">{t.label.clone()}</text>
+                            }).collect_view()}
+                            <text class="axis-unit" x=px(x0 - 6.0) y=px(l.axis_y + 16.0) text-anchor="end">"ms"</text>
+                        </svg>
+                    }
+                }}
+                <table class="numbers-table" data-testid="summary-table">
+                    <caption>"The chart's numbers"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Way"</th>
+                            <th scope="col">"Measured"</th>
+                            <th scope="col">"Ideal"</th>
+                            <th scope="col">"Compared with the baseline"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            rows.get()
+                                .into_iter()
+                                .map(|r| {
+                                    let ms = |v: Option<f64>| v.map(|v| format!("{} ms", fmt_ms(v))).unwrap_or_else(|| "—".into());
+                                    view! {
+                                        <tr data-testid=format!("summary-{}", r.id)>
+                                            <th scope="row">{r.name}</th>
+                                            <td data-ms=r.measured_ms.map(|v| format!("{v:.3}")).unwrap_or_default()>{ms(r.measured_ms)}</td>
+                                            <td>{ms(r.ideal_ms)}</td>
+                                            <td>{r.vs_baseline.unwrap_or_else(|| "—".into())}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+                <ul class="history-compare" data-testid="history-compare">
+                    {move || history_compare.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                </ul>
+                <div class="actions" role="group" aria-label="Export">
+                    <button data-testid="export-markdown" on:click=copy_markdown>"Copy as Markdown"</button>
+                    <button data-testid="export-csv" on:click=save_csv>"Trace as CSV"</button>
+                    <button data-testid="export-json" on:click=save_json>"Trace as JSON"</button>
+                    <button data-testid="export-svg" on:click=save_svg>"Charts as SVG"</button>
+                    <button data-testid="export-png" on:click=save_png>"Charts as PNG"</button>
+                    <span class="share-status" data-testid="export-status" role="status">{move || status.get()}</span>
+                </div>
+            </section>
+        </Show>
+    }
+}
