@@ -16,6 +16,8 @@ step "native unit tests"
 cargo test
 step "release build (trunk)"
 trunk build --release
+step "size check (gzip of what the page loads at start)"
+node scripts/size-budget.mjs dist
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 # The worker test loads the Trunk-built worker from dist/, served by the test runner from the
 # crate root.
