@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 export const TARGET_BYTES = 250_000;
-export const CEILING_BYTES = 495_000;
+export const CEILING_BYTES = 500_000;
 
 /** Every file the page loads at start, with its raw and gzip (level 9) size in bytes. */
 export async function sizes(dist = 'dist') {
