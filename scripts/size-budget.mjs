@@ -1,6 +1,7 @@
 // The size check, run by the test command after the release build, on everything the page
-// transfers when it opens (the page, its style, the app's JS and wasm, and the worker's, which
-// the page starts at once). Sizes are stable from build to build, so unlike times they can be a
+// transfers when it opens: the page, its style, the app's JS and wasm, plus the worker's JS and
+// wasm when the experiment uses workers (event-loop experiments never load them). The worst
+// case, an experiment with workers, is what the numbers below are checked against. Sizes are stable from build to build, so unlike times they can be a
 // hard check. Two numbers:
 // - TARGET_BYTES, the budget of issue #7 (250 KB gzip in total), is NOT met yet: it is printed
 //   with the gap, and the benchmark reports it as outside budget;
@@ -35,6 +36,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const kb = (b) => `${(b / 1000).toFixed(1)} KB`;
   for (const f of files) console.log(`  ${f.name.padEnd(40)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
   const total = files.reduce((s, f) => s + f.gzip, 0);
+  const page = files.filter((f) => !f.name.startsWith('worker')).reduce((s, f) => s + f.gzip, 0);
+  console.log(`  event-loop experiment (no worker loaded): ${kb(page)} gzip; with workers: ${kb(total)} gzip`);
   const ok = total <= CEILING_BYTES;
   console.log(
     total <= TARGET_BYTES

@@ -420,25 +420,45 @@ pub fn App() -> impl IntoView {
         })
     };
 
-    let worker_status = RwSignal::new("starting…".to_string());
-    let worker_slot = StoredValue::new_local(None::<WorkerClient>);
-    spawn_local(async move {
-        let status = match WorkerClient::spawn(WORKER_URL).await {
-            Ok((mut client, ready_ms)) => {
-                let ping = client.ping(1).await;
-                worker_slot.set_value(Some(client));
-                match ping {
-                    Ok(rtt) => format!(
-                        "ready in {} ms, round trip {} ms",
-                        fmt_ms(ready_ms),
-                        fmt_ms(rtt)
-                    ),
-                    Err(e) => format!("loaded but not answering: {e}"),
+    // Workers load only when an experiment needs them: the event-loop experiments (most of
+    // them) never download the worker's wasm. The first worker is started as soon as such an
+    // experiment opens, reports how fast it was ready, and joins the pool warm.
+    let worker_status = RwSignal::new("starts when an experiment needs workers".to_string());
+    let worker_started = StoredValue::new(false);
+    Effect::new(move |_| {
+        let needs = scenario.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.cpu.is_some()
+                    || s.strategies
+                        .contains(&crate::scenario::Strategy::WorkerPerCall)
+            })
+        });
+        if !needs || worker_started.get_value() {
+            return;
+        }
+        worker_started.set_value(true);
+        worker_status.set("starting…".to_string());
+        spawn_local(async move {
+            let status = match WorkerClient::spawn(WORKER_URL).await {
+                Ok((mut client, ready_ms)) => {
+                    let ping = client.ping(1).await;
+                    let status = match &ping {
+                        Ok(rtt) => format!(
+                            "ready in {} ms, round trip {} ms",
+                            fmt_ms(ready_ms),
+                            fmt_ms(*rtt)
+                        ),
+                        Err(e) => format!("loaded but not answering: {e}"),
+                    };
+                    if ping.is_ok() {
+                        super::pool::give_back(vec![client]);
+                    }
+                    status
                 }
-            }
-            Err(e) => format!("unavailable ({e}); the event-loop experiments still run"),
-        };
-        worker_status.set(status);
+                Err(e) => format!("unavailable ({e}); the event-loop experiments still run"),
+            };
+            worker_status.set(status);
+        });
     });
 
     let share_status = RwSignal::new(String::new());

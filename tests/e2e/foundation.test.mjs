@@ -52,14 +52,16 @@ test('experiment A: 10 x 500 ms sequentially takes at least 4.9 s, all at once u
   assert.match(await page.textContent('[data-testid="result-sequential"] .why'), /10 × 500 ms ≈ 5,000 ms/);
   assert.equal(await page.isEnabled('[data-testid="run"]'), true, 'Run is enabled again');
 
-  // The Trunk-built worker loaded under the sub-path and answered.
+  // Event-loop experiments never load a worker; a CPU experiment starts one, which loads under
+  // the sub-path and answers.
+  assert.match(await page.textContent('[data-testid="worker-status"]'), /starts when an experiment needs workers/);
+  await page.screenshot({ path: join(ARTIFACTS, 'experiment-a.png'), fullPage: true });
+  await page.selectOption('[data-testid="experiment"]', 'primes');
   await page.waitForFunction(
     () => /ready in/.test(document.querySelector('[data-testid="worker-status"]').textContent),
     null,
     { timeout: 10000 },
   );
-
-  await page.screenshot({ path: join(ARTIFACTS, 'experiment-a.png'), fullPage: true });
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();
 });

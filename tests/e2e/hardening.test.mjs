@@ -45,6 +45,7 @@ test('an event-loop run and a worker run request nothing but the page’s own fi
   await page.fill('[data-testid="duration"]', '50');
   await page.click('[data-testid="run"]');
   await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 20000 });
+  assert.ok(!requests.some((u) => /worker/.test(u)), 'an event-loop experiment loads no worker');
   await page.selectOption('[data-testid="experiment"]', 'invoke');
   await page.fill('[data-testid="burns"]', '100, 50, 200');
   await page.click('[data-testid="run"]');
