@@ -11,7 +11,7 @@ use crate::predict::{explain, fmt_ms, results_order_note};
 use crate::replay::trace_at;
 use crate::report;
 use crate::scenario::Strategy;
-use crate::trace::GroupOutcome;
+use crate::trace::{GroupOutcome, Trace};
 
 /// The measured results of every strategy, on one shared time axis.
 #[component]
@@ -101,26 +101,36 @@ pub(crate) fn Results(
     }
 }
 
+/// A card's state for tests and styling: cancelled, done, running or waiting.
+fn card_state(trace: &Trace, begun: bool) -> &'static str {
+    if trace.cancelled {
+        "cancelled"
+    } else if trace.is_finished() {
+        "done"
+    } else if begun {
+        "running"
+    } else {
+        "waiting"
+    }
+}
+
+/// The measured time as the card shows it: final, so far, or not started.
+fn measured_text(measured_ms: Option<f64>, begun: bool, now_ms: f64) -> String {
+    match (measured_ms, begun) {
+        (Some(v), _) => format!("{} ms", fmt_ms(v)),
+        (None, true) => format!("{} ms so far", fmt_ms(now_ms)),
+        (None, false) => "not started".to_string(),
+    }
+}
+
 /// One strategy: measured vs ideal, its timeline and why it took that long.
 #[component]
 fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
     let id = view.strategy.id();
     let stats = view.trace.stats();
-    let state = if view.trace.cancelled {
-        "cancelled"
-    } else if view.trace.is_finished() {
-        "done"
-    } else if view.begun {
-        "running"
-    } else {
-        "waiting"
-    };
+    let state = card_state(&view.trace, view.begun);
     let ms = |v: f64| format!("{} ms", fmt_ms(v));
-    let measured = match (stats.resumed_ms, view.begun) {
-        (Some(v), _) => ms(v),
-        (None, true) => format!("{} so far", ms(view.now_ms)),
-        (None, false) => "not started".to_string(),
-    };
+    let measured = measured_text(stats.resumed_ms, view.begun, view.now_ms);
     let overhead = stats
         .resumed_ms
         .filter(|_| !view.trace.cancelled)
@@ -283,21 +293,9 @@ fn CpuCard(
 ) -> impl IntoView {
     let id = view.plan.mode.id();
     let t = &view.trace;
-    let state = if t.cancelled {
-        "cancelled"
-    } else if t.is_finished() {
-        "done"
-    } else if view.begun {
-        "running"
-    } else {
-        "waiting"
-    };
+    let state = card_state(t, view.begun);
     let ms = |v: f64| format!("{} ms", fmt_ms(v));
-    let measured = match (view.measured_ms(), view.begun) {
-        (Some(v), _) => ms(v),
-        (None, true) => format!("{} so far", ms(view.now_ms)),
-        (None, false) => "not started".to_string(),
-    };
+    let measured = measured_text(view.measured_ms(), view.begun, view.now_ms);
     // A pipeline's time is mostly waiting: a speedup over pure computing would mislead.
     let speedup = baseline
         .filter(|_| view.plan.mode != CpuMode::Pipeline)
