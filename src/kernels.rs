@@ -232,6 +232,13 @@ pub enum Job {
         /// The panic message.
         message: String,
     },
+    /// Block the worker for `ms` milliseconds in a busy loop without a word of progress: exists
+    /// so tests can check that a worker which stops answering is stopped (fault injection).
+    /// Never cut into parts; at most [`MAX_SPIN_MS`].
+    Stall {
+        /// How long to stay silent, in milliseconds.
+        ms: f64,
+    },
 }
 
 /// Splits a long job into up to `parts` consecutive parts whose outputs add up to the whole
@@ -271,7 +278,7 @@ impl Job {
     /// Comparable only between jobs of the same kind: primes in trial divisions
     /// ([`prime_range_cost`]: ∝ √n / ln n per number, so the upper half of a range costs more
     /// than the lower), Mandelbrot as pixels × `max_iter` (an upper bound that ignores where the
-    /// set lies), spin in milliseconds, and 0 for a panic.
+    /// set lies), spin in milliseconds, and 0 for the injected faults (panic, stall).
     pub fn cost_hint(&self) -> f64 {
         match self {
             Job::CountPrimes { start, end } => prime_range_cost(*start..*end),
@@ -285,7 +292,7 @@ impl Job {
             }
             Job::Spin { ms } if ms.is_finite() => ms.max(0.0),
             Job::Spin { .. } => 0.0,
-            Job::Panic { .. } => 0.0,
+            Job::Panic { .. } | Job::Stall { .. } => 0.0,
         }
     }
 }
@@ -307,7 +314,23 @@ pub struct JobOutput {
 ///
 /// On [`Job::Panic`], by design, with the job's message.
 pub fn run_job(job: &Job, now: &mut dyn FnMut() -> f64) -> Result<JobOutput, String> {
+    check_job(job)?;
     let value = match job {
+        Job::CountPrimes { start, end } => count_primes(*start..*end),
+        Job::Mandelbrot {
+            spec,
+            rows_start,
+            rows_end,
+        } => mandelbrot_rows(spec, *rows_start..*rows_end),
+        Job::Spin { ms } | Job::Stall { ms } => spin_for(*ms, now),
+        Job::Panic { message } => panic!("{message}"),
+    };
+    Ok(JobOutput { value })
+}
+
+/// Refuses a job outside the documented limits or with a reversed range, saying why.
+fn check_job(job: &Job) -> Result<(), String> {
+    match job {
         Job::CountPrimes { start, end } => {
             if *end > MAX_PRIME_LIMIT {
                 return Err(format!(
@@ -323,7 +346,7 @@ pub fn run_job(job: &Job, now: &mut dyn FnMut() -> f64) -> Result<JobOutput, Str
                     thousands(*end)
                 ));
             }
-            count_primes(*start..*end)
+            Ok(())
         }
         Job::Mandelbrot {
             spec,
@@ -337,19 +360,69 @@ pub fn run_job(job: &Job, now: &mut dyn FnMut() -> f64) -> Result<JobOutput, Str
                     spec.height
                 ));
             }
-            mandelbrot_rows(spec, *rows_start..*rows_end)
+            Ok(())
         }
-        Job::Spin { ms } => {
-            if !(ms.is_finite() && (0.0..=MAX_SPIN_MS).contains(ms)) {
-                return Err(format!(
-                    "A CPU burn of {ms} ms is outside 0 to {} ms.",
-                    thousands(MAX_SPIN_MS as u64)
-                ));
+        Job::Spin { ms } | Job::Stall { ms } => check_burn(*ms),
+        Job::Panic { .. } => Ok(()),
+    }
+}
+
+fn check_burn(ms: f64) -> Result<(), String> {
+    if ms.is_finite() && (0.0..=MAX_SPIN_MS).contains(&ms) {
+        Ok(())
+    } else {
+        Err(format!(
+            "A CPU burn of {ms} ms is outside 0 to {} ms.",
+            thousands(MAX_SPIN_MS as u64)
+        ))
+    }
+}
+
+/// Shortest slice a burn ([`Job::Spin`]) is cut into by [`run_job_in_parts`], ms: slices much
+/// shorter than the clock's resolution in a browser (0.1 ms) would only add rounding.
+pub const SPIN_SLICE_MS: f64 = 50.0;
+
+/// Runs `job` like [`run_job`], in up to `parts` consecutive parts, calling
+/// `progress(done, total)` after every part but the last, so a worker can tell the page how far
+/// it has got (and that it is alive). The output is the sum of the parts', the same as
+/// [`run_job`]'s for counts and checksums.
+///
+/// Ranges are cut with [`split_job`]. A burn is cut into slices of at least [`SPIN_SLICE_MS`]
+/// that all end on deadlines measured from one start, so slicing adds no time to it. A
+/// [`Job::Stall`] is never cut: it exists to be silent. An error stops at the failing part.
+pub fn run_job_in_parts(
+    job: &Job,
+    parts: u32,
+    now: &mut dyn FnMut() -> f64,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<JobOutput, String> {
+    // The whole job is checked first: a part of a refused job must not run either.
+    check_job(job)?;
+    if let Job::Spin { ms } = job {
+        let total = ((*ms / SPIN_SLICE_MS).ceil() as u32).clamp(1, parts.max(1));
+        let start = now();
+        let mut steps = 0u64;
+        for i in 1..=total {
+            // Each slice burns until its share of the one deadline; a late slice shortens the
+            // next rather than pushing the end out.
+            let until = *ms * f64::from(i) / f64::from(total);
+            steps += spin_for(until - (now() - start), now);
+            if i < total {
+                progress(i, total);
             }
-            spin_for(*ms, now)
         }
-        Job::Panic { message } => panic!("{message}"),
-    };
+        return Ok(JobOutput { value: steps });
+    }
+    let pieces = split_job(job, parts);
+    let total = pieces.len() as u32;
+    let mut value = 0u64;
+    for (i, part) in pieces.iter().enumerate() {
+        value += run_job(part, now)?.value;
+        let done = i as u32 + 1;
+        if done < total {
+            progress(done, total);
+        }
+    }
     Ok(JobOutput { value })
 }
 
@@ -450,6 +523,13 @@ pub fn clamp_job(job: Job) -> (Job, Option<String>) {
             Job::Spin { ms: clamped }
         }
         job @ Job::Panic { .. } => job,
+        Job::Stall { ms } => Job::Stall {
+            ms: if ms.is_nan() {
+                0.0
+            } else {
+                ms.clamp(0.0, MAX_SPIN_MS)
+            },
+        },
     };
     let note = (!notes.is_empty()).then(|| notes.join(" "));
     (job, note)
@@ -770,6 +850,7 @@ mod tests {
             Job::Panic {
                 message: "boom".into(),
             },
+            Job::Stall { ms: 8000.0 },
         ] {
             let text = serde_json::to_string(&job).expect("a job serialises");
             let back: Job = serde_json::from_str(&text).expect("a job deserialises");
@@ -873,6 +954,113 @@ mod tests {
                 message: "worker crashed on purpose".into(),
             },
             &mut fake_clock(1.0),
+        );
+    }
+
+    #[test]
+    fn a_job_run_in_parts_adds_up_to_the_whole_and_reports_each_part() {
+        let mut seen = Vec::new();
+        let out = run_job_in_parts(
+            &Job::CountPrimes {
+                start: 0,
+                end: 100_000,
+            },
+            1000,
+            &mut fake_clock(1.0),
+            &mut |done, total| seen.push((done, total)),
+        );
+        assert_eq!(out, Ok(JobOutput { value: 9_592 }));
+        assert_eq!(seen.len(), 999, "progress after every part but the last");
+        assert!(seen
+            .iter()
+            .enumerate()
+            .all(|(i, &p)| p == (i as u32 + 1, 1000)));
+
+        // Rows are the unit of a Mandelbrot job: no more parts than rows.
+        let spec = MandelbrotSpec {
+            width: 40,
+            height: 30,
+            max_iter: 50,
+        };
+        let mut parts = 0;
+        let out = run_job_in_parts(
+            &Job::Mandelbrot {
+                spec,
+                rows_start: 0,
+                rows_end: 30,
+            },
+            1000,
+            &mut fake_clock(1.0),
+            &mut |_, total| parts = total,
+        );
+        assert_eq!(out.map(|o| o.value), Ok(mandelbrot_rows(&spec, 0..30)));
+        assert_eq!(parts, 30);
+    }
+
+    #[test]
+    fn a_burn_run_in_parts_reports_slices_and_ends_on_its_one_deadline() {
+        let mut t = 0.0;
+        let mut clock = move || {
+            t += 0.5;
+            t
+        };
+        let mut slices = Vec::new();
+        let out = run_job_in_parts(
+            &Job::Spin { ms: 1000.0 },
+            1000,
+            &mut clock,
+            &mut |done, total| slices.push((done, total)),
+        )
+        .expect("a burn within the limits runs");
+        let end = clock();
+        assert!(out.value > 0);
+        // 1000 ms in slices of 50 ms: 20 slices, progress after 19 of them.
+        assert_eq!(slices.len(), 19);
+        assert_eq!(slices.last(), Some(&(19, 20)));
+        // The clock started at 0.5 and is read a few times per slice: slicing adds no drift.
+        assert!(
+            (1000.0..1000.0 + 20.0 * 2.0).contains(&(end - 0.5)),
+            "the burn ended at {end} ms"
+        );
+        // A short burn is one slice and reports nothing.
+        let mut calls = 0;
+        run_job_in_parts(
+            &Job::Spin { ms: 20.0 },
+            1000,
+            &mut fake_clock(0.5),
+            &mut |_, _| calls += 1,
+        )
+        .unwrap();
+        assert_eq!(calls, 0);
+    }
+
+    #[test]
+    fn a_stall_is_silent_for_its_whole_length_and_bad_jobs_fail_before_any_part() {
+        let mut calls = 0;
+        let mut clock = fake_clock(0.5);
+        let out = run_job_in_parts(&Job::Stall { ms: 2000.0 }, 1000, &mut clock, &mut |_, _| {
+            calls += 1
+        });
+        assert!(out.is_ok_and(|o| o.value > 0), "a stall busy-loops");
+        assert_eq!(calls, 0, "a stall never says a word");
+        assert!(clock() >= 2000.0, "it lasted its whole length");
+        for bad in [
+            Job::Spin { ms: -1.0 },
+            Job::Stall { ms: f64::NAN },
+            Job::Stall { ms: 1e9 },
+            Job::CountPrimes {
+                start: 0,
+                end: MAX_PRIME_LIMIT + 1,
+            },
+        ] {
+            let mut calls = 0;
+            let out = run_job_in_parts(&bad, 1000, &mut fake_clock(1.0), &mut |_, _| calls += 1);
+            assert!(out.is_err(), "{bad:?} is refused");
+            assert_eq!(calls, 0, "{bad:?} did no part");
+        }
+        assert_eq!(
+            clamp_job(Job::Stall { ms: 1e9 }).0,
+            Job::Stall { ms: MAX_SPIN_MS }
         );
     }
 
