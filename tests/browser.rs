@@ -323,3 +323,147 @@ async fn parking_calls_on_workers_takes_the_same_time_but_holds_a_worker_each() 
         "the workers went back to the pool"
     );
 }
+
+/// Lowers the worker stall limit for one test and restores the default when dropped.
+struct StallLimit;
+
+impl StallLimit {
+    fn set(ms: u32) -> StallLimit {
+        playground::web::worker_client::set_stall_limit_ms(ms);
+        StallLimit
+    }
+}
+
+impl Drop for StallLimit {
+    fn drop(&mut self) {
+        use playground::web::worker_client::{set_stall_limit_ms, STALL_LIMIT_MS};
+        set_stall_limit_ms(STALL_LIMIT_MS);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_worker_that_stops_answering_is_stopped_and_the_run_ends_with_the_error() {
+    use playground::cpu::{Assignment, CpuMode, CpuPlan, Piece};
+    use playground::kernels::Job;
+    use playground::web::clock::now_ms;
+    use playground::web::pool;
+    pool::set_worker_url("/dist/worker.js");
+    let _limit = StallLimit::set(500);
+    // One worker: a job that blocks it for 10 s without a word, then a normal one.
+    let piece = |job: Job| Piece { job, cost: 1.0 };
+    let plan = CpuPlan {
+        mode: CpuMode::OneWorker,
+        pieces: vec![
+            piece(Job::Stall { ms: 10_000.0 }),
+            piece(Job::CountPrimes { start: 0, end: 100 }),
+        ],
+        assignment: Assignment::Fixed(vec![vec![0, 1]]),
+    };
+    let rec = Recorder::new(plan.pieces.len(), now_ms);
+    let t0 = now_ms();
+    playground::web::cpu::run(&plan, &rec).await;
+    let took = now_ms() - t0;
+    let trace = rec.snapshot();
+    // Stopped after about the 0.5 s limit, far sooner than the 10 s the job would block for.
+    assert!(took < 6000.0, "the run ended after {took} ms");
+    assert!(trace.is_finished());
+    assert_eq!(
+        trace.error.as_deref(),
+        Some("Piece #1: worker 1 stopped answering (no message for 0.5 s) and was stopped")
+    );
+    let stalled = &trace.spans[0];
+    assert_eq!(stalled.outcome, Some(Outcome::Failed));
+    let stopped_at = stalled.end_ms.unwrap() - stalled.start_ms;
+    assert!(
+        stopped_at >= 450.0,
+        "not stopped before the limit: {stopped_at} ms"
+    );
+    // The next piece ran on a fresh worker.
+    assert_eq!(trace.spans[1].outcome, Some(Outcome::Completed));
+    assert_eq!(trace.value, Some(25));
+    assert_eq!(
+        trace.resumed.as_ref().map(|r| r.1.clone()),
+        Some(GroupOutcome::Failed {
+            first: 0,
+            all: vec![0]
+        })
+    );
+    // The pool is healthy afterwards: a following normal job succeeds.
+    let mut w = pool::take(1).await.expect("a worker");
+    let ok = w[0]
+        .run(
+            pool::next_id(),
+            1,
+            Job::CountPrimes {
+                start: 0,
+                end: 100_000,
+            },
+        )
+        .await;
+    assert_eq!(ok.map(|d| d.value), Ok(9_592));
+    pool::give_back(w);
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_worker_is_reported_as_stalled_and_terminated() {
+    use playground::kernels::Job;
+    let _limit = StallLimit::set(300);
+    let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
+    let err = w
+        .run(1, 1, Job::Stall { ms: 1500.0 })
+        .await
+        .expect_err("a silent worker is an error");
+    assert!(err.fatal, "a stopped worker must be replaced");
+    assert_eq!(err.stalled_ms, Some(300));
+    assert!(err.message.contains("stopped answering"), "{}", err.message);
+    // Terminated: a live worker would end its 1.5 s block and answer a ping within 3 s; this
+    // one never answers again.
+    w.send(&playground::protocol::ToWorker::Ping { run_id: 2 })
+        .unwrap();
+    loop {
+        match w.next(3000).await {
+            Ok(playground::protocol::FromWorker::Pong { .. }) => {
+                panic!("the stopped worker still answers")
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_long_job_that_reports_progress_is_never_taken_for_a_silent_one() {
+    use playground::kernels::Job;
+    let _limit = StallLimit::set(1000);
+    let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
+    // Each job lasts well beyond the 1 s limit, and says how far it got as it goes.
+    for job in [
+        Job::Spin { ms: 3000.0 },
+        Job::CountPrimes {
+            start: 0,
+            end: 10_000_000,
+        },
+    ] {
+        let mut reports = 0;
+        let done = w
+            .run_with_progress(2, 1, job.clone(), &mut |_| reports += 1)
+            .await
+            .unwrap_or_else(|e| panic!("{job:?} was stopped: {}", e.message));
+        assert!(
+            done.compute_ms > 1000.0,
+            "{job:?} outlasted the limit: {done:?}"
+        );
+        assert!(
+            f64::from(reports) >= done.compute_ms / 1000.0,
+            "{job:?}: {reports} progress reports in {} ms",
+            done.compute_ms
+        );
+    }
+    // A worker parked on a timer longer than the limit says nothing until it is done: that is
+    // not a stall either.
+    let held = w
+        .hold(3, 1, 1500)
+        .await
+        .expect("a long hold is not stopped");
+    assert!(held.compute_ms >= 1490.0, "{held:?}");
+}

@@ -3,6 +3,10 @@
 //!
 //! Cancellation: drop the future. Workers it holds are dropped too, which terminates them
 //! mid-job; the pool spawns fresh ones next time, so no late answer reaches a later run.
+//!
+//! Faults: a worker that panics, crashes, or says nothing for the stall limit (see
+//! [`super::worker_client::stall_limit_ms`], then it is terminated) fails its piece, with the
+//! reason in the trace's error, and is replaced by a fresh worker for the pieces left.
 
 use std::cell::{Cell, RefCell};
 use std::pin::pin;
@@ -12,7 +16,7 @@ use futures::future::{join_all, select};
 use super::clock::now_ms;
 use super::executor::BrowserRuntime;
 use super::pool;
-use super::worker_client::WorkerClient;
+use super::worker_client::{stalled_message, WorkerClient};
 use gloo_timers::future::TimeoutFuture;
 
 use crate::cpu::{
@@ -181,14 +185,18 @@ async fn run_pieces(
                     }
                     Err(e) => {
                         rec.ended(task, Outcome::Failed);
+                        let why = match e.stalled_ms {
+                            Some(ms) => stalled_message(&format!("worker {}", lane + 1), ms),
+                            None => e.message,
+                        };
                         rec.update(|t, _| {
-                            t.error.get_or_insert_with(|| {
-                                format!("Piece #{}: {}", task + 1, e.message)
-                            });
+                            t.error
+                                .get_or_insert_with(|| format!("Piece #{}: {why}", task + 1));
                         });
                         failed.borrow_mut().push(task as u32);
                         if e.fatal {
-                            // The worker died with the job: replace it and carry on.
+                            // The worker died with the job, or was stopped because it stopped
+                            // answering: replace it and carry on.
                             match pool::take(1).await.ok().and_then(|mut w| w.pop()) {
                                 Some(fresh) => worker = fresh,
                                 None => return,

@@ -1,5 +1,7 @@
 //! The page's side of one Web Worker: spawn it, wait for `Ready`, exchange typed messages.
 
+use std::cell::Cell;
+
 use futures::channel::mpsc;
 use futures::future::{select, Either};
 use futures::StreamExt;
@@ -17,8 +19,22 @@ use crate::protocol::{decode, encode, FromWorker, ToWorker};
 pub struct JobError {
     /// What went wrong, for people.
     pub message: String,
-    /// True when the worker is unusable afterwards (it panicked or crashed): drop it.
+    /// True when the worker is unusable afterwards (it panicked, crashed or was stopped):
+    /// drop it.
     pub fatal: bool,
+    /// Set when the worker stopped answering and the page terminated it: the silence that was
+    /// too long, in ms (see [`stall_limit_ms`]).
+    pub stalled_ms: Option<u32>,
+}
+
+impl JobError {
+    fn fatal(message: String) -> JobError {
+        JobError {
+            message,
+            fatal: true,
+            stalled_ms: None,
+        }
+    }
 }
 
 /// What a finished job reports.
@@ -36,6 +52,39 @@ pub const WORKER_URL: &str = "./worker.js";
 
 /// How long a worker may take to load before we give up on it.
 pub const READY_TIMEOUT_MS: u32 = 10_000;
+
+/// How long a worker computing a job may stay silent (no progress, no answer) before the page
+/// terminates it, by default, in ms.
+///
+/// A healthy worker is never that quiet: it posts progress at least every 0.1 s, or after each
+/// part of its job if a part takes longer (`worker_main`), and no part of the largest jobs
+/// allowed takes more than about 0.2 s natively (the benchmark measures the longest silence
+/// during a real run). 10 s leaves room for a phone several times slower than a desktop, with
+/// more workers than cores sharing the CPU, and still ends a hung run in a time people wait.
+pub const STALL_LIMIT_MS: u32 = 10_000;
+
+thread_local! {
+    static STALL_LIMIT: Cell<u32> = const { Cell::new(STALL_LIMIT_MS) };
+}
+
+/// Sets how long a worker may stay silent during a job before it is stopped (tests lower it).
+pub fn set_stall_limit_ms(ms: u32) {
+    STALL_LIMIT.with(|l| l.set(ms.max(1)));
+}
+
+/// How long a worker may stay silent during a job before it is stopped, ms (default
+/// [`STALL_LIMIT_MS`]).
+pub fn stall_limit_ms() -> u32 {
+    STALL_LIMIT.with(|l| l.get())
+}
+
+/// What the page says about a worker it stopped: `who` (e.g. "worker 2") stopped answering.
+pub fn stalled_message(who: &str, silent_ms: u32) -> String {
+    format!(
+        "{who} stopped answering (no message for {} s) and was stopped",
+        f64::from(silent_ms) / 1000.0
+    )
+}
 
 /// The worker's event handlers, kept alive as long as the worker: the browser calls them.
 struct Handlers {
@@ -117,7 +166,8 @@ impl WorkerClient {
     }
 
     /// Runs `job` and waits for its answer. Answers of other runs or jobs are skipped, so a late
-    /// message can never be taken for this job's.
+    /// message can never be taken for this job's. A worker that sends nothing at all for
+    /// [`stall_limit_ms`] is terminated and the job fails with `stalled_ms` set.
     pub async fn run(&mut self, run_id: u32, job_id: u32, job: Job) -> Result<JobDone, JobError> {
         self.run_with_progress(run_id, job_id, job, &mut |_| {})
             .await
@@ -141,17 +191,20 @@ impl WorkerClient {
             run_id,
             job_id,
             progress,
+            stall_limit_ms(),
         )
         .await
     }
 
-    /// Parks the worker on a timer of `ms` (a worker held while it waits).
+    /// Parks the worker on a timer of `ms` (a worker held while it waits). It says nothing
+    /// while it waits, so it is stopped only if silent for the stall limit beyond `ms`.
     pub async fn hold(&mut self, run_id: u32, job_id: u32, ms: u32) -> Result<JobDone, JobError> {
         self.exchange(
             ToWorker::Hold { run_id, job_id, ms },
             run_id,
             job_id,
             &mut |_| {},
+            ms.saturating_add(stall_limit_ms()),
         )
         .await
     }
@@ -162,19 +215,39 @@ impl WorkerClient {
         run_id: u32,
         job_id: u32,
         progress: &mut dyn FnMut(f64),
+        silence_limit_ms: u32,
     ) -> Result<JobDone, JobError> {
-        let fatal = |message: String| JobError {
-            message,
-            fatal: true,
-        };
-        self.send(&msg).map_err(fatal)?;
+        self.send(&msg).map_err(JobError::fatal)?;
+        // No limit on the job's length: a job may legitimately compute for seconds, telling us
+        // how far it got. A crash arrives as an error event, cancelling terminates the worker,
+        // and a worker that says nothing at all for `silence_limit_ms` is stopped.
+        let tick = (silence_limit_ms / 4).max(1);
+        let mut silent = 0.0;
         loop {
-            // No timeout: a job may legitimately compute for seconds; a crash arrives as an
-            // error event and cancelling terminates the worker.
-            let next = self.inbox.next().await;
+            let t0 = now_ms();
+            let next = match select(self.inbox.next(), TimeoutFuture::new(tick)).await {
+                Either::Left((next, _)) => next,
+                Either::Right(_) => {
+                    // At most two ticks count per tick: if the page itself was frozen or
+                    // throttled (a background tab), it could not hear the worker, and that is
+                    // not the worker's silence.
+                    silent += (now_ms() - t0).min(2.0 * f64::from(tick));
+                    if silent >= f64::from(silence_limit_ms) {
+                        self.worker.terminate();
+                        return Err(JobError {
+                            message: stalled_message("the worker", silence_limit_ms),
+                            fatal: true,
+                            stalled_ms: Some(silence_limit_ms),
+                        });
+                    }
+                    continue;
+                }
+            };
+            // Any message, even one for another job, means the worker is alive.
+            silent = 0.0;
             match next {
-                None => return Err(fatal("the worker is gone".into())),
-                Some(Err(e)) => return Err(fatal(e)),
+                None => return Err(JobError::fatal("the worker is gone".into())),
+                Some(Err(e)) => return Err(JobError::fatal(e)),
                 Some(Ok(FromWorker::Done {
                     run_id: r,
                     job_id: j,
@@ -193,7 +266,11 @@ impl WorkerClient {
                     message,
                     fatal,
                 })) if fatal || (r == Some(run_id) && j == Some(job_id)) => {
-                    return Err(JobError { message, fatal })
+                    return Err(JobError {
+                        message,
+                        fatal,
+                        stalled_ms: None,
+                    })
                 }
                 Some(Ok(_)) => continue,
             }
