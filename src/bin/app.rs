@@ -39,3 +39,10 @@ pub async fn bench_cold_start(n: u32) -> Result<f64, String> {
 pub async fn bench_round_trip(rounds: u32) -> Result<f64, String> {
     playground::web::bench::noop_round_trip(rounds).await
 }
+
+/// Benchmark and soak-test hook: the size of the wasm linear memory, in bytes.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn memory_bytes() -> f64 {
+    playground::web::bench::memory_bytes()
+}

@@ -90,3 +90,14 @@ pub async fn noop_round_trip(rounds: u32) -> Result<f64, String> {
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
 }
+
+/// The size of the wasm linear memory, in bytes (it grows, never shrinks: growth between two
+/// readings means the high-water mark rose).
+pub fn memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| f64::from(b.byte_length()))
+}
