@@ -46,3 +46,25 @@ pub async fn bench_round_trip(rounds: u32) -> Result<f64, String> {
 pub fn memory_bytes() -> f64 {
     playground::web::bench::memory_bytes()
 }
+
+/// Benchmark hook: lays out and mounts the timeline of a finished run of `n` tasks, forces
+/// layout, and returns the ms that took (then removes it).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_render(n: u32) -> Result<f64, String> {
+    playground::web::bench::render_timeline(n)
+}
+
+/// Benchmark hook: the longest a busy worker stayed silent during a job of `kind`, ms.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn bench_silence(kind: String) -> Result<f64, String> {
+    playground::web::bench::longest_silence(&kind).await
+}
+
+/// Benchmark hook: how long a worker may stay silent during a job before it is stopped, ms.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn stall_limit_ms() -> u32 {
+    playground::web::worker_client::stall_limit_ms()
+}

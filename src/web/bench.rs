@@ -101,3 +101,118 @@ pub fn memory_bytes() -> f64 {
         .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
         .map_or(0.0, |b| f64::from(b.byte_length()))
 }
+
+/// A finished event-loop trace of `n` tasks of about 100 ms each, started a little apart, as an
+/// all-at-once run of `n` calls records it.
+fn synthetic_trace(n: u32) -> crate::trace::Trace {
+    use crate::trace::{GroupOutcome, Outcome, Trace, TraceEvent};
+    let mut trace = Trace::new(n);
+    let mut last = 0.0_f64;
+    for task in 0..n {
+        trace.record(TraceEvent::Started {
+            task,
+            lane: task,
+            attempt: 0,
+            at_ms: f64::from(task) * 0.005,
+        });
+    }
+    for task in 0..n {
+        let at_ms = 100.0 + f64::from(task) * 0.005 + f64::from(task % 7);
+        last = last.max(at_ms);
+        trace.record(TraceEvent::Ended {
+            task,
+            at_ms,
+            outcome: Outcome::Completed,
+        });
+    }
+    trace.resume(last, GroupOutcome::AllCompleted);
+    trace.finish(last, false);
+    trace
+}
+
+/// Lays out a finished trace of `n` tasks and mounts the page's timeline for it into a fresh
+/// element of the document, then reads the element's height (which forces style and layout);
+/// returns the ms all that took (building the trace excluded), then unmounts it.
+pub fn render_timeline(n: u32) -> Result<f64, String> {
+    use super::timeline::Timeline;
+    use crate::chart::{timeline, TimelineOptions};
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    let trace = synthetic_trace(n);
+    let end = trace.elapsed_ms.unwrap_or(0.0);
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let host: web_sys::HtmlElement = document
+        .create_element("div")
+        .map_err(|e| format!("{e:?}"))?
+        .dyn_into()
+        .map_err(|_| "not an HTML element")?;
+    document
+        .body()
+        .ok_or("no body")?
+        .append_child(&host)
+        .map_err(|e| format!("{e:?}"))?;
+    let t0 = super::clock::now_ms();
+    let layout = timeline(&trace, end, None, end, &TimelineOptions::default());
+    let mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <Timeline layout=layout label="benchmark".to_string() /> }
+    });
+    let height = host.offset_height();
+    let ms = super::clock::now_ms() - t0;
+    drop(mounted);
+    host.remove();
+    if height <= 0 {
+        return Err("the timeline drew nothing".into());
+    }
+    Ok(ms)
+}
+
+/// The longest a busy worker went without a message to the page while computing, in ms: from
+/// the request to the first message, between two, and from the last to the answer.
+///
+/// `kind` is `"primes"` (one worker counting the primes below 5,000,000, a real long job),
+/// `"mandelbrot-part"` (the 4 rows through the middle of the largest image allowed: the
+/// heaviest 1/1000 part a worker computes between two messages) or `"primes-part"` (the last
+/// 1/1000 of the largest prime range allowed). A page whose worker stays silent for
+/// [`super::worker_client::STALL_LIMIT_MS`] stops it; this shows how far below that a healthy
+/// worker stays.
+pub async fn longest_silence(kind: &str) -> Result<f64, String> {
+    use crate::kernels::{Job, MandelbrotSpec, MAX_PRIME_LIMIT};
+    let job = match kind {
+        "primes" => Job::CountPrimes {
+            start: 0,
+            end: 5_000_000,
+        },
+        "mandelbrot-part" => Job::Mandelbrot {
+            spec: MandelbrotSpec {
+                width: crate::kernels::MAX_MANDELBROT_WIDTH,
+                height: crate::kernels::MAX_MANDELBROT_HEIGHT,
+                max_iter: crate::kernels::MAX_MANDELBROT_ITER,
+            },
+            rows_start: crate::kernels::MAX_MANDELBROT_HEIGHT / 2 - 2,
+            rows_end: crate::kernels::MAX_MANDELBROT_HEIGHT / 2 + 2,
+        },
+        "primes-part" => Job::CountPrimes {
+            start: MAX_PRIME_LIMIT - MAX_PRIME_LIMIT / 1000,
+            end: MAX_PRIME_LIMIT,
+        },
+        other => return Err(format!("unknown kind {other}")),
+    };
+    let mut w = super::pool::take(1).await?;
+    let worker = w.first_mut().ok_or("no worker")?;
+    let t0 = super::clock::now_ms();
+    let mut last = t0;
+    let mut longest = 0.0_f64;
+    worker
+        .run_with_progress(super::pool::next_id(), 1, job, &mut |_| {
+            let t = super::clock::now_ms();
+            longest = longest.max(t - last);
+            last = t;
+        })
+        .await
+        .map_err(|e| e.message)?;
+    let longest = longest.max(super::clock::now_ms() - last);
+    super::pool::give_back(w);
+    Ok(longest)
+}
