@@ -181,7 +181,7 @@ const gapRun = await silence('primes');
 const gapMandel = await silence('mandelbrot-part');
 const gapPrimes = await silence('primes-part');
 const longestGap = Math.max(gapRun, gapMandel, gapPrimes);
-rows.push(`| longest silence of a busy worker | one worker counting primes < 5,000,000: ${f(gapRun)} ms between messages; heaviest 1/1000 part of the largest jobs allowed: 4 Mandelbrot rows of 4000 × 4000 at 10,000 iterations ${f(gapMandel)} ms, the last 50,000 numbers below 50,000,000 ${f(gapPrimes)} ms | for comparison: a worker silent for ${f(stallMs / 1000, 0)} s is stopped, ${f(stallMs / longestGap, 0)}× the longest |`);
+rows.push(`| longest silence of a busy worker | one worker counting primes < 5,000,000: ${f(gapRun)} ms between messages; computing the heaviest 1/1000 part of the largest jobs allowed, with no message: 4 Mandelbrot rows of 4000 × 4000 at 10,000 iterations ${f(gapMandel)} ms, the last 50,000 numbers below 50,000,000 ${f(gapPrimes)} ms | for comparison: a worker silent for ${f(stallMs / 1000, 0)} s is stopped, ${f(stallMs / longestGap, 0)}× the longest |`);
 lines.push(`info longest silence: run ${f(gapRun)} ms, Mandelbrot part ${f(gapMandel)} ms, primes part ${f(gapPrimes)} ms; stall limit ${stallMs} ms`);
 
 // 7. Timeline render: a finished run of 10,000 tasks laid out, mounted and laid out by the
