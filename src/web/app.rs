@@ -97,6 +97,8 @@ pub fn App() -> impl IntoView {
             unreliable.set(true);
         }
     });
+    // The link that reopens the current scenario in the full playground (shared by Copy link,
+    // the embed's "open in the full playground" and the exports).
     let link = Signal::derive(move || {
         draft.with(|d| {
             format!(
@@ -463,23 +465,14 @@ pub fn App() -> impl IntoView {
 
     let share_status = RwSignal::new(String::new());
     let share = move |embed: bool| {
-        let (text, what) = draft.with_untracked(|d| {
-            if embed {
-                (
-                    router::embed_snippet(&url::base_href(), d, false),
-                    "Embed code",
-                )
-            } else {
-                (
-                    format!(
-                        "{}#{}",
-                        url::base_href(),
-                        router::encode(d, &router::ViewOptions::default())
-                    ),
-                    "Link",
-                )
-            }
-        });
+        let (text, what) = if embed {
+            (
+                draft.with_untracked(|d| router::embed_snippet(&url::base_href(), d, false)),
+                "Embed code",
+            )
+        } else {
+            (link.get_untracked(), "Link")
+        };
         spawn_local(async move {
             share_status.set(match url::copy(&text).await {
                 Ok(()) => format!("{what} copied."),
@@ -518,15 +511,7 @@ pub fn App() -> impl IntoView {
                     data-testid="full-link"
                     target="_blank"
                     rel="noopener"
-                    href=move || {
-                        draft.with(|d| {
-                            format!(
-                                "{}#{}",
-                                url::base_href(),
-                                router::encode(d, &router::ViewOptions::default())
-                            )
-                        })
-                    }
+                    href=link
                 >
                     "Open in the full playground ↗"
                 </a>

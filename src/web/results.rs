@@ -123,6 +123,18 @@ fn measured_text(measured_ms: Option<f64>, begun: bool, now_ms: f64) -> String {
     }
 }
 
+/// The card's "Worst loop lag" number: how late a timer fired while the run went on.
+fn lag_item(id: &str, max_lag_ms: f64) -> impl IntoView {
+    view! {
+        <div>
+            <dt>"Worst loop lag"</dt>
+            <dd data-testid=format!("lag-{id}") data-ms=format!("{max_lag_ms:.3}")>
+                {format!("{} ms", fmt_ms(max_lag_ms))}
+            </dd>
+        </div>
+    }
+}
+
 /// One strategy: measured vs ideal, its timeline and why it took that long.
 #[component]
 fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
@@ -216,12 +228,7 @@ fn StrategyCard(view: StrategyView, layout: TimelineLayout) -> impl IntoView {
                     <dd data-testid=format!("peak-{id}")>{stats.peak_in_flight}</dd>
                 </div>
                 {errors}
-                <div>
-                    <dt>"Worst loop lag"</dt>
-                    <dd data-testid=format!("lag-{id}") data-ms=format!("{:.3}", stats.max_lag_ms)>
-                        {ms(stats.max_lag_ms)}
-                    </dd>
-                </div>
+                {lag_item(&id, stats.max_lag_ms)}
             </dl>
             <Timeline layout=layout label=format!("Timeline of {}", view.strategy.title()) />
             <TimelineTable trace=view.trace.clone() id=id.clone() />
@@ -351,12 +358,7 @@ fn CpuCard(
                         <dd data-testid=format!("startup-{id}")>{ms(s)}</dd>
                     </div>
                 })}
-                <div>
-                    <dt>"Worst loop lag"</dt>
-                    <dd data-testid=format!("lag-{id}") data-ms=format!("{:.3}", stats.max_lag_ms)>
-                        {ms(stats.max_lag_ms)}
-                    </dd>
-                </div>
+                {lag_item(id, stats.max_lag_ms)}
             </dl>
             <Timeline layout=layout label=format!("Timeline of {}", view.title()) />
             <TimelineTable trace=view.trace.clone() id=id.to_string() />
