@@ -26,7 +26,8 @@ pub struct ComparisonOptions {
     pub bar_height: f64,
     /// Gap between bars in px. Default 10.
     pub gap: f64,
-    /// Room for names on the left, px. Default 200.
+    /// Room for names on the left, px; longer names are shortened with "…" (the full name is
+    /// in the bar's title). Default 240.
     pub margin_left: f64,
     /// Room on the right for the value label, px. Default 150.
     pub margin_right: f64,
@@ -42,7 +43,7 @@ impl Default for ComparisonOptions {
             width: 720.0,
             bar_height: 18.0,
             gap: 10.0,
-            margin_left: 200.0,
+            margin_left: 240.0,
             margin_right: 150.0,
             margin_top: 8.0,
             axis_height: 28.0,
@@ -63,6 +64,9 @@ pub struct ComparisonBar {
     pub name: String,
     /// "5,004 ms · baseline" / "505 ms · 9.9× faster", drawn right of the bar.
     pub value: String,
+    /// Where the value label starts: right of the bar and of the ideal marker, so the marker
+    /// never crosses the text.
+    pub value_x: f64,
     /// Tooltip and accessible text: measured, ideal and comparison in one sentence.
     pub title: String,
 }
@@ -119,11 +123,14 @@ pub fn comparison(rows: &[ComparisonInput], opts: &ComparisonOptions) -> Compari
                 .map(|v| format!(", ideal {} ms", fmt_ms(v)))
                 .unwrap_or_default();
             let vs_text = vs.map(|v| format!(" ({v})")).unwrap_or_default();
+            let width = measured.map(|m| x.apply(m) - plot_x.0).unwrap_or(0.0);
+            let ideal_x = r.ideal_ms.filter(|v| v.is_finite()).map(|v| x.apply(v));
             ComparisonBar {
                 y: opts.margin_top + i as f64 * (opts.bar_height + opts.gap),
-                width: measured.map(|m| x.apply(m) - plot_x.0).unwrap_or(0.0),
-                ideal_x: r.ideal_ms.filter(|v| v.is_finite()).map(|v| x.apply(v)),
-                name: r.name.clone(),
+                width,
+                ideal_x,
+                value_x: ideal_x.unwrap_or(0.0).max(plot_x.0 + width) + 8.0,
+                name: fit(&r.name, opts.margin_left - 12.0),
                 value,
                 title: format!("{}: {shown}{ideal}{vs_text}", r.name),
             }
@@ -146,6 +153,20 @@ pub fn comparison(rows: &[ComparisonInput], opts: &ComparisonOptions) -> Compari
         bars,
         ticks,
     }
+}
+
+/// Average width of a character of the 12 px label font, px (a measured guess: the SVG is
+/// laid out without a DOM to measure text in).
+const CHAR_PX: f64 = 6.6;
+
+/// `name`, shortened with "…" so that it fits in `width_px`.
+fn fit(name: &str, width_px: f64) -> String {
+    let max = (width_px / CHAR_PX).floor().max(2.0) as usize;
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let kept: String = name.chars().take(max - 1).collect();
+    format!("{}…", kept.trim_end())
 }
 
 #[cfg(test)]
@@ -214,6 +235,20 @@ mod tests {
     }
 
     #[test]
+    fn the_value_label_starts_right_of_the_ideal_marker_when_the_marker_is_further() {
+        let l = comparison(
+            &[
+                row("A", Some(1000.0), Some(1000.0)),
+                row("B", Some(500.0), Some(800.0)),
+            ],
+            &ComparisonOptions::default(),
+        );
+        let b = &l.bars[1];
+        assert!(b.value_x > b.ideal_x.unwrap(), "past the marker");
+        assert!(b.value_x > l.plot_x.0 + b.width, "past the bar");
+    }
+
+    #[test]
     fn an_unmeasured_row_has_no_bar_and_says_so() {
         let l = comparison(
             &[row("A", None, Some(100.0)), row("B", None, None)],
@@ -223,6 +258,28 @@ mod tests {
         assert_eq!(l.bars[1].value, "not measured");
         assert!(l.bars[1].ideal_x.is_none());
         assert!(l.height > l.axis_y, "room for the axis");
+    }
+
+    #[test]
+    fn a_long_name_is_shortened_to_fit_and_kept_whole_in_the_title() {
+        let long = "2 workers, shared queue of chunks (partitioner) and then some";
+        let opts = ComparisonOptions::default();
+        let l = comparison(&[row(long, Some(100.0), None)], &opts);
+        let shown = &l.bars[0].name;
+        assert!(shown.ends_with('…'), "shortened: {shown}");
+        assert!(
+            shown.chars().count() as f64 * CHAR_PX <= opts.margin_left - 12.0,
+            "fits left of the plot: {shown}"
+        );
+        assert!(
+            l.bars[0].title.starts_with(long),
+            "the title keeps the whole name"
+        );
+        let short = comparison(&[row("Sequential awaits", Some(1.0), None)], &opts);
+        assert_eq!(
+            short.bars[0].name, "Sequential awaits",
+            "a short name is left alone"
+        );
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub(crate) fn Summary(
                                 {b.ideal_x.map(|x| view! {
                                     <line class="ideal" x1=px(x) x2=px(x) y1=px(b.y - 3.0) y2=px(b.y + 21.0) />
                                 })}
-                                <text class="cmp-label" x=px(x0 + b.width + 8.0) y=px(b.y + 13.0)>{b.value.clone()}</text>
+                                <text class="cmp-label" x=px(b.value_x) y=px(b.y + 13.0)>{b.value.clone()}</text>
                             }).collect_view()}
                             <line class="axis" x1=px(x0) x2=px(x1) y1=px(l.axis_y) y2=px(l.axis_y) />
                             {l.ticks.iter().map(|t| view! {
