@@ -7,6 +7,7 @@
 //! loop, worker client and the Leptos components.
 
 pub mod chart;
+pub mod code_request;
 pub mod codegen;
 pub mod comparison_chart;
 pub mod cpu;

@@ -50,6 +50,12 @@ pub fn App() -> impl IntoView {
     let link_notes = RwSignal::new(opened.notes);
     let built = Memo::new(move |_| draft.with(Draft::build));
     let scenario = Memo::new(move |_| built.with(|b| b.scenario.clone()));
+    // What the code worker writes the code from: the scenario as a link fragment.
+    let code_fragment = Memo::new(move |_| {
+        scenario
+            .with(Option::is_some)
+            .then(|| draft.with(crate::code_request::fragment_of))
+    });
     let visible = Memo::new(move |_| draft.with(Draft::visible));
     let experiment = Memo::new(move |_| draft.with(|d| d.experiment));
 
@@ -701,7 +707,7 @@ pub fn App() -> impl IntoView {
                         .collect_view()}
                 </ul>
             </details>
-            <CodePanel scenario=scenario cores=hw_cores.max(1) />
+            <CodePanel fragment=code_fragment cores=hw_cores.max(1) />
             <RepeatPanel progress=repeat_progress table=repeat_table />
             <Summary
                 lines=lines

@@ -2,38 +2,104 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
+use super::code_worker::CodeWorker;
 use super::url;
+use crate::code_request::CodeRequest;
+use crate::codegen::Lang;
+
+/// What the panel shows in place of the code.
+#[derive(Clone, Debug, PartialEq)]
+enum Code {
+    /// Asked for, not here yet (the code worker loads the first time the panel opens).
+    Loading,
+    /// The code of the scenario in `Lang`.
+    Ready(Lang, String),
+    /// No code: the scenario has fields to fix, or the code worker failed (the message says).
+    None(String),
+}
 
 /// The code behind the current scenario, in the readers' languages, generated from it so the
-/// numbers match the experiment.
+/// numbers match the experiment. The generator is loaded the first time the panel opens.
 #[component]
 pub(crate) fn CodePanel(
-    scenario: Memo<Option<crate::scenario::Scenario>>,
+    /// The scenario as a link fragment; `None` while a field needs fixing.
+    fragment: Memo<Option<String>>,
     cores: u32,
 ) -> impl IntoView {
-    use crate::codegen::{snippets, Lang};
     let lang = RwSignal::new(Lang::CSharp);
+    let open = RwSignal::new(false);
+    let code = RwSignal::new(Code::Loading);
     let copied = RwSignal::new(String::new());
-    let code = Memo::new(move |_| {
-        scenario.with(|s| {
-            s.as_ref()
-                .map(|s| {
-                    let mut s = s.clone();
-                    s.cpu = s.cpu.map(|c| c.resolved(cores));
-                    let l = lang.get();
-                    let comment = if l == Lang::Python { "#" } else { "//" };
-                    snippets(&s, l)
-                        .into_iter()
-                        .map(|sn| format!("{comment} {}\n{}", sn.title, sn.code))
-                        .collect::<Vec<_>>()
-                        .join("\n\n")
-                })
-                .unwrap_or_default()
-        })
+    // The newest request: answers to older ones are dropped.
+    let latest = StoredValue::new(0u32);
+    let worker = StoredValue::new_local(None::<CodeWorker>);
+
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let Some(fragment) = fragment.get() else {
+            code.set(Code::None(
+                "Fix the highlighted field to see its code.".into(),
+            ));
+            return;
+        };
+        let id = latest.get_value().wrapping_add(1);
+        latest.set_value(id);
+        code.set(Code::Loading);
+        let request = CodeRequest {
+            id,
+            lang: lang.get(),
+            cores,
+            fragment,
+        };
+        worker.update_value(|w| {
+            if w.is_none() {
+                let spawned = CodeWorker::spawn(move |answer| match answer {
+                    Ok(a) if a.id != latest.get_value() => {}
+                    Ok(a) => code.set(match a.code {
+                        Ok(text) => Code::Ready(a.lang, text),
+                        Err(e) => Code::None(format!("No code for this scenario: {e}.")),
+                    }),
+                    Err(e) => code.set(Code::None(format!(
+                        "The code could not be written here ({e}). The experiments are not \
+                         affected."
+                    ))),
+                });
+                match spawned {
+                    Ok(cw) => *w = Some(cw),
+                    Err(e) => code.set(Code::None(format!(
+                        "The code could not be written here ({e}). The experiments are not \
+                         affected."
+                    ))),
+                }
+            }
+            if let Some(w) = w {
+                w.ask(&request);
+            }
+        });
     });
+
+    let state = move || match code.get() {
+        Code::Loading => "loading",
+        Code::Ready(..) => "ready",
+        Code::None(_) => "none",
+    };
     view! {
-        <details class="card code-panel" data-testid="code-panel">
+        <details
+            class="card code-panel"
+            data-testid="code-panel"
+            on:toggle=move |ev| {
+                if let Some(d) = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+                {
+                    open.set(d.open());
+                }
+            }
+        >
             <summary>"The code behind it"</summary>
             <div class="actions" role="tablist">
                 {Lang::ALL
@@ -54,8 +120,9 @@ pub(crate) fn CodePanel(
                     .collect_view()}
                 <button
                     data-testid="copy-code"
+                    prop:disabled=move || !matches!(code.get(), Code::Ready(..))
                     on:click=move |_| {
-                        let text = code.get_untracked();
+                        let Code::Ready(_, text) = code.get_untracked() else { return };
                         spawn_local(async move {
                             copied.set(match url::copy(&text).await {
                                 Ok(()) => "Code copied.".to_string(),
@@ -68,7 +135,23 @@ pub(crate) fn CodePanel(
                 </button>
                 <span class="share-status" role="status">{move || copied.get()}</span>
             </div>
-            <pre class="code" data-testid="code"><code>{move || code.get()}</code></pre>
+            <pre
+                class="code"
+                data-testid="code"
+                data-state=state
+                data-lang=move || match code.get() {
+                    Code::Ready(l, _) => l.id(),
+                    _ => "",
+                }
+                aria-busy=move || (state() == "loading").to_string()
+            >
+                <code>
+                    {move || match code.get() {
+                        Code::Loading => "Writing the code…".to_string(),
+                        Code::Ready(_, text) | Code::None(text) => text,
+                    }}
+                </code>
+            </pre>
         </details>
     }
 }

@@ -5,6 +5,7 @@ mod app;
 pub mod bench;
 pub mod clock;
 mod code_panel;
+pub mod code_worker;
 pub mod cpu;
 mod download;
 pub mod executor;

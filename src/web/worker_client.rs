@@ -296,7 +296,7 @@ impl WorkerClient {
 /// page's: a blob-wrapped worker (as test harnesses and some hosts make) cannot resolve
 /// `./worker.js`.
 /// Returns the worker and the bootstrap's blob URL, to revoke once the worker has loaded.
-fn start_worker(script_url: &str) -> Result<(Worker, String), String> {
+pub(crate) fn start_worker(script_url: &str) -> Result<(Worker, String), String> {
     let cannot = |e: JsValue| format!("cannot start a worker: {e:?}");
     let base = web_sys::window()
         .and_then(|w| w.document())
@@ -309,8 +309,11 @@ fn start_worker(script_url: &str) -> Result<(Worker, String), String> {
         .strip_suffix(".js")
         .map(|stem| format!("{stem}_bg.wasm"))
         .ok_or_else(|| format!("cannot start a worker: {script_url} is not a .js file"))?;
+    // A wasm that fails to load rejects a promise inside the worker, which the page would never
+    // hear of; rethrown from a timer it becomes the worker's `error` event, at once.
     let bootstrap = format!(
-        "importScripts({js:?});wasm_bindgen({{module_or_path:{wasm:?}}});",
+        "importScripts({js:?});wasm_bindgen({{module_or_path:{wasm:?}}})\
+         .catch((e)=>setTimeout(()=>{{throw e;}}));",
         js = js,
         wasm = wasm
     );

@@ -58,9 +58,11 @@ export function watch(page) {
 }
 
 /** Opens a page and records console errors and uncaught exceptions into `errors`. */
-export async function open(env, path = '') {
+export async function open(env, path = '', { before } = {}) {
   const page = await env.context.newPage();
   const errors = watch(page);
+  // E.g. routes that make a request fail, set up before the page loads.
+  if (before) await before(page);
   await page.goto(env.base + path);
   // The app has mounted once the Run button exists.
   await page.waitForSelector('[data-testid="run"]', { timeout: 15000 });

@@ -123,17 +123,44 @@ test('the embed runs in a cross-origin iframe with autorun and posts its height'
 
 test('the code behind the scenario follows its numbers in every language', async () => {
   const { page, errors } = await open(env, '#v=1&preset=when-all&n=7&ms=250');
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  // The code worker is loaded the first time the panel opens, not with the page.
+  await page.waitForTimeout(300);
+  assert.ok(!requests.some((u) => /codegen/.test(u)), 'the closed panel loads no code worker');
+  const code = async (lang) => {
+    await page.waitForSelector(`[data-testid="code"][data-state="ready"][data-lang="${lang}"]`);
+    return page.textContent('[data-testid="code"]');
+  };
   await page.click('[data-testid="code-panel"] summary');
-  const cs = await page.textContent('[data-testid="code"]');
+  const cs = await code('csharp');
+  assert.ok(requests.some((u) => /codegen_bg\.wasm/.test(u)), 'opening the panel loads the code worker');
   assert.match(cs, /Task\.WhenAll/);
   assert.match(cs, /250/);
   assert.match(cs, /\b7\b/);
   assert.doesNotMatch(cs, /\b500\b/);
   await page.click('[data-testid="lang-python"]');
-  assert.match(await page.textContent('[data-testid="code"]'), /asyncio\.gather/);
+  assert.match(await code('python'), /asyncio\.gather/);
   await page.click('[data-testid="lang-rust"]');
-  assert.match(await page.textContent('[data-testid="code"]'), /join_all/);
+  assert.match(await code('rust'), /join_all/);
+  // An edit while the panel is open rewrites the code.
+  await page.fill('[data-testid="duration"]', '321');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="code"][data-state="ready"]')?.textContent.includes('321'),
+  );
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a code worker that cannot load says so, and the experiments still run', async () => {
+  const { page } = await open(env, '#v=1&preset=when-all&n=3&ms=100', {
+    before: (p) => p.route(/codegen_bg\.wasm/, (r) => r.abort()),
+  });
+  await page.click('[data-testid="code-panel"] summary');
+  await page.waitForSelector('[data-testid="code"][data-state="none"]', { timeout: 15000 });
+  assert.match(await page.textContent('[data-testid="code"]'), /could not be written here/);
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]');
   await page.close();
 });
 
