@@ -1,28 +1,30 @@
 // The size check, run by the test command after the release build. It sorts the build's files
 // by when the page loads them:
-// - page: what every visit loads at start (the page, its style, the app's JS and wasm);
-// - workers: the CPU worker's JS and wasm, loaded at start only by experiments that use workers
-//   (event-loop experiments never load them);
+// - page: what every visit loads at start (the page, its style, the app's JS and wasm). This is
+//   the initial transfer;
+// - first run: the CPU worker's JS and wasm, loaded by the first run that uses workers (never by
+//   the event-loop experiments, and not when a CPU experiment merely opens);
 // - on demand: loaded only when someone asks for what they hold (the code worker, when the code
-//   panel first opens). Not part of the initial transfer; printed so that it stays visible.
-// The worst case at start, page + workers, is what the numbers below are checked against.
-// Sizes are stable from build to build, so unlike times they can be a hard check. Two numbers:
-// - TARGET_BYTES, the budget of issue #7 (250 KB gzip in total), is NOT met yet: it is printed
+//   panel first opens).
+// Sizes are stable from build to build, so unlike times they can be a hard check:
+// - TARGET_BYTES, the budget of issue #7 (250 KB gzip at start), is NOT met yet: it is printed
 //   with the gap, and the benchmark reports it as outside budget;
-// - CEILING_BYTES is enforced: the test command fails if the initial transfer grows past it, so
-//   that size only goes down from here. Lower it whenever the page shrinks.
+// - CEILING_BYTES (at start) and TOTAL_CEILING_BYTES (every file, lazy ones included) are
+//   enforced: the test command fails if the page grows past them, so that size only goes down
+//   from here. Lower them whenever the page shrinks.
 // Usage: node scripts/size-budget.mjs [dist]
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 export const TARGET_BYTES = 250_000;
-export const CEILING_BYTES = 500_000;
+export const CEILING_BYTES = 380_000;
+export const TOTAL_CEILING_BYTES = 570_000;
 
 /** When the page loads a file of the build (see the top of this file). */
 export function group(name) {
   if (/^codegen[._]/.test(name)) return 'on demand';
-  if (/^worker[._]/.test(name)) return 'workers';
+  if (/^worker[._]/.test(name)) return 'first run';
   return 'page';
 }
 
@@ -37,10 +39,10 @@ export async function sizes(dist = 'dist') {
   );
 }
 
-/** Gzip bytes loaded at start: without workers (event-loop experiments) and with them. */
+/** Gzip bytes by when they load: at start, with the first run that uses workers, on demand. */
 export function initial(files) {
-  const sum = (groups) => files.filter((f) => groups.includes(f.group)).reduce((s, f) => s + f.gzip, 0);
-  return { page: sum(['page']), withWorkers: sum(['page', 'workers']), onDemand: sum(['on demand']) };
+  const sum = (group) => files.filter((f) => f.group === group).reduce((s, f) => s + f.gzip, 0);
+  return { page: sum('page'), firstRun: sum('first run'), onDemand: sum('on demand') };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -54,17 +56,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const f of files) {
     console.log(`  ${f.name.padEnd(34)} ${f.group.padEnd(10)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
   }
-  const { page, withWorkers, onDemand } = initial(files);
+  const { page, firstRun, onDemand } = initial(files);
+  const total = page + firstRun + onDemand;
   console.log(
-    `  at start: ${kb(page)} gzip for an event-loop experiment, ${kb(withWorkers)} with workers; ` +
-      `${kb(onDemand)} more on demand`,
+    `  at start: ${kb(page)} gzip; ${kb(firstRun)} more with the first run that uses workers, ` +
+      `${kb(onDemand)} more on demand (${kb(total)} in all)`,
   );
-  const ok = withWorkers <= CEILING_BYTES;
   console.log(
-    withWorkers <= TARGET_BYTES
-      ? `target met: ${kb(withWorkers)} gzip at start (target ${kb(TARGET_BYTES)})`
-      : `target NOT met: ${kb(withWorkers)} gzip at start, ${kb(withWorkers - TARGET_BYTES)} over the ${kb(TARGET_BYTES)} target (issue #7)`,
+    page <= TARGET_BYTES
+      ? `target met: ${kb(page)} gzip at start (target ${kb(TARGET_BYTES)})`
+      : `target NOT met: ${kb(page)} gzip at start, ${kb(page - TARGET_BYTES)} over the ${kb(TARGET_BYTES)} target (issue #7)`,
   );
-  console.log(`${ok ? 'ok' : 'FAIL'}: ceiling ${kb(CEILING_BYTES)} gzip ${ok ? 'not exceeded' : 'EXCEEDED: the page grew'}`);
+  const checks = [
+    ['at start', page, CEILING_BYTES],
+    ['in all', total, TOTAL_CEILING_BYTES],
+  ];
+  let ok = true;
+  for (const [what, bytes, ceiling] of checks) {
+    const fine = bytes <= ceiling;
+    ok &&= fine;
+    console.log(`${fine ? 'ok' : 'FAIL'}: ${kb(bytes)} ${what}, ceiling ${kb(ceiling)} gzip ${fine ? 'not exceeded' : 'EXCEEDED: the page grew'}`);
+  }
   process.exit(ok ? 0 : 1);
 }

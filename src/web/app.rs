@@ -22,7 +22,6 @@ use super::storage;
 use super::summary::{baseline_index, Summary};
 use super::timeline::OpenTables;
 use super::url;
-use super::worker_client::{WorkerClient, WORKER_URL};
 use crate::cpu::{CpuMode, CpuPlan, CpuSpec};
 use crate::editor::{Draft, FieldId};
 use crate::engine::Recorder;
@@ -428,45 +427,34 @@ pub fn App() -> impl IntoView {
         })
     };
 
-    // Workers load only when an experiment needs them: the event-loop experiments (most of
-    // them) never download the worker's wasm. The first worker is started as soon as such an
-    // experiment opens, reports how fast it was ready, and joins the pool warm.
-    let worker_status = RwSignal::new("starts when an experiment needs workers".to_string());
-    let worker_started = StoredValue::new(false);
+    // Workers load only when a run uses them: the event-loop experiments (most of them) never
+    // download the worker's wasm, and a CPU experiment downloads it with its first run, not when
+    // it opens (an embed that nobody runs costs nothing more). That first run's timeline shows
+    // the workers' start-up as its own band; later runs find them warm.
+    let worker_status = RwSignal::new("loads with the first run that uses workers".to_string());
     Effect::new(move |_| {
-        let needs = scenario.with(|s| {
+        let p = phase.get();
+        let uses_workers = scenario.with_untracked(|s| {
             s.as_ref().is_some_and(|s| {
                 s.cpu.is_some()
                     || s.strategies
                         .contains(&crate::scenario::Strategy::WorkerPerCall)
             })
         });
-        if !needs || worker_started.get_value() {
+        if !uses_workers {
             return;
         }
-        worker_started.set_value(true);
-        worker_status.set("starting…".to_string());
-        spawn_local(async move {
-            let status = match WorkerClient::spawn(WORKER_URL).await {
-                Ok((mut client, ready_ms)) => {
-                    let ping = client.ping(1).await;
-                    let status = match &ping {
-                        Ok(rtt) => format!(
-                            "ready in {} ms, round trip {} ms",
-                            fmt_ms(ready_ms),
-                            fmt_ms(*rtt)
-                        ),
-                        Err(e) => format!("loaded but not answering: {e}"),
-                    };
-                    if ping.is_ok() {
-                        super::pool::give_back(vec![client]);
-                    }
-                    status
-                }
-                Err(e) => format!("unavailable ({e}); the event-loop experiments still run"),
-            };
-            worker_status.set(status);
-        });
+        let warm = super::pool::idle_count();
+        match p {
+            Phase::Running if warm == 0 => worker_status.set("starting…".to_string()),
+            Phase::Done | Phase::Cancelled if warm > 0 => {
+                worker_status.set(format!("{warm} warm, kept for the next run"))
+            }
+            Phase::Done | Phase::Cancelled => {
+                worker_status.set("none running (the run above says why)".to_string())
+            }
+            _ => {}
+        }
     });
 
     let share_status = RwSignal::new(String::new());

@@ -15,6 +15,8 @@ after(async () => {
 
 test('experiment A: 10 x 500 ms sequentially takes at least 4.9 s, all at once under 1.5 s', async () => {
   const { page, errors } = await open(env);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
   await page.fill('[data-testid="task-count"]', '10');
   await page.fill('[data-testid="duration"]', '500');
   assert.equal(await page.textContent('[data-testid="task-count-msg"]'), '');
@@ -52,16 +54,18 @@ test('experiment A: 10 x 500 ms sequentially takes at least 4.9 s, all at once u
   assert.match(await page.textContent('[data-testid="result-sequential"] .why'), /10 × 500 ms ≈ 5,000 ms/);
   assert.equal(await page.isEnabled('[data-testid="run"]'), true, 'Run is enabled again');
 
-  // Event-loop experiments never load a worker; a CPU experiment starts one, which loads under
-  // the sub-path and answers.
-  assert.match(await page.textContent('[data-testid="worker-status"]'), /starts when an experiment needs workers/);
+  // Event-loop experiments never load a worker; a CPU experiment loads them with its first run
+  // (not when it opens), under the sub-path, and keeps them warm.
+  assert.match(await page.textContent('[data-testid="worker-status"]'), /loads with the first run that uses workers/);
   await page.screenshot({ path: join(ARTIFACTS, 'experiment-a.png'), fullPage: true });
   await page.selectOption('[data-testid="experiment"]', 'primes');
-  await page.waitForFunction(
-    () => /ready in/.test(document.querySelector('[data-testid="worker-status"]').textContent),
-    null,
-    { timeout: 10000 },
-  );
+  await page.waitForTimeout(300);
+  assert.ok(!requests.some((u) => /worker/.test(u)), 'opening a CPU experiment loads no worker yet');
+  await page.fill('[data-testid="prime-limit"]', '20000');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 30000 });
+  assert.ok(requests.some((u) => u.endsWith('/playground/worker_bg.wasm')), 'the run loaded the worker under the sub-path');
+  assert.match(await page.textContent('[data-testid="worker-status"]'), /\d+ warm, kept for the next run/);
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();
 });
