@@ -74,10 +74,12 @@ fn parse_whole(text: &str, what: &str) -> Result<u64, String> {
     Ok(digits.parse::<u64>().unwrap_or(u64::MAX))
 }
 
+/// `s` with its first letter in capitals (ASCII: our messages are English, and the Unicode case
+/// tables would add about 15 KB gzip to the page).
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
         None => String::new(),
     }
 }

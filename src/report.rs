@@ -125,7 +125,7 @@ pub fn comparison(
     Some(format!(
         "{} {phrase} {}{ideal}.",
         strategy.title(),
-        baseline.title().to_lowercase()
+        baseline.title().to_ascii_lowercase()
     ))
 }
 

@@ -416,7 +416,7 @@ pub fn App() -> impl IntoView {
                     .map(|&st| {
                         format!(
                             "{} {} ms",
-                            st.title().to_lowercase(),
+                            st.title().to_ascii_lowercase(),
                             fmt_ms(predict(st, &plan).resumed_ms)
                         )
                     })
