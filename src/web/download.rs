@@ -53,7 +53,7 @@ pub fn chart_parts(selector: &str) -> Vec<SvgPart> {
             let view_box = svg.get_attribute("viewBox")?;
             let dims: Vec<f64> = view_box
                 .split_whitespace()
-                .filter_map(|v| v.parse().ok())
+                .filter_map(super::parse_number)
                 .collect();
             let heading = svg
                 .closest("article, section")

@@ -34,3 +34,11 @@ pub fn start() {
     }
     leptos::mount::mount_to_body(app::App);
 }
+
+/// A number the browser wrote (a slider's value, an SVG attribute), read by the browser's own
+/// `parseFloat`: Rust's exact float parser brings tables the page does not need for these.
+/// `None` unless it is a finite number.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    let v = js_sys::Number::parse_float(text.trim());
+    v.is_finite().then_some(v)
+}

@@ -126,7 +126,7 @@ pub(crate) fn ReplayBar(
                         <select
                             data-testid="replay-speed"
                             on:change=move |ev| {
-                                if let Ok(s) = event_target_value(&ev).parse::<f64>() {
+                                if let Some(s) = super::parse_number(&event_target_value(&ev)) {
                                     with_player(&|p, _| p.speed = s);
                                 }
                             }
@@ -167,7 +167,7 @@ pub(crate) fn ReplayBar(
                         step="any"
                         prop:value=move || format!("{:.3}", position())
                         on:input=move |ev| {
-                            if let Ok(t) = event_target_value(&ev).parse::<f64>() {
+                            if let Some(t) = super::parse_number(&event_target_value(&ev)) {
                                 with_player(&|p, _| p.seek(t));
                                 tell();
                             }
