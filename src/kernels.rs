@@ -5,7 +5,7 @@
 //! on one worker can be checked against one computed on the main thread. Nothing here touches the
 //! web: the one thing that differs between platforms, the clock, is passed in by the caller.
 //!
-//! A worker receives a [`Job`] (JSON), runs it with [`run_job`] and answers with a [`JobOutput`].
+//! A worker receives a [`Job`] (JSON, see [`crate::protocol`]), runs it with [`run_job`] and answers with a [`JobOutput`].
 //! Jobs beyond the documented limits are refused by [`run_job`]; [`clamp_job`] brings them within
 //! the limits first and says what it changed.
 
@@ -201,9 +201,9 @@ pub fn spin_for(ms: f64, now: &mut dyn FnMut() -> f64) -> u64 {
     steps
 }
 
-/// A unit of CPU work sent to a worker as JSON (`{"type":"CountPrimes","start":2,"end":100}`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
+/// A unit of CPU work sent to a worker as JSON (`{"type":"CountPrimes","start":2,"end":100}`,
+/// written and read by [`crate::protocol`]).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Job {
     /// Count the primes in `[start, end)`.
     CountPrimes {
@@ -298,7 +298,7 @@ impl Job {
 }
 
 /// What a worker answers for a [`Job`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JobOutput {
     /// Primes counted, Mandelbrot iteration checksum, or arithmetic steps burnt.
     pub value: u64,
@@ -831,46 +831,6 @@ mod tests {
         assert!(
             took >= 20.0,
             "the burn should last at least 20 ms, took {took}"
-        );
-    }
-
-    #[test]
-    fn jobs_round_trip_through_json() {
-        for job in [
-            Job::CountPrimes {
-                start: 2,
-                end: 5_000_000,
-            },
-            Job::Mandelbrot {
-                spec: MandelbrotSpec::default(),
-                rows_start: 75,
-                rows_end: 150,
-            },
-            Job::Spin { ms: 250.5 },
-            Job::Panic {
-                message: "boom".into(),
-            },
-            Job::Stall { ms: 8000.0 },
-        ] {
-            let text = serde_json::to_string(&job).expect("a job serialises");
-            let back: Job = serde_json::from_str(&text).expect("a job deserialises");
-            assert_eq!(back, job, "{text} should decode to the job it came from");
-        }
-        let out = JobOutput { value: u64::MAX };
-        let text = serde_json::to_string(&out).expect("an output serialises");
-        assert_eq!(
-            serde_json::from_str::<JobOutput>(&text).expect("an output deserialises"),
-            out,
-            "u64 values survive JSON exactly between Rust ends"
-        );
-    }
-
-    #[test]
-    fn the_job_json_is_tagged_and_readable() {
-        assert_eq!(
-            serde_json::to_string(&Job::CountPrimes { start: 2, end: 100 }).unwrap(),
-            r#"{"type":"CountPrimes","start":2,"end":100}"#,
-            "the JSON form matches the protocol's tagged style"
         );
     }
 

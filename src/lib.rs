@@ -16,6 +16,7 @@ pub mod engine;
 pub mod export;
 pub mod history;
 pub mod input;
+pub mod json_lite;
 pub mod kernels;
 pub mod partition;
 pub mod plan;
