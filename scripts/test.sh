@@ -11,7 +11,7 @@ step "format"
 cargo fmt --all -- --check
 step "clippy (native and wasm32)"
 cargo clippy --all-targets -- -D warnings
-cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --all-targets --all-features --target wasm32-unknown-unknown -- -D warnings
 step "native unit tests"
 cargo test
 step "release build (trunk)"

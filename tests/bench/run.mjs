@@ -10,12 +10,15 @@ import { start, open } from '../e2e/harness.mjs';
 import { initial, sizes } from '../../scripts/size-budget.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+// The page as shipped (size, load time) and the same page built with the benchmark's hooks
+// (`--features bench`, see src/bin/app.rs): both built by scripts/bench.sh.
 const DIST = join(HERE, '..', '..', 'dist');
+const BENCH_DIST = join(HERE, '..', '..', 'target', 'bench-dist');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f = (x, d = 1) => x.toFixed(d);
 
-const env = await start();
+const shipped = await start({ dist: DIST });
 const lines = [];
 const rows = [];
 let failed = 0;
@@ -54,12 +57,12 @@ const whenInteractive = () => {
   observer.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled'] });
 };
 const loadToInteractive = async (cache) => {
-  const p = await env.context.newPage();
-  const cdp = await env.context.newCDPSession(p);
+  const p = await shipped.context.newPage();
+  const cdp = await shipped.context.newCDPSession(p);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: !cache });
   await p.addInitScript(whenInteractive);
-  await p.goto(env.base);
+  await p.goto(shipped.base);
   await p.waitForFunction(() => window.__interactiveMs !== undefined, null, { timeout: 15000 });
   const ms = await p.evaluate(() => window.__interactiveMs);
   await cdp.detach();
@@ -75,6 +78,8 @@ budget('page load: navigation to first scenario interactive, localhost, first vi
 rows.push(`| page load: navigation to first scenario interactive, repeat visit | ${f(median(repeatVisit))} ms (median of 5, HTTP cache warm) | for comparison |`);
 lines.push(`info page load, repeat visit: ${f(median(repeatVisit))} ms`);
 
+await shipped.close();
+const env = await start({ dist: BENCH_DIST });
 const { page } = await open(env);
 
 // 1. Engine overhead: 10,000 concurrent 100 ms calls, engine vs plain Promise.all over setTimeout,

@@ -21,10 +21,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Serves dist/ under /playground/ (proving relative asset URLs) and starts Chromium. */
-export async function start() {
+/** Serves `dist` (default: the release build, dist/) under /playground/ (proving relative
+ * asset URLs) and starts Chromium. */
+export async function start({ dist = join(ROOT, 'dist') } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
-  const site = await serve(join(ROOT, 'dist'), { prefix: '/playground/' });
+  const site = await serve(dist, { prefix: '/playground/' });
   const userDataDir = await mkdtemp(join(tmpdir(), 'avp-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
