@@ -4,10 +4,13 @@
 //! Stored data may be corrupt, from another version of the page, or edited by hand. Decoding
 //! never fails or panics: it keeps what it can use, drops the rest, and says so in one sentence.
 //! The stored shape is `{"version":1,"entries":[...]}`, oldest entry first.
+//!
+//! It is written and read with [`crate::json_lite`], not serde_json (which, with serde's
+//! runtime code, was about 20 KB gzip of the page for this and the trace export). The text is
+//! the one serde's derives wrote, byte for byte, so history saved by an earlier version of the
+//! page reads the same, and the reverse; the tests check it against serde_json.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
+use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
 use crate::predict::fmt_ms;
 
 /// The `localStorage` key the history is kept under.
@@ -27,8 +30,10 @@ const UNREADABLE: &str = "Saved run history could not be read and was cleared.";
 const OLDER: &str = "Saved run history from an older version of the playground was cleared.";
 const NEWER: &str = "Saved run history from a newer version of the playground was cleared.";
 
-/// One strategy's result in a saved run.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// One strategy's result in a saved run. Stored as an object with these fields, in this order
+/// (serde's derive, kept for the tests only, checks the hand-written form).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct EntryRow {
     /// The strategy's stable id ("sequential"), used to match rows between runs.
     pub id: String,
@@ -40,8 +45,9 @@ pub struct EntryRow {
     pub ideal_ms: Option<f64>,
 }
 
-/// One saved run of one scenario.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// One saved run of one scenario. Stored as an object with these fields, in this order.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Entry {
     /// When it was saved: `Date.now()`, ms since the Unix epoch.
     pub at_ms: f64,
@@ -58,13 +64,6 @@ pub struct Entry {
     pub rows: Vec<EntryRow>,
 }
 
-/// The stored shape, for writing without copying the entries.
-#[derive(Serialize)]
-struct Stored<'a> {
-    version: u32,
-    entries: &'a [Entry],
-}
-
 /// A time or duration a stored entry may hold: finite and not negative.
 fn valid_ms(ms: f64) -> bool {
     ms.is_finite() && ms >= 0.0
@@ -75,6 +74,27 @@ impl EntryRow {
         !self.id.is_empty()
             && self.measured_ms.is_none_or(valid_ms)
             && self.ideal_ms.is_none_or(valid_ms)
+    }
+
+    fn write(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("id").str(&self.id);
+        w.key("name").str(&self.name);
+        w.key("measured_ms").opt_f64(self.measured_ms);
+        w.key("ideal_ms").opt_f64(self.ideal_ms);
+        w.end_object();
+    }
+
+    /// Reads a stored row as serde's derive read it: the strings must be there, a time may be
+    /// `null` or left out, and fields this version does not know are skipped.
+    fn read(v: &Value) -> Result<EntryRow, JsonError> {
+        let o = object(v)?;
+        Ok(EntryRow {
+            id: o.str("id")?.to_string(),
+            name: o.str("name")?.to_string(),
+            measured_ms: o.opt_f64("measured_ms")?,
+            ideal_ms: o.opt_f64("ideal_ms")?,
+        })
     }
 }
 
@@ -87,6 +107,48 @@ impl Entry {
             && self.runs >= 1
             && self.rows.len() <= MAX_ROWS
             && self.rows.iter().all(EntryRow::is_valid)
+    }
+
+    fn write(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("at_ms").f64(self.at_ms);
+        w.key("experiment").str(&self.experiment);
+        w.key("title").str(&self.title);
+        w.key("link").str(&self.link);
+        w.key("runs").u64(self.runs.into());
+        w.key("rows").begin_array();
+        for row in &self.rows {
+            row.write(w);
+        }
+        w.end_array();
+        w.end_object();
+    }
+
+    /// Reads a stored entry: every field must be there with its type (`runs` a whole number),
+    /// fields this version does not know are skipped. Whether the values make sense is
+    /// [`Entry::is_valid`]'s business.
+    fn read(v: &Value) -> Result<Entry, JsonError> {
+        let o = object(v)?;
+        Ok(Entry {
+            at_ms: o.f64("at_ms")?,
+            experiment: o.str("experiment")?.to_string(),
+            title: o.str("title")?.to_string(),
+            link: o.str("link")?.to_string(),
+            runs: o.u32("runs")?,
+            rows: o
+                .array("rows")?
+                .iter()
+                .map(EntryRow::read)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// `v` as an object: every entry and row is one.
+fn object(v: &Value) -> Result<&Object, JsonError> {
+    match v {
+        Value::Object(o) => Ok(o),
+        _ => Err(JsonError("an entry or row must be an object".into())),
     }
 }
 
@@ -107,28 +169,34 @@ impl History {
     /// entries unusable (a wrong type, a missing field, a negative or non-finite number, an
     /// empty id, more than [`MAX_ROWS`] rows): the others are kept, "N saved runs could not be
     /// read and were dropped.". More than [`MAX_ENTRIES`]: the newest are kept, silently.
+    ///
+    /// This is what the serde_json version did (the tests compare the two on broken texts),
+    /// except where [`crate::json_lite`] is stricter or kinder: a key written twice, or more
+    /// than 16 objects and arrays nested, make the text unreadable (the page writes neither),
+    /// and a number too large for a float now spoils only its entry, not the whole text.
     pub fn decode(raw: Option<&str>) -> (History, Option<String>) {
         let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
             return (History::default(), None);
         };
         let cleared = |note: &str| (History::default(), Some(note.to_string()));
-        // A `Value` first, so one bad entry does not spoil the others.
-        let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(raw) else {
+        // The whole text is read first and each entry taken out of it apart, so one bad entry
+        // does not spoil the others.
+        let Ok(stored) = parse_object(raw) else {
             return cleared(UNREADABLE);
         };
-        match stored.get("version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(VERSION) => {}
-            Some(v) if v > u64::from(VERSION) => return cleared(NEWER),
-            Some(_) => return cleared(OLDER),
-            None => return cleared(UNREADABLE),
+        match stored.u64("version") {
+            Ok(v) if v == u64::from(VERSION) => {}
+            Ok(v) if v > u64::from(VERSION) => return cleared(NEWER),
+            Ok(_) => return cleared(OLDER),
+            Err(_) => return cleared(UNREADABLE),
         }
-        let Some(Value::Array(list)) = stored.remove("entries") else {
+        let Ok(list) = stored.array("entries") else {
             return cleared(UNREADABLE);
         };
         let total = list.len();
         let mut entries: Vec<Entry> = list
-            .into_iter()
-            .filter_map(|v| serde_json::from_value::<Entry>(v).ok())
+            .iter()
+            .filter_map(|v| Entry::read(v).ok())
             .filter(Entry::is_valid)
             .collect();
         let dropped = total - entries.len();
@@ -145,14 +213,20 @@ impl History {
         (History { entries }, note)
     }
 
-    /// The string to store under [`STORAGE_KEY`]: `{"version":1,"entries":[...]}`.
+    /// The string to store under [`STORAGE_KEY`]: `{"version":1,"entries":[...]}`, compact,
+    /// each entry's fields in declaration order. A time that is not finite is written `null`
+    /// (JSON has no NaN), which decoding drops; [`History::push`] stores none.
     pub fn encode(&self) -> String {
-        serde_json::to_string(&Stored {
-            version: VERSION,
-            entries: &self.entries,
-        })
-        // Cannot fail: every map key is a field name and every value plain data.
-        .unwrap_or_default()
+        let mut w = Writer::compact();
+        w.begin_object();
+        w.key("version").u64(VERSION.into());
+        w.key("entries").begin_array();
+        for entry in &self.entries {
+            entry.write(&mut w);
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
     }
 
     /// Adds a run as the newest and forgets the oldest beyond [`MAX_ENTRIES`].
@@ -306,6 +380,142 @@ mod tests {
         let raw = h.encode();
         assert!(raw.starts_with(r#"{"version":1,"entries":["#), "{raw}");
         assert_eq!(History::decode(Some(&raw)), (h, None));
+    }
+
+    /// The stored shape as serde's derives wrote it before the hand-written codec.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Stored {
+        version: u32,
+        entries: Vec<Entry>,
+    }
+
+    /// What serde_json wrote for `h`.
+    fn serde_encode(h: &History) -> String {
+        serde_json::to_string(&Stored {
+            version: VERSION,
+            entries: h.entries.clone(),
+        })
+        .unwrap()
+    }
+
+    /// Histories with strings and numbers that are awkward to write.
+    fn awkward() -> Vec<History> {
+        let names = [
+            "say \"hi\"",
+            "C:\\temp\\",
+            "two\nlines\r\n\ttabbed",
+            "\u{1}\u{1f}\u{7f}\u{8}\u{c}",
+            "é, 中文, Ω",
+            "emoji 😀🚀 and a ZWJ 👩‍💻",
+            "</script>\u{2028}\u{2029}",
+            "",
+        ];
+        let numbers = [
+            0.0,
+            0.1,
+            0.3,
+            1e-7,
+            0.000_01,
+            2.5e-5,
+            1.0 / 3.0,
+            5003.0,
+            1_763_800_000_000.0,
+            123_456_789.123_456_79,
+            1e15,
+            1e16,
+            1e21,
+            1.5e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            // Halfway between two shortest forms: serde_json writes the even one.
+            93_511.0 + 613.0 / 4096.0,
+            1000.0 + 2f64.powi(-14),
+        ];
+        let mut out = vec![History::default(), sample()];
+        let mut h = History::default();
+        for (i, name) in names.iter().enumerate() {
+            let mut e = entry(numbers[i % numbers.len()], name, &format!("x{name}"));
+            e.title = (*name).into();
+            e.runs = [1, 10, u32::MAX][i % 3];
+            e.rows = numbers
+                .iter()
+                .enumerate()
+                .map(|(j, &n)| EntryRow {
+                    id: format!("{j}{name}"),
+                    name: names[j % names.len()].into(),
+                    measured_ms: [Some(n), None][j % 2],
+                    ideal_ms: [None, Some(n)][j % 2],
+                })
+                .collect();
+            h.entries.push(e);
+        }
+        out.push(h);
+        let mut h = History::default();
+        for (i, &n) in numbers.iter().enumerate() {
+            h.entries.push(entry(n, &format!("#n={i}"), "e"));
+        }
+        out.push(h);
+        out
+    }
+
+    #[test]
+    fn the_stored_text_is_byte_for_byte_what_serde_json_wrote() {
+        for h in awkward() {
+            assert_eq!(h.encode(), serde_encode(&h));
+        }
+    }
+
+    #[test]
+    fn history_stored_by_serde_reads_as_serde_read_it_and_the_reverse() {
+        for h in awkward() {
+            let theirs = serde_encode(&h);
+            let serde_read: Stored = serde_json::from_str(&theirs).unwrap();
+            // Not always `h` itself: a float with 17 significant digits (123456789.12345679)
+            // may come back a unit in the last place off, from serde_json's reader as from ours.
+            assert_eq!(
+                History::decode(Some(&theirs)),
+                (
+                    History {
+                        entries: serde_read.entries.clone()
+                    },
+                    None
+                ),
+                "what earlier versions of the page stored"
+            );
+            let back: Stored = serde_json::from_str(&h.encode()).expect("serde reads ours");
+            assert_eq!(back.version, VERSION);
+            assert_eq!(
+                back.entries, serde_read.entries,
+                "what an earlier version of the page would read"
+            );
+        }
+    }
+
+    #[test]
+    fn null_times_are_none_and_whitespace_is_fine() {
+        let raw = r#" { "entries" : [ { "rows" : [ { "ideal_ms" : null , "measured_ms" : 2.5 ,
+            "name" : "n" , "id" : "s" } ] , "runs" : 1 , "link" : "l" , "title" : "t" ,
+            "experiment" : "e" , "at_ms" : 1e3 } ] , "version" : 1 } "#;
+        let (h, note) = History::decode(Some(raw));
+        assert_eq!(note, None, "any key order, any whitespace");
+        assert_eq!(h.entries[0].at_ms, 1000.0);
+        assert_eq!(h.entries[0].rows[0].measured_ms, Some(2.5));
+        assert_eq!(h.entries[0].rows[0].ideal_ms, None, "null is none");
+    }
+
+    #[test]
+    fn a_number_too_large_for_a_float_drops_only_its_entry() {
+        // serde_json refused the whole text for it; one entry is all it spoils now.
+        let raw = with_bad_second(
+            r#"{"at_ms":1e400,"experiment":"e","title":"t","link":"l","runs":1,"rows":[]}"#,
+        );
+        let (h, note) = History::decode(Some(&raw));
+        assert_eq!(h.entries, vec![sample().entries[0].clone()]);
+        assert_eq!(
+            note.as_deref(),
+            Some("1 saved run could not be read and was dropped.")
+        );
     }
 
     #[test]
@@ -582,9 +792,11 @@ mod tests {
         assert_eq!(again.entries.len(), h.entries.len(), "{raw}");
     }
 
-    #[test]
-    fn random_bytes_and_mutations_never_panic() {
+    /// Random texts made mostly of JSON's punctuation and the stored shape's words, then
+    /// `mutations` copies of a valid encoding, each changed in a few places.
+    fn fuzz_inputs(mutations: usize) -> Vec<String> {
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut inputs = Vec::new();
         // Mostly JSON punctuation and words, so some inputs get past the parser.
         let alphabet: &[u8] = b"{}[]\":,-+.eE0123456789 truefalsenullversionentriesat_msrows\\";
         for _ in 0..2000 {
@@ -598,13 +810,13 @@ mod tests {
                     }
                 })
                 .collect();
-            check_decoded(&String::from_utf8_lossy(&bytes));
+            inputs.push(String::from_utf8_lossy(&bytes).into_owned());
         }
         let valid = sample().encode().into_bytes();
         let pieces: [&[u8]; 8] = [
             b"NaN", b"-1", b"null", b"\"\"", b"1e999", b"[]", b"{}", b",",
         ];
-        for _ in 0..2000 {
+        for _ in 0..mutations {
             let mut s = valid.clone();
             for _ in 0..1 + rng.below(4) {
                 let at = rng.below(s.len() + 1);
@@ -626,7 +838,77 @@ mod tests {
                     }
                 }
             }
-            check_decoded(&String::from_utf8_lossy(&s));
+            inputs.push(String::from_utf8_lossy(&s).into_owned());
         }
+        inputs
+    }
+
+    #[test]
+    fn random_bytes_and_mutations_never_panic() {
+        for raw in fuzz_inputs(2000) {
+            check_decoded(&raw);
+        }
+    }
+
+    /// [`History::decode`] as it was written with serde_json, to compare with.
+    fn serde_decode(raw: Option<&str>) -> (History, Option<String>) {
+        use serde_json::Value;
+        let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+            return (History::default(), None);
+        };
+        let cleared = |note: &str| (History::default(), Some(note.to_string()));
+        let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(raw) else {
+            return cleared(UNREADABLE);
+        };
+        match stored.get("version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) if v > u64::from(VERSION) => return cleared(NEWER),
+            Some(_) => return cleared(OLDER),
+            None => return cleared(UNREADABLE),
+        }
+        let Some(Value::Array(list)) = stored.remove("entries") else {
+            return cleared(UNREADABLE);
+        };
+        let total = list.len();
+        let mut entries: Vec<Entry> = list
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<Entry>(v).ok())
+            .filter(Entry::is_valid)
+            .collect();
+        let dropped = total - entries.len();
+        if entries.len() > MAX_ENTRIES {
+            entries.drain(..entries.len() - MAX_ENTRIES);
+        }
+        let note = match dropped {
+            0 => None,
+            1 => Some("1 saved run could not be read and was dropped.".to_string()),
+            n => Some(format!(
+                "{n} saved runs could not be read and were dropped."
+            )),
+        };
+        (History { entries }, note)
+    }
+
+    #[test]
+    fn decoding_agrees_with_the_serde_version_on_broken_texts() {
+        let mut compared = 0;
+        for raw in fuzz_inputs(20_000) {
+            // Where the two readers differ on purpose: serde_json refused a whole text for a
+            // number beyond any float (now only its entry is dropped) and took the last of a
+            // key written twice (now the text is refused: which one counts is a guess).
+            let out_of_range = serde_json::from_str::<serde_json::Value>(&raw)
+                .is_err_and(|e| e.to_string().contains("out of range"));
+            let duplicate = parse_object(&raw).is_err_and(|e| e.0.contains("duplicate key"));
+            if out_of_range || duplicate {
+                continue;
+            }
+            assert_eq!(
+                History::decode(Some(&raw)),
+                serde_decode(Some(&raw)),
+                "{raw}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 15_000, "only {compared} compared");
     }
 }

@@ -1,22 +1,29 @@
-//! A small JSON reader and writer, just enough for the worker protocol ([`crate::protocol`]).
+//! A small JSON reader and writer: the worker protocol ([`crate::protocol`]), the run history
+//! kept in `localStorage` ([`crate::history`]) and the trace export ([`crate::export`]).
 //!
-//! The worker's wasm is downloaded by every page that uses workers, and serde_json was about a
-//! third of it. The protocol's messages are flat objects of numbers, booleans, strings and
-//! `null`, with a job nested in one (and a Mandelbrot spec in the job), so this file does the
-//! job in a few hundred lines of plain Rust with no web types, tested natively.
+//! serde_json was about a third of the worker's wasm and, with serde's runtime code, about
+//! 20 KB gzip of the page's, for documents of a few known shapes made of objects, arrays,
+//! numbers, booleans, strings and `null`. So this file does the job in plain Rust with no web
+//! types, tested natively against serde_json.
 //!
-//! - [`ObjectWriter`] writes an object field by field, in the order given, in the compact form
-//!   serde_json writes: no spaces, strings escaped like serde_json's (`"`, `\`, control
-//!   characters; everything else as is), floats in the shortest form that names them exactly,
-//!   always with a `.` or an exponent (`5.0`, `0.5`, `1e-7`).
+//! - [`Writer`] writes any document value by value, compact or pretty-printed, byte for byte
+//!   as serde_json wrote it: the history stored and the traces exported by earlier versions of
+//!   the page are the same text. Strings are escaped like serde_json's (`"`, `\`, control
+//!   characters; everything else as is), floats written in the shortest form that names them
+//!   exactly, laid out as serde_json lays them out (`5.0`, `0.00001`, `1e-7`, `1e+16`).
+//! - [`ObjectWriter`] writes the protocol's flat objects, compact, in the order given, built by
+//!   value so that one message can nest another. Its strings are [`Writer`]'s; its floats keep
+//!   Rust's `{:?}` layout (see [`ObjectWriter::f64`]).
 //! - [`parse_object`] reads any JSON text whose top level is an object, so a field this side
 //!   does not know is skipped rather than refused, and [`Object`]'s getters take typed fields
 //!   out of it. Every mistake is an [`Err`] with a message that says what and where, never a
-//!   panic: the text comes from another thread, and its bugs must not crash this one.
+//!   panic: the text comes from another thread or from storage, and its bugs must not crash
+//!   the page.
 //!
 //! Floats are read like serde_json's default reader: exactly for up to 15 significant digits
 //! and exponents within ±22 (whatever people type, and the protocol's round numbers), otherwise
-//! possibly a unit or two in the last place off, without the tables that exact parsing needs.
+//! possibly a unit or two in the last place off, without the tables that exact parsing needs
+//! (Rust's own float parser is about 15 KB gzip of wasm).
 
 use std::fmt::Write as _;
 
@@ -31,6 +38,194 @@ impl std::fmt::Display for JsonError {
 }
 
 impl std::error::Error for JsonError {}
+
+/// Writes one JSON document of any shape, value by value, compact or pretty-printed.
+///
+/// Objects and arrays are opened and closed around their contents, and in an object each value
+/// follows its [`Writer::key`]. [`Writer::compact`] writes what serde_json's `to_string` writes
+/// (no spaces); [`Writer::pretty`] what its `to_string_pretty` writes: each key or element on a
+/// line of its own, indented two spaces per level, `": "` after a key, and `{}` or `[]` when
+/// empty. Strings and floats are written as serde_json writes them, so a document written here
+/// is the one serde's derives would have written for the same fields in the same order.
+///
+/// It streams into one string: a trace of 10,000 spans is written without building a tree
+/// first. Calls that do not nest (a value in an object without its key, a close without an
+/// open) give text that is not JSON, never a panic; each caller's tests check its output.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    out: String,
+    pretty: bool,
+    /// Objects and arrays open around the next value.
+    depth: usize,
+    /// Nothing written yet in the innermost open object or array: the next key or element
+    /// needs no comma before it, and its closing bracket no line of its own.
+    empty: bool,
+    /// A key was just written: the next value is its value, not a new element.
+    after_key: bool,
+}
+
+impl Writer {
+    /// A writer of compact JSON, like serde_json's `to_string`.
+    pub fn compact() -> Self {
+        Self::new(false)
+    }
+
+    /// A writer of JSON indented for people, like serde_json's `to_string_pretty`.
+    pub fn pretty() -> Self {
+        Self::new(true)
+    }
+
+    fn new(pretty: bool) -> Self {
+        Writer {
+            out: String::new(),
+            pretty,
+            depth: 0,
+            empty: true,
+            after_key: false,
+        }
+    }
+
+    /// Before a key or an array element: a comma after the previous one, then (pretty) a new
+    /// line indented to the depth.
+    fn next_item(&mut self) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.new_line();
+    }
+
+    fn new_line(&mut self) {
+        if self.pretty {
+            self.out.push('\n');
+            for _ in 0..self.depth {
+                self.out.push_str("  ");
+            }
+        }
+    }
+
+    /// Before any value: nothing after its key (or at the top level), else it is the next
+    /// element of the array open around it.
+    fn before_value(&mut self) {
+        if self.after_key {
+            self.after_key = false;
+        } else if self.depth > 0 {
+            self.next_item();
+        }
+    }
+
+    /// Writes the key of the next value, in an open object.
+    pub fn key(&mut self, key: &str) -> &mut Self {
+        self.next_item();
+        write_string(&mut self.out, key);
+        self.out.push_str(if self.pretty { ": " } else { ":" });
+        self.after_key = true;
+        self
+    }
+
+    fn open(&mut self, bracket: char) -> &mut Self {
+        self.before_value();
+        self.out.push(bracket);
+        self.depth += 1;
+        self.empty = true;
+        self
+    }
+
+    fn close(&mut self, bracket: char) -> &mut Self {
+        self.depth = self.depth.saturating_sub(1);
+        if !self.empty {
+            self.new_line();
+        }
+        self.out.push(bracket);
+        // The object or array just closed is an element of the one around it.
+        self.empty = false;
+        self
+    }
+
+    /// Opens an object: keys and their values follow, then [`Writer::end_object`].
+    pub fn begin_object(&mut self) -> &mut Self {
+        self.open('{')
+    }
+
+    /// Closes the innermost open object.
+    pub fn end_object(&mut self) -> &mut Self {
+        self.close('}')
+    }
+
+    /// Opens an array: its elements follow, then [`Writer::end_array`].
+    pub fn begin_array(&mut self) -> &mut Self {
+        self.open('[')
+    }
+
+    /// Closes the innermost open array.
+    pub fn end_array(&mut self) -> &mut Self {
+        self.close(']')
+    }
+
+    /// A string, escaped.
+    pub fn str(&mut self, value: &str) -> &mut Self {
+        self.before_value();
+        write_string(&mut self.out, value);
+        self
+    }
+
+    /// A string, or `null` for `None` (as serde writes an `Option`).
+    pub fn opt_str(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.str(v),
+            None => self.null(),
+        }
+    }
+
+    /// A whole number (u32 values go through here too).
+    pub fn u64(&mut self, value: u64) -> &mut Self {
+        self.before_value();
+        let _ = write!(self.out, "{value}");
+        self
+    }
+
+    /// A whole number, or `null` for `None`.
+    pub fn opt_u64(&mut self, value: Option<u64>) -> &mut Self {
+        match value {
+            Some(v) => self.u64(v),
+            None => self.null(),
+        }
+    }
+
+    /// A float as serde_json writes it (see [`write_f64`]): NaN and infinities are `null`.
+    pub fn f64(&mut self, value: f64) -> &mut Self {
+        self.before_value();
+        write_f64(&mut self.out, value);
+        self
+    }
+
+    /// A float, or `null` for `None`.
+    pub fn opt_f64(&mut self, value: Option<f64>) -> &mut Self {
+        match value {
+            Some(v) => self.f64(v),
+            None => self.null(),
+        }
+    }
+
+    /// `true` or `false`.
+    pub fn bool(&mut self, value: bool) -> &mut Self {
+        self.before_value();
+        self.out.push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    /// `null`.
+    pub fn null(&mut self) -> &mut Self {
+        self.before_value();
+        self.out.push_str("null");
+        self
+    }
+
+    /// The JSON text written.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
 
 /// Writes one JSON object, field by field, in the order the fields are added.
 #[derive(Clone, Debug)]
@@ -82,8 +277,14 @@ impl ObjectWriter {
         }
     }
 
-    /// Adds a float field in its shortest exact form (`5.0`, `0.5`). JSON has no NaN or
-    /// infinity: like serde_json, they are written as `null` (which no float field reads).
+    /// Adds a float field in its shortest exact form (`5.0`, `0.5`, `1e-7`). JSON has no NaN
+    /// or infinity: like serde_json, they are written as `null` (which no float field reads).
+    ///
+    /// This is Rust's `{:?}` layout, which differs from serde_json's ([`Writer::f64`]) below
+    /// 1e-4 and from 1e16 (`1e-5` for `0.00001`, `1e16` for `1e+16`: the same numbers). Only
+    /// this build's reader reads the protocol, and the worker, which formats no other float,
+    /// would grow by 1.4 KB gzip with serde_json's layout (Rust's `{:e}` brings its
+    /// exact-precision code along).
     pub fn f64(mut self, key: &str, value: f64) -> Self {
         if !value.is_finite() {
             return self.null(key);
@@ -142,6 +343,118 @@ fn write_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// Writes `v` as serde_json (1.0.154, which formats floats with the zmij crate) writes it: the
+/// shortest digits that read back exactly; from 1e-5 up to below 1e16 as a plain decimal that
+/// always has a point (`5.0`, `0.00015`, `1234567890123456.0`), else with an exponent, signed
+/// (`1e+16`, `1.5e-7`). Not finite: `null`, as serde_json writes it (JSON has no NaN).
+///
+/// The digits come from Rust's `{:e}`, which also picks the shortest digits that read back
+/// exactly, and the nearest such when there are several; only the layout is done here, and
+/// one tie (see [`halfway_digits`]). The tests check it against serde_json on a million floats.
+fn write_f64(out: &mut String, v: f64) {
+    if !v.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    // "-1.2345e-7": a sign, one digit, maybe a point and more digits, and the exponent of the
+    // first digit.
+    let sci = format!("{v:e}");
+    let (mantissa, exp_text) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let (mut first, mut rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // Halfway between two shortest forms: Rust rounds the last digit up, zmij to even.
+    let even;
+    if let Some(exact) = halfway_digits(v, 1 + rest.len()) {
+        even = (exact / 10).to_string();
+        (first, rest) = even.split_at_checked(1).unwrap_or((&even, ""));
+    }
+    let (exp_negative, exp_digits) = match exp_text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, exp_text),
+    };
+    let exp_abs = exp_digits.bytes().fold(0usize, |acc, b| {
+        acc * 10 + usize::from(b.wrapping_sub(b'0'))
+    });
+    out.push_str(sign);
+    match (exp_negative, exp_abs) {
+        (false, 0..=15) => {
+            // `exp_abs` digits after the first one go before the point.
+            out.push_str(first);
+            match rest.split_at_checked(exp_abs) {
+                Some((whole, fraction)) if !fraction.is_empty() => {
+                    out.push_str(whole);
+                    out.push('.');
+                    out.push_str(fraction);
+                }
+                _ => {
+                    out.push_str(rest);
+                    for _ in rest.len()..exp_abs {
+                        out.push('0');
+                    }
+                    out.push_str(".0");
+                }
+            }
+        }
+        (true, 1..=5) => {
+            out.push_str("0.");
+            for _ in 1..exp_abs {
+                out.push('0');
+            }
+            out.push_str(first);
+            out.push_str(rest);
+        }
+        _ => {
+            out.push_str(first);
+            if !rest.is_empty() {
+                out.push('.');
+                out.push_str(rest);
+            }
+            out.push_str(if exp_negative { "e-" } else { "e+" });
+            out.push_str(exp_digits);
+        }
+    }
+}
+
+/// `|v|`'s exact decimal digits when they are one more than `shortest` (how many digits its
+/// shortest form has) and end in 25: then `v` lies exactly halfway between two shortest forms,
+/// `…2` and `…3`, and serde_json (zmij) writes the even one, `…2`, where Rust's formatter writes
+/// `…3` (both read back as `v`). Rare (`1000 + 2⁻¹⁴`, `662936471232937.25`), but it is what
+/// keeps the output byte for byte serde_json's. (A tie at `…75` is written `…8` by both.)
+///
+/// `|v|` is `m·2^e` with `m` odd. A whole number (`e ≥ 0`) is written with all its digits, no
+/// tie; otherwise `|v| = m·5^-e / 10^-e`, whose digits are the integer `m·5^-e`, which fits a
+/// u64 whenever it has the 18 digits or fewer that can matter (one more than the longest
+/// shortest form).
+fn halfway_digits(v: f64, shortest: usize) -> Option<u64> {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    // Powers of two (the gap below them is half the gap above) take a path of their own in
+    // zmij, which rounds the one tie in 16 digits (2⁻²⁴) up as Rust does; the tie in 17 (2⁻²⁵)
+    // still goes to even.
+    if m == 0 || (fraction == 0 && shortest < 17) {
+        return None;
+    }
+    let zeros = m.trailing_zeros();
+    let (m, e) = (m >> zeros, e + zeros as i32);
+    if e >= 0 {
+        return None;
+    }
+    // Too large for a u64: 20 digits or more, not one more than a shortest form.
+    let exact = 5u64.checked_pow(e.unsigned_abs())?.checked_mul(m)?;
+    // `ilog10` is the digit count less one (and `exact` is at least 5).
+    let halfway = exact % 100 == 25 && exact.ilog10() as usize == shortest;
+    halfway.then_some(exact)
 }
 
 /// A JSON value, as read by [`parse_object`].
@@ -251,6 +564,23 @@ impl Object {
         Some(parse_float(text))
             .filter(|v| v.is_finite())
             .ok_or_else(|| JsonError(format!("`{key}` is out of range: {}", shorten(text))))
+    }
+
+    /// The number field `key` as a float, `None` when it is `null` or absent (as serde reads
+    /// an `Option<f64>`).
+    pub fn opt_f64(&self, key: &str) -> Result<Option<f64>, JsonError> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.f64(key).map(Some),
+        }
+    }
+
+    /// The array field `key`, its elements as read.
+    pub fn array(&self, key: &str) -> Result<&[Value], JsonError> {
+        match self.field(key)? {
+            Value::Array(items) => Ok(items),
+            other => Err(wrong_kind(key, "an array", other)),
+        }
     }
 
     /// The object field `key`.
@@ -723,6 +1053,145 @@ mod tests {
         assert_eq!(f(f64::INFINITY), r#"{"v":null}"#);
     }
 
+    /// `v` as [`write_f64`] writes it.
+    fn float_text(v: f64) -> String {
+        let mut out = String::new();
+        write_f64(&mut out, v);
+        out
+    }
+
+    #[test]
+    fn floats_switch_to_an_exponent_where_serde_json_does() {
+        for (v, text) in [
+            (0.0, "0.0"),
+            (5.0, "5.0"),
+            (-12.75, "-12.75"),
+            (0.1, "0.1"),
+            (1e-5, "0.00001"),
+            (1.5e-5, "0.000015"),
+            (9.99e-6, "9.99e-6"),
+            (123_456.789, "123456.789"),
+            (1e15, "1000000000000000.0"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (1763800000000.0, "1763800000000.0"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+        ] {
+            assert_eq!(float_text(v), text, "{v:e}");
+            assert_eq!(serde_json::to_string(&v).unwrap(), text, "serde_json too");
+        }
+    }
+
+    #[test]
+    fn floats_are_written_as_serde_json_writes_them() {
+        let check = |v: f64| {
+            let serde = serde_json::to_string(&v).unwrap();
+            assert_eq!(float_text(v), serde, "{v:e} ({:#x})", v.to_bits());
+        };
+        // Every power of ten and its neighbours: where the layout changes.
+        for exp in -325..=308 {
+            let p = format!("1e{exp}").parse::<f64>().unwrap();
+            for v in [p, p.next_up(), p.next_down(), 1.5 * p, 9.999_999 * p, -p] {
+                check(v);
+            }
+        }
+        // Every power of two: zmij has a path of its own for them.
+        for exp in -1074..=1023 {
+            check(2f64.powi(exp));
+        }
+        let mut bits = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..250_000u32 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            // Any bits at all, NaNs and infinities included.
+            check(f64::from_bits(bits));
+            // Few bits after the point, where a number can lie halfway between two shortest
+            // forms (`93511.149658203125`).
+            let few = (bits >> 11 >> (i % 40)) as f64 / 2f64.powi((i % 26) as i32);
+            check(few);
+            // Numbers as people and clocks write them.
+            check(f64::from(i) * 0.001);
+            check(f64::from(i) / 7.0 + 1_763_800_000_000.0);
+        }
+    }
+
+    #[test]
+    fn a_float_halfway_between_two_shortest_forms_is_written_even() {
+        // Rust's formatter writes the …3, serde_json the …2; both read back as the same float.
+        for (v, text) in [
+            (93_511.0 + 613.0 / 4096.0, "93511.14965820312"),
+            (1_749_619_203_981.0 + 25.0 / 32.0, "1749619203981.7812"),
+            (1000.0 + 2f64.powi(-14), "1000.0000610351562"),
+            (-(662_936_471_232_937.0 + 0.25), "-662936471232937.2"),
+            (2f64.powi(-25), "2.9802322387695312e-8"),
+            // Halfway at …75: both write …8.
+            (922_341.0 + 1367.0 / 2048.0, "922341.6674804688"),
+            // A power of two with a 16-digit shortest form: zmij rounds up there, as Rust.
+            (2f64.powi(-24), "5.960464477539063e-8"),
+        ] {
+            assert_eq!(float_text(v), text, "{v:e}");
+            assert_eq!(text.parse::<f64>(), Ok(v), "{text} reads back");
+        }
+    }
+
+    #[test]
+    fn the_pretty_writer_writes_what_serde_json_writes() {
+        let write = |mut w: Writer| {
+            w.begin_object();
+            w.key("a").begin_array();
+            w.u64(1).f64(2.5).str("x\n").null().bool(true);
+            w.begin_array().end_array();
+            w.begin_object().end_object();
+            w.begin_array()
+                .f64(f64::NAN)
+                .begin_array()
+                .u64(7)
+                .end_array()
+                .end_array();
+            w.end_array();
+            w.key("b").begin_object().key("c").opt_str(Some("\"é😀\""));
+            w.key("d").opt_u64(None).key("e").opt_f64(Some(1e-7));
+            w.end_object();
+            w.key("empty").begin_object().end_object();
+            w.key("none").opt_str(None);
+            w.end_object();
+            w.finish()
+        };
+        // Keys in alphabetical order: serde_json's own `Value` sorts them.
+        let serde = serde_json::json!({
+            "a": [1, 2.5, "x\n", null, true, [], {}, [null, [7]]],
+            "b": {"c": "\"é😀\"", "d": null, "e": 1e-7},
+            "empty": {},
+            "none": null,
+        });
+        assert_eq!(
+            write(Writer::pretty()),
+            serde_json::to_string_pretty(&serde).unwrap()
+        );
+        assert_eq!(
+            write(Writer::compact()),
+            serde_json::to_string(&serde).unwrap()
+        );
+        assert_eq!(
+            write(Writer::pretty()).lines().nth(2),
+            Some("    1,"),
+            "two spaces a level"
+        );
+    }
+
+    #[test]
+    fn a_lone_value_is_a_document_too() {
+        let mut w = Writer::pretty();
+        w.str("x");
+        assert_eq!(w.finish(), "\"x\"");
+        let mut w = Writer::pretty();
+        w.begin_array().end_array();
+        assert_eq!(w.finish(), "[]");
+    }
+
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
         let text = ObjectWriter::new()
@@ -901,6 +1370,17 @@ mod tests {
             err(o.opt_u32("s")),
             "`s` must be a whole number, not a string"
         );
+        assert_eq!(o.opt_f64("f"), Ok(Some(5.0)));
+        assert_eq!(o.opt_f64("z"), Ok(None), "null is None");
+        assert_eq!(o.opt_f64("absent"), Ok(None), "absent is None");
+        assert_eq!(err(o.opt_f64("s")), "`s` must be a number, not a string");
+        let a = read(r#"{"a":[1,"x"],"o":{}}"#);
+        assert_eq!(
+            a.array("a"),
+            Ok(&[Value::Number("1".into()), Value::Str("x".into())][..])
+        );
+        assert_eq!(err(a.array("o")), "`o` must be an array, not an object");
+        assert_eq!(err(a.array("absent")), "missing field `absent`");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json_lite::Writer;
+
 /// How one attempt of a task ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
@@ -20,6 +22,16 @@ impl Outcome {
     /// True for an attempt that ended in an error (a failure or a timeout).
     pub fn is_error(self) -> bool {
         matches!(self, Outcome::Failed | Outcome::TimedOut)
+    }
+
+    /// The variant's name, as serde writes it in JSON.
+    fn name(self) -> &'static str {
+        match self {
+            Outcome::Completed => "Completed",
+            Outcome::Failed => "Failed",
+            Outcome::TimedOut => "TimedOut",
+            Outcome::Cancelled => "Cancelled",
+        }
     }
 }
 
@@ -42,6 +54,36 @@ pub enum GroupOutcome {
     WouldDeadlock,
     /// A main-thread run was stopped at its cap so the tab would not hang.
     Capped,
+}
+
+impl GroupOutcome {
+    /// Writes the outcome as serde writes an enum: a variant without fields as its name
+    /// (`"AllCompleted"`), one with fields as an object with one key, the name, whose value
+    /// holds the fields (`{"Failed": {"first": 1, "all": [1, 3]}}`).
+    fn write_json(&self, w: &mut Writer) {
+        match self {
+            GroupOutcome::AllCompleted => w.str("AllCompleted"),
+            GroupOutcome::FirstFinished { task } => {
+                w.begin_object().key("FirstFinished").begin_object();
+                w.key("task").u64((*task).into());
+                w.end_object().end_object()
+            }
+            GroupOutcome::Failed { first, all } => {
+                w.begin_object().key("Failed").begin_object();
+                w.key("first").u64((*first).into());
+                w.key("all").begin_array();
+                for &task in all {
+                    w.u64(task.into());
+                }
+                w.end_array().end_object().end_object()
+            }
+            GroupOutcome::DeadlineExceeded => w.str("DeadlineExceeded"),
+            GroupOutcome::Cancelled => w.str("Cancelled"),
+            GroupOutcome::NotAwaited => w.str("NotAwaited"),
+            GroupOutcome::WouldDeadlock => w.str("WouldDeadlock"),
+            GroupOutcome::Capped => w.str("Capped"),
+        };
+    }
 }
 
 /// Something that happened during a run, in ms since the run started.
@@ -83,6 +125,17 @@ impl Span {
     /// Duration so far: until `end_ms`, or until `now_ms` while pending.
     pub fn length_ms(&self, now_ms: f64) -> f64 {
         (self.end_ms.unwrap_or(now_ms) - self.start_ms).max(0.0)
+    }
+
+    fn write_json(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("task").u64(self.task.into());
+        w.key("lane").u64(self.lane.into());
+        w.key("attempt").u64(self.attempt.into());
+        w.key("start_ms").f64(self.start_ms);
+        w.key("end_ms").opt_f64(self.end_ms);
+        w.key("outcome").opt_str(self.outcome.map(Outcome::name));
+        w.end_object();
     }
 }
 
@@ -228,6 +281,69 @@ impl Trace {
             .fold(self.elapsed_ms.unwrap_or(0.0), f64::max)
     }
 
+    /// Writes the trace as JSON, exactly as serde's derive writes it (the trace export's
+    /// `trace`, which reads back with `serde_json::from_value`): every field but the private
+    /// bookkeeping, in declaration order, a tuple as an array, `None` as `null`. By hand rather
+    /// than with serde_json, which was about 20 KB gzip of the page; a field added above must be
+    /// added here too, and the tests compare the two on traces with every variant.
+    pub fn write_json(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("task_count").u64(self.task_count.into());
+        w.key("spans").begin_array();
+        for span in &self.spans {
+            span.write_json(w);
+        }
+        w.end_array();
+        w.key("completion_order").begin_array();
+        for &task in &self.completion_order {
+            w.u64(task.into());
+        }
+        w.end_array();
+        w.key("elapsed_ms").opt_f64(self.elapsed_ms);
+        w.key("cancelled").bool(self.cancelled);
+        w.key("resumed");
+        match &self.resumed {
+            Some((at_ms, how)) => {
+                w.begin_array().f64(*at_ms);
+                how.write_json(w);
+                w.end_array();
+            }
+            None => {
+                w.null();
+            }
+        }
+        w.key("consumed").begin_array();
+        for &(task, at_ms) in &self.consumed {
+            w.begin_array().u64(task.into()).f64(at_ms).end_array();
+        }
+        w.end_array();
+        w.key("unobserved").begin_array();
+        for &task in &self.unobserved {
+            w.u64(task.into());
+        }
+        w.end_array();
+        w.key("counter").opt_u64(self.counter.map(u64::from));
+        w.key("lag").begin_array();
+        for &(due_ms, late_ms) in &self.lag {
+            w.begin_array().f64(due_ms).f64(late_ms).end_array();
+        }
+        w.end_array();
+        w.key("lane_names").begin_array();
+        for name in &self.lane_names {
+            w.str(name);
+        }
+        w.end_array();
+        w.key("value").opt_u64(self.value);
+        w.key("startup_ms").opt_f64(self.startup_ms);
+        w.key("lane_progress").begin_array();
+        for &progress in &self.lane_progress {
+            w.f64(progress);
+        }
+        w.end_array();
+        w.key("error").opt_str(self.error.as_deref());
+        w.end_object();
+    }
+
     /// Summary statistics of the run.
     pub fn stats(&self) -> TraceStats {
         let ended: Vec<&Span> = self.spans.iter().filter(|s| s.end_ms.is_some()).collect();
@@ -304,9 +420,102 @@ pub struct TraceStats {
     pub mean_task_ms: f64,
 }
 
+/// Traces with every field set and unset, every outcome and every group outcome, awkward names
+/// and numbers: for the tests that check [`Trace::write_json`] against serde's derive.
+#[cfg(test)]
+pub(crate) fn every_kind_of_trace() -> Vec<Trace> {
+    let mut traces = vec![Trace::default(), Trace::new(3)];
+    let resumed = [
+        GroupOutcome::AllCompleted,
+        GroupOutcome::FirstFinished { task: 2 },
+        GroupOutcome::Failed {
+            first: 1,
+            all: vec![1, 3, u32::MAX],
+        },
+        GroupOutcome::Failed {
+            first: 0,
+            all: vec![],
+        },
+        GroupOutcome::DeadlineExceeded,
+        GroupOutcome::Cancelled,
+        GroupOutcome::NotAwaited,
+        GroupOutcome::WouldDeadlock,
+        GroupOutcome::Capped,
+    ];
+    for (i, how) in resumed.into_iter().enumerate() {
+        let mut t = Trace::new(5);
+        let outcomes = [
+            Outcome::Completed,
+            Outcome::Failed,
+            Outcome::TimedOut,
+            Outcome::Cancelled,
+        ];
+        for (task, outcome) in outcomes.into_iter().enumerate() {
+            let task = task as u32;
+            t.record(TraceEvent::Started {
+                task,
+                lane: task % 2,
+                attempt: task / 3,
+                at_ms: f64::from(task) * 0.1,
+            });
+            t.record(TraceEvent::Ended {
+                task,
+                at_ms: 1000.0 / 3.0 + f64::from(task),
+                outcome,
+            });
+        }
+        // One left pending.
+        t.record(TraceEvent::Started {
+            task: 4,
+            lane: 0,
+            attempt: 0,
+            at_ms: 1e-7,
+        });
+        t.resume(1_763_800_000_000.25, how);
+        t.consumed = vec![(0, 0.5), (2, 1e21)];
+        t.unobserved = vec![1, 3];
+        t.lag = vec![(16.0, 0.0), (32.000_000_1, 2.5e-5)];
+        if i % 2 == 0 {
+            t.counter = Some(u32::MAX);
+            t.value = Some(u64::MAX);
+            t.startup_ms = Some(93_511.0 + 613.0 / 4096.0);
+            t.lane_names = vec![
+                "worker 1".into(),
+                "say \"hi\" \\ C:\\".into(),
+                "two\nlines\t\u{1}\u{7f}".into(),
+                "é 中文 😀 👩‍💻".into(),
+            ];
+            t.lane_progress = vec![0.0, 0.25, 1.0 / 3.0, 1.0];
+            t.error = Some("Worker crashed: \"boom\"\nat line 1 😱".into());
+        }
+        if i % 3 == 0 {
+            t.finish(5000.0, i % 2 == 1);
+        }
+        if i == 4 {
+            // Not finite: written as null, as serde_json writes them.
+            t.lag.push((f64::NAN, f64::INFINITY));
+            t.lane_progress.push(f64::NEG_INFINITY);
+        }
+        traces.push(t);
+    }
+    traces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_json_is_byte_for_byte_what_serde_writes() {
+        for t in every_kind_of_trace() {
+            let mut w = Writer::compact();
+            t.write_json(&mut w);
+            assert_eq!(w.finish(), serde_json::to_string(&t).unwrap());
+            let mut w = Writer::pretty();
+            t.write_json(&mut w);
+            assert_eq!(w.finish(), serde_json::to_string_pretty(&t).unwrap());
+        }
+    }
 
     fn started(task: u32, at_ms: f64) -> TraceEvent {
         TraceEvent::Started {
