@@ -42,11 +42,6 @@ pub struct CodeAnswer {
     pub code: Result<String, String>,
 }
 
-/// Reads a language id ("csharp", "javascript", "python", "rust").
-pub fn lang_from_id(id: &str) -> Option<Lang> {
-    Lang::ALL.into_iter().find(|l| l.id() == id)
-}
-
 /// The fragment the page sends for `draft` (its editor and view options left out: the code
 /// depends only on the scenario).
 pub fn fragment_of(draft: &Draft) -> String {
@@ -92,7 +87,7 @@ impl CodeRequest {
             .map_err(|_| format!("bad code request: id {id:?} is not a number"))?;
         let lang = next("language")?;
         let lang =
-            lang_from_id(lang).ok_or_else(|| format!("bad code request: no language {lang:?}"))?;
+            Lang::from_id(lang).ok_or_else(|| format!("bad code request: no language {lang:?}"))?;
         let cores = next("core count")?;
         let cores = cores
             .parse()
@@ -149,7 +144,7 @@ impl CodeAnswer {
         let mut lines = text.splitn(4, '\n');
         let bad = || format!("bad answer from the code worker: {:?}", short(text));
         let id = lines.next().and_then(|l| l.parse().ok()).ok_or_else(bad)?;
-        let lang = lines.next().and_then(lang_from_id).ok_or_else(bad)?;
+        let lang = lines.next().and_then(Lang::from_id).ok_or_else(bad)?;
         let status = lines.next().ok_or_else(bad)?;
         let text = lines.next().unwrap_or("").to_string();
         let code = match status {

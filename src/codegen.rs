@@ -44,6 +44,11 @@ impl Lang {
         }
     }
 
+    /// The language whose [`Lang::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.id() == id)
+    }
+
     /// Human title of the tab.
     pub fn title(self) -> &'static str {
         match self {

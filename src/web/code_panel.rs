@@ -20,6 +20,24 @@ enum Code {
     None(String),
 }
 
+impl Code {
+    /// The code worker could not be started, or stopped: why, and that nothing else suffers.
+    fn failed(why: &str) -> Code {
+        Code::None(format!(
+            "The code could not be written here ({why}). The experiments are not affected."
+        ))
+    }
+
+    /// The state as the page exposes it (`data-state`): "loading", "ready" or "none".
+    fn state(&self) -> &'static str {
+        match self {
+            Code::Loading => "loading",
+            Code::Ready(..) => "ready",
+            Code::None(_) => "none",
+        }
+    }
+}
+
 /// The code behind the current scenario, in the readers' languages, generated from it so the
 /// numbers match the experiment. The generator is loaded the first time the panel opens.
 #[component]
@@ -63,17 +81,11 @@ pub(crate) fn CodePanel(
                         Ok(text) => Code::Ready(a.lang, text),
                         Err(e) => Code::None(format!("No code for this scenario: {e}.")),
                     }),
-                    Err(e) => code.set(Code::None(format!(
-                        "The code could not be written here ({e}). The experiments are not \
-                         affected."
-                    ))),
+                    Err(e) => code.set(Code::failed(&e)),
                 });
                 match spawned {
                     Ok(cw) => *w = Some(cw),
-                    Err(e) => code.set(Code::None(format!(
-                        "The code could not be written here ({e}). The experiments are not \
-                         affected."
-                    ))),
+                    Err(e) => code.set(Code::failed(&e)),
                 }
             }
             if let Some(w) = w {
@@ -82,11 +94,8 @@ pub(crate) fn CodePanel(
         });
     });
 
-    let state = move || match code.get() {
-        Code::Loading => "loading",
-        Code::Ready(..) => "ready",
-        Code::None(_) => "none",
-    };
+    // Read in place: the code can be long, and these run on every change.
+    let state = move || code.with(Code::state);
     view! {
         <details
             class="card code-panel"
@@ -120,7 +129,7 @@ pub(crate) fn CodePanel(
                     .collect_view()}
                 <button
                     data-testid="copy-code"
-                    prop:disabled=move || !matches!(code.get(), Code::Ready(..))
+                    prop:disabled=move || state() != "ready"
                     on:click=move |_| {
                         let Code::Ready(_, text) = code.get_untracked() else { return };
                         spawn_local(async move {
@@ -139,9 +148,11 @@ pub(crate) fn CodePanel(
                 class="code"
                 data-testid="code"
                 data-state=state
-                data-lang=move || match code.get() {
-                    Code::Ready(l, _) => l.id(),
-                    _ => "",
+                data-lang=move || {
+                    code.with(|c| match c {
+                        Code::Ready(l, _) => l.id(),
+                        _ => "",
+                    })
                 }
                 aria-busy=move || (state() == "loading").to_string()
             >
