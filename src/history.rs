@@ -193,12 +193,15 @@ impl History {
         let Ok(list) = stored.array("entries") else {
             return cleared(UNREADABLE);
         };
-        let total = list.len();
-        let mut entries: Vec<Entry> = list
-            .iter()
-            .filter_map(|v| Entry::read(v).ok())
-            .filter(Entry::is_valid)
-            .collect();
+        let read: Vec<Option<Entry>> = list.iter().map(|v| Entry::read(v).ok()).collect();
+        History::keep_valid(read)
+    }
+
+    /// The history of the entries that were read (`None`: an entry that could not be), keeping
+    /// the valid ones, the newest [`MAX_ENTRIES`] of them, with the note on what was dropped.
+    fn keep_valid(read: Vec<Option<Entry>>) -> (History, Option<String>) {
+        let total = read.len();
+        let mut entries: Vec<Entry> = read.into_iter().flatten().filter(Entry::is_valid).collect();
         let dropped = total - entries.len();
         if entries.len() > MAX_ENTRIES {
             entries.drain(..entries.len() - MAX_ENTRIES);
@@ -869,24 +872,12 @@ mod tests {
         let Some(Value::Array(list)) = stored.remove("entries") else {
             return cleared(UNREADABLE);
         };
-        let total = list.len();
-        let mut entries: Vec<Entry> = list
-            .into_iter()
-            .filter_map(|v| serde_json::from_value::<Entry>(v).ok())
-            .filter(Entry::is_valid)
-            .collect();
-        let dropped = total - entries.len();
-        if entries.len() > MAX_ENTRIES {
-            entries.drain(..entries.len() - MAX_ENTRIES);
-        }
-        let note = match dropped {
-            0 => None,
-            1 => Some("1 saved run could not be read and was dropped.".to_string()),
-            n => Some(format!(
-                "{n} saved runs could not be read and were dropped."
-            )),
-        };
-        (History { entries }, note)
+        // What the two versions share after reading each entry is one function.
+        History::keep_valid(
+            list.into_iter()
+                .map(|v| serde_json::from_value::<Entry>(v).ok())
+                .collect(),
+        )
     }
 
     #[test]
