@@ -11,9 +11,8 @@
 //!   the page are the same text. Strings are escaped like serde_json's (`"`, `\`, control
 //!   characters; everything else as is), floats written in the shortest form that names them
 //!   exactly, laid out as serde_json lays them out (`5.0`, `0.00001`, `1e-7`, `1e+16`).
-//! - [`ObjectWriter`] writes the protocol's flat objects, compact, in the order given, built by
-//!   value so that one message can nest another. Its strings are [`Writer`]'s; its floats keep
-//!   Rust's `{:?}` layout (see [`ObjectWriter::f64`]).
+//!   The worker protocol writes its messages with it too, compact, its floats in Rust's `{:?}`
+//!   layout ([`Writer::f64_debug`]).
 //! - [`parse_object`] reads any JSON text whose top level is an object, so a field this side
 //!   does not know is skipped rather than refused, and [`Object`]'s getters take typed fields
 //!   out of it. Every mistake is an [`Err`] with a message that says what and where, never a
@@ -199,6 +198,24 @@ impl Writer {
         self
     }
 
+    /// A float in Rust's `{:?}` layout, the worker protocol's: the shortest form that names it
+    /// exactly, keeping the `.0` of whole numbers and using an exponent for very large or small
+    /// ones (`5.0`, `0.5`, `1e-7`, `1e300`). NaN and infinities are `null`, as with
+    /// [`Writer::f64`].
+    ///
+    /// The layout differs from serde_json's ([`Writer::f64`]) below 1e-4 and from 1e16 (`1e-5`
+    /// for `0.00001`, `1e16` for `1e+16`: the same numbers). Only this build's reader reads the
+    /// protocol, and the worker, which formats no other float, would grow by 1.4 KB gzip with
+    /// serde_json's layout (Rust's `{:e}` brings its exact-precision code along).
+    pub fn f64_debug(&mut self, value: f64) -> &mut Self {
+        if !value.is_finite() {
+            return self.null();
+        }
+        self.before_value();
+        let _ = write!(self.out, "{value:?}");
+        self
+    }
+
     /// A float, or `null` for `None`.
     pub fn opt_f64(&mut self, value: Option<f64>) -> &mut Self {
         match value {
@@ -223,103 +240,6 @@ impl Writer {
 
     /// The JSON text written.
     pub fn finish(self) -> String {
-        self.out
-    }
-}
-
-/// Writes one JSON object, field by field, in the order the fields are added.
-#[derive(Clone, Debug)]
-pub struct ObjectWriter {
-    out: String,
-}
-
-impl Default for ObjectWriter {
-    fn default() -> Self {
-        ObjectWriter {
-            out: String::from("{"),
-        }
-    }
-}
-
-impl ObjectWriter {
-    /// An object with no fields yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn key(&mut self, key: &str) {
-        if self.out.len() > 1 {
-            self.out.push(',');
-        }
-        write_string(&mut self.out, key);
-        self.out.push(':');
-    }
-
-    /// Adds a string field, escaped.
-    pub fn str(mut self, key: &str, value: &str) -> Self {
-        self.key(key);
-        write_string(&mut self.out, value);
-        self
-    }
-
-    /// Adds a whole-number field (u32 fields go through here too).
-    pub fn u64(mut self, key: &str, value: u64) -> Self {
-        self.key(key);
-        let _ = write!(self.out, "{value}");
-        self
-    }
-
-    /// Adds a whole-number field that may be absent, written as `null` then.
-    pub fn opt_u64(self, key: &str, value: Option<u64>) -> Self {
-        match value {
-            Some(v) => self.u64(key, v),
-            None => self.null(key),
-        }
-    }
-
-    /// Adds a float field in its shortest exact form (`5.0`, `0.5`, `1e-7`). JSON has no NaN
-    /// or infinity: like serde_json, they are written as `null` (which no float field reads).
-    ///
-    /// This is Rust's `{:?}` layout, which differs from serde_json's ([`Writer::f64`]) below
-    /// 1e-4 and from 1e16 (`1e-5` for `0.00001`, `1e16` for `1e+16`: the same numbers). Only
-    /// this build's reader reads the protocol, and the worker, which formats no other float,
-    /// would grow by 1.4 KB gzip with serde_json's layout (Rust's `{:e}` brings its
-    /// exact-precision code along).
-    pub fn f64(mut self, key: &str, value: f64) -> Self {
-        if !value.is_finite() {
-            return self.null(key);
-        }
-        self.key(key);
-        // Debug, not Display: it keeps the `.0` of whole numbers and uses an exponent for very
-        // large or small ones (Display would write 1e300 as 301 digits).
-        let _ = write!(self.out, "{value:?}");
-        self
-    }
-
-    /// Adds a `true` or `false` field.
-    pub fn bool(mut self, key: &str, value: bool) -> Self {
-        self.key(key);
-        self.out.push_str(if value { "true" } else { "false" });
-        self
-    }
-
-    /// Adds a `null` field.
-    pub fn null(mut self, key: &str) -> Self {
-        self.key(key);
-        self.out.push_str("null");
-        self
-    }
-
-    /// Adds a nested object.
-    pub fn object(mut self, key: &str, value: ObjectWriter) -> Self {
-        self.key(key);
-        self.out.push_str(&value.finish());
-        self
-    }
-
-    /// The object's JSON text.
-    pub fn finish(mut self) -> String {
-        self.out.push('}');
         self.out
     }
 }
@@ -1022,21 +942,29 @@ mod tests {
         }
     }
 
+    /// One compact object, its fields written by `fields`.
+    fn object(fields: impl FnOnce(&mut Writer)) -> String {
+        let mut w = Writer::compact();
+        w.begin_object();
+        fields(&mut w);
+        w.end_object();
+        w.finish()
+    }
+
     #[test]
     fn the_writer_writes_compact_json_in_field_order() {
-        let inner = ObjectWriter::new().u64("w", 3);
-        let text = ObjectWriter::new()
-            .str("type", "T")
-            .u64("n", u64::MAX)
-            .f64("x", 5.0)
-            .f64("y", 0.25)
-            .bool("yes", true)
-            .bool("no", false)
-            .opt_u64("some", Some(0))
-            .opt_u64("none", None)
-            .object("inner", inner)
-            .object("empty", ObjectWriter::new())
-            .finish();
+        let text = object(|w| {
+            w.key("type").str("T");
+            w.key("n").u64(u64::MAX);
+            w.key("x").f64_debug(5.0);
+            w.key("y").f64_debug(0.25);
+            w.key("yes").bool(true);
+            w.key("no").bool(false);
+            w.key("some").opt_u64(Some(0));
+            w.key("none").opt_u64(None);
+            w.key("inner").begin_object().key("w").u64(3).end_object();
+            w.key("empty").begin_object().end_object();
+        });
         assert_eq!(
             text,
             r#"{"type":"T","n":18446744073709551615,"x":5.0,"y":0.25,"yes":true,"no":false,"some":0,"none":null,"inner":{"w":3},"empty":{}}"#
@@ -1045,7 +973,11 @@ mod tests {
 
     #[test]
     fn floats_are_written_short_and_json_has_no_nan() {
-        let f = |v: f64| ObjectWriter::new().f64("v", v).finish();
+        let f = |v: f64| {
+            object(|w| {
+                w.key("v").f64_debug(v);
+            })
+        };
         assert_eq!(f(1e300), r#"{"v":1e300}"#, "an exponent, not 301 digits");
         assert_eq!(f(1e-7), r#"{"v":1e-7}"#);
         assert_eq!(f(-0.0), r#"{"v":-0.0}"#);
@@ -1194,9 +1126,10 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
-        let text = ObjectWriter::new()
-            .str("s", "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}/é€😀\u{7f}")
-            .finish();
+        let text = object(|w| {
+            w.key("s")
+                .str("a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}/é€😀\u{7f}");
+        });
         assert_eq!(
             text,
             r#"{"s":"a\"b\\c\nd\re\tf\bg\fh\u0001i\u001f/é€😀"#.to_string() + "\u{7f}\"}",
@@ -1404,7 +1337,9 @@ mod tests {
 
     /// `v` written as a field and read back.
     fn write_and_read(v: f64) -> f64 {
-        let text = ObjectWriter::new().f64("v", v).finish();
+        let text = object(|w| {
+            w.key("v").f64_debug(v);
+        });
         read(&text)
             .f64("v")
             .unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -1448,7 +1383,9 @@ mod tests {
         // resolution, exactly as with serde_json's default reader, which the protocol used.
         for i in 0..100_000 {
             let v = f64::from(i) * 0.1 + 0.123_456_789;
-            let text = ObjectWriter::new().f64("v", v).finish();
+            let text = object(|w| {
+                w.key("v").f64_debug(v);
+            });
             let back = read(&text).f64("v").unwrap();
             let serde: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(Some(back), serde["v"].as_f64(), "{text}");

@@ -10,7 +10,7 @@
 //! by hand with [`crate::json_lite`] rather than serde_json, which was about a third of the
 //! worker's wasm. The form is the one serde's derives wrote, and the tests pin it.
 
-use crate::json_lite::{parse_object, JsonError, Object, ObjectWriter};
+use crate::json_lite::{parse_object, JsonError, Object, Writer};
 use crate::kernels::{Job, MandelbrotSpec};
 
 /// Page -> worker.
@@ -77,15 +77,17 @@ impl From<JsonError> for ProtocolError {
 /// Something with a JSON text form in the protocol: the two message enums, and the [`Job`] a
 /// [`ToWorker::Run`] carries (also encodable alone).
 pub trait Message: Sized {
-    /// The message as a JSON object.
-    fn write(&self) -> ObjectWriter;
+    /// Writes the message as a JSON object.
+    fn write(&self, w: &mut Writer);
     /// Reads the message from a JSON object.
     fn read(object: &Object) -> Result<Self, ProtocolError>;
 }
 
 /// Encodes a message for `postMessage`.
 pub fn encode<T: Message>(msg: &T) -> String {
-    msg.write().finish()
+    let mut w = Writer::compact();
+    msg.write(&mut w);
+    w.finish()
 }
 
 /// Decodes a message received through `postMessage`.
@@ -93,9 +95,10 @@ pub fn decode<T: Message>(text: &str) -> Result<T, ProtocolError> {
     T::read(&parse_object(text)?)
 }
 
-/// An object tagged with its variant's name, as every message starts.
-fn tagged(tag: &str) -> ObjectWriter {
-    ObjectWriter::new().str("type", tag)
+/// Opens an object tagged with its variant's name, as every message starts; its fields follow,
+/// then `end_object`.
+fn tagged<'w>(w: &'w mut Writer, tag: &str) -> &'w mut Writer {
+    w.begin_object().key("type").str(tag)
 }
 
 /// A nested object's result, its error saying which field it came from.
@@ -109,22 +112,35 @@ fn unknown(what: &str, tag: &str, known: &str) -> ProtocolError {
 }
 
 impl Message for ToWorker {
-    fn write(&self) -> ObjectWriter {
+    fn write(&self, w: &mut Writer) {
         match self {
-            ToWorker::Ping { run_id } => tagged("Ping").u64("run_id", (*run_id).into()),
+            ToWorker::Ping { run_id } => {
+                tagged(w, "Ping").key("run_id").u64((*run_id).into());
+            }
             ToWorker::Run {
                 run_id,
                 job_id,
                 job,
-            } => tagged("Run")
-                .u64("run_id", (*run_id).into())
-                .u64("job_id", (*job_id).into())
-                .object("job", job.write()),
-            ToWorker::Hold { run_id, job_id, ms } => tagged("Hold")
-                .u64("run_id", (*run_id).into())
-                .u64("job_id", (*job_id).into())
-                .u64("ms", (*ms).into()),
+            } => {
+                tagged(w, "Run")
+                    .key("run_id")
+                    .u64((*run_id).into())
+                    .key("job_id")
+                    .u64((*job_id).into())
+                    .key("job");
+                job.write(w);
+            }
+            ToWorker::Hold { run_id, job_id, ms } => {
+                tagged(w, "Hold")
+                    .key("run_id")
+                    .u64((*run_id).into())
+                    .key("job_id")
+                    .u64((*job_id).into())
+                    .key("ms")
+                    .u64((*ms).into());
+            }
         }
+        w.end_object();
     }
 
     fn read(o: &Object) -> Result<Self, ProtocolError> {
@@ -148,41 +164,64 @@ impl Message for ToWorker {
 }
 
 impl Message for FromWorker {
-    fn write(&self) -> ObjectWriter {
+    fn write(&self, w: &mut Writer) {
         match self {
-            FromWorker::Ready => tagged("Ready"),
-            FromWorker::Pong { run_id } => tagged("Pong").u64("run_id", (*run_id).into()),
+            FromWorker::Ready => {
+                tagged(w, "Ready");
+            }
+            FromWorker::Pong { run_id } => {
+                tagged(w, "Pong").key("run_id").u64((*run_id).into());
+            }
             FromWorker::Progress {
                 run_id,
                 job_id,
                 done,
                 total,
-            } => tagged("Progress")
-                .u64("run_id", (*run_id).into())
-                .u64("job_id", (*job_id).into())
-                .u64("done", (*done).into())
-                .u64("total", (*total).into()),
+            } => {
+                tagged(w, "Progress")
+                    .key("run_id")
+                    .u64((*run_id).into())
+                    .key("job_id")
+                    .u64((*job_id).into())
+                    .key("done")
+                    .u64((*done).into())
+                    .key("total")
+                    .u64((*total).into());
+            }
             FromWorker::Done {
                 run_id,
                 job_id,
                 value,
                 compute_ms,
-            } => tagged("Done")
-                .u64("run_id", (*run_id).into())
-                .u64("job_id", (*job_id).into())
-                .u64("value", *value)
-                .f64("compute_ms", *compute_ms),
+            } => {
+                tagged(w, "Done")
+                    .key("run_id")
+                    .u64((*run_id).into())
+                    .key("job_id")
+                    .u64((*job_id).into())
+                    .key("value")
+                    .u64(*value)
+                    .key("compute_ms")
+                    .f64_debug(*compute_ms);
+            }
             FromWorker::Failed {
                 run_id,
                 job_id,
                 message,
                 fatal,
-            } => tagged("Failed")
-                .opt_u64("run_id", run_id.map(u64::from))
-                .opt_u64("job_id", job_id.map(u64::from))
-                .str("message", message)
-                .bool("fatal", *fatal),
+            } => {
+                tagged(w, "Failed")
+                    .key("run_id")
+                    .opt_u64(run_id.map(u64::from))
+                    .key("job_id")
+                    .opt_u64(job_id.map(u64::from))
+                    .key("message")
+                    .str(message)
+                    .key("fatal")
+                    .bool(*fatal);
+            }
         }
+        w.end_object();
     }
 
     fn read(o: &Object) -> Result<Self, ProtocolError> {
@@ -221,29 +260,46 @@ impl Message for FromWorker {
 }
 
 impl Message for Job {
-    fn write(&self) -> ObjectWriter {
+    fn write(&self, w: &mut Writer) {
         match self {
             Job::CountPrimes { start, end } => {
-                tagged("CountPrimes").u64("start", *start).u64("end", *end)
+                tagged(w, "CountPrimes")
+                    .key("start")
+                    .u64(*start)
+                    .key("end")
+                    .u64(*end);
             }
             Job::Mandelbrot {
                 spec,
                 rows_start,
                 rows_end,
-            } => tagged("Mandelbrot")
-                .object(
-                    "spec",
-                    ObjectWriter::new()
-                        .u64("width", spec.width.into())
-                        .u64("height", spec.height.into())
-                        .u64("max_iter", spec.max_iter.into()),
-                )
-                .u64("rows_start", (*rows_start).into())
-                .u64("rows_end", (*rows_end).into()),
-            Job::Spin { ms } => tagged("Spin").f64("ms", *ms),
-            Job::Panic { message } => tagged("Panic").str("message", message),
-            Job::Stall { ms } => tagged("Stall").f64("ms", *ms),
+            } => {
+                tagged(w, "Mandelbrot")
+                    .key("spec")
+                    .begin_object()
+                    .key("width")
+                    .u64(spec.width.into())
+                    .key("height")
+                    .u64(spec.height.into())
+                    .key("max_iter")
+                    .u64(spec.max_iter.into())
+                    .end_object()
+                    .key("rows_start")
+                    .u64((*rows_start).into())
+                    .key("rows_end")
+                    .u64((*rows_end).into());
+            }
+            Job::Spin { ms } => {
+                tagged(w, "Spin").key("ms").f64_debug(*ms);
+            }
+            Job::Panic { message } => {
+                tagged(w, "Panic").key("message").str(message);
+            }
+            Job::Stall { ms } => {
+                tagged(w, "Stall").key("ms").f64_debug(*ms);
+            }
         }
+        w.end_object();
     }
 
     fn read(o: &Object) -> Result<Self, ProtocolError> {
