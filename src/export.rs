@@ -515,35 +515,18 @@ pub fn file_name(experiment_id: &str, what: &str, ext: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{GroupOutcome, TraceEvent};
-
-    fn start(t: &mut Trace, task: u32, lane: u32, attempt: u32, at_ms: f64) {
-        t.record(TraceEvent::Started {
-            task,
-            lane,
-            attempt,
-            at_ms,
-        });
-    }
-
-    fn end(t: &mut Trace, task: u32, at_ms: f64, outcome: Outcome) {
-        t.record(TraceEvent::Ended {
-            task,
-            at_ms,
-            outcome,
-        });
-    }
+    use crate::trace::GroupOutcome;
 
     /// Task 1 completes, task 2 fails then completes on its retry, task 3 is still pending.
     fn mixed() -> Trace {
         let mut t = Trace::new(3);
-        start(&mut t, 0, 0, 0, 0.0);
-        start(&mut t, 1, 1, 0, 0.0);
-        start(&mut t, 2, 2, 0, 0.0);
-        end(&mut t, 0, 500.0, Outcome::Completed);
-        end(&mut t, 1, 300.0, Outcome::Failed);
-        start(&mut t, 1, 1, 1, 400.25);
-        end(&mut t, 1, 1400.5, Outcome::Completed);
+        t.start(0, 0, 0, 0.0);
+        t.start(1, 1, 0, 0.0);
+        t.start(2, 2, 0, 0.0);
+        t.end(0, 500.0, Outcome::Completed);
+        t.end(1, 300.0, Outcome::Failed);
+        t.start(1, 1, 1, 400.25);
+        t.end(1, 1400.5, Outcome::Completed);
         t.consumed = vec![(0, 500.0), (1, 1400.5)];
         t.resume(1400.5, GroupOutcome::AllCompleted);
         t
@@ -552,8 +535,8 @@ mod tests {
     fn sequential() -> Trace {
         let mut t = Trace::new(2);
         for i in 0..2 {
-            start(&mut t, i, i, 0, i as f64 * 500.0);
-            end(&mut t, i, i as f64 * 500.0 + 500.0, Outcome::Completed);
+            t.start(i, i, 0, i as f64 * 500.0);
+            t.end(i, i as f64 * 500.0 + 500.0, Outcome::Completed);
         }
         t.resume(1000.0, GroupOutcome::AllCompleted);
         t.finish(1000.0, false);
@@ -872,10 +855,10 @@ mod tests {
     fn the_timeline_table_uses_lane_names_and_counts_what_it_leaves_out() {
         let mut t = Trace::new(3);
         t.lane_names = vec!["worker 1".into(), "worker 2".into()];
-        start(&mut t, 0, 1, 0, 0.0);
-        end(&mut t, 0, 10.0, Outcome::TimedOut);
-        start(&mut t, 1, 0, 0, 0.0);
-        start(&mut t, 2, 5, 0, 0.0);
+        t.start(0, 1, 0, 0.0);
+        t.end(0, 10.0, Outcome::TimedOut);
+        t.start(1, 0, 0, 0.0);
+        t.start(2, 5, 0, 0.0);
         let (rows, left_out) = timeline_table(&t, 2);
         assert_eq!(
             (rows.len(), left_out),

@@ -401,35 +401,18 @@ impl Player {
 mod tests {
     use super::*;
 
-    fn start(t: &mut Trace, task: u32, attempt: u32, at_ms: f64) {
-        t.record(TraceEvent::Started {
-            task,
-            lane: task,
-            attempt,
-            at_ms,
-        });
-    }
-
-    fn end(t: &mut Trace, task: u32, at_ms: f64, outcome: Outcome) {
-        t.record(TraceEvent::Ended {
-            task,
-            at_ms,
-            outcome,
-        });
-    }
-
     /// Three calls awaited together: #1 500 ms, #2 fails then its retry completes, #3 ends
     /// first. Every field that trace_at clips is set.
     fn sample() -> Trace {
         let mut t = Trace::new(3);
-        start(&mut t, 0, 0, 0.0);
-        start(&mut t, 1, 0, 0.0);
-        start(&mut t, 2, 0, 0.0);
-        end(&mut t, 2, 200.0, Outcome::Completed);
-        end(&mut t, 1, 300.0, Outcome::Failed);
-        start(&mut t, 1, 1, 400.0);
-        end(&mut t, 0, 500.0, Outcome::Completed);
-        end(&mut t, 1, 600.0, Outcome::Completed);
+        t.start(0, 0, 0, 0.0);
+        t.start(1, 1, 0, 0.0);
+        t.start(2, 2, 0, 0.0);
+        t.end(2, 200.0, Outcome::Completed);
+        t.end(1, 300.0, Outcome::Failed);
+        t.start(1, 1, 1, 400.0);
+        t.end(0, 500.0, Outcome::Completed);
+        t.end(1, 600.0, Outcome::Completed);
         t.resume(600.0, GroupOutcome::AllCompleted);
         t.consumed = vec![(2, 200.0), (0, 500.0), (1, 600.0)];
         t.lag = vec![(100.0, 5.0), (400.0, 50.0)];
@@ -496,7 +479,7 @@ mod tests {
         let t = sample();
         let mut c = trace_at(&t, 450.0);
         assert_eq!(c.spans[3].end_ms, None, "the retry is pending at 450");
-        end(&mut c, 1, 600.0, Outcome::Completed);
+        c.end(1, 600.0, Outcome::Completed);
         assert_eq!(
             c.spans[3].end_ms,
             Some(600.0),
@@ -512,11 +495,11 @@ mod tests {
     #[test]
     fn completion_order_keeps_the_order_tasks_finished_in() {
         let mut t = Trace::new(2);
-        start(&mut t, 0, 0, 0.0);
-        start(&mut t, 1, 0, 0.0);
-        end(&mut t, 1, 100.0, Outcome::Completed);
-        end(&mut t, 0, 100.0, Outcome::Completed);
-        end(&mut t, 0, 100.0, Outcome::Completed);
+        t.start(0, 0, 0, 0.0);
+        t.start(1, 1, 0, 0.0);
+        t.end(1, 100.0, Outcome::Completed);
+        t.end(0, 100.0, Outcome::Completed);
+        t.end(0, 100.0, Outcome::Completed);
         t.lag = vec![(150.0, 10.0)];
         let c = trace_at(&t, 120.0);
         assert!(
@@ -533,9 +516,9 @@ mod tests {
     #[test]
     fn a_cancelled_run_is_cancelled_only_from_when_it_ended() {
         let mut t = Trace::new(2);
-        start(&mut t, 0, 0, 0.0);
-        start(&mut t, 1, 0, 0.0);
-        end(&mut t, 0, 100.0, Outcome::Completed);
+        t.start(0, 0, 0, 0.0);
+        t.start(1, 1, 0, 0.0);
+        t.end(0, 100.0, Outcome::Completed);
         t.finish(250.0, true);
         let before = trace_at(&t, 200.0);
         assert!(!before.cancelled, "not yet cancelled at 200");
@@ -554,8 +537,8 @@ mod tests {
         t.lane_progress = vec![0.5];
         t.error = Some("crashed".into());
         t.value = Some(7);
-        start(&mut t, 0, 0, 40.0);
-        end(&mut t, 0, 90.0, Outcome::Completed);
+        t.start(0, 0, 0, 40.0);
+        t.end(0, 90.0, Outcome::Completed);
         t.finish(90.0, false);
         let c = trace_at(&t, 35.0);
         assert_eq!(c.lane_names, t.lane_names);
@@ -572,10 +555,10 @@ mod tests {
         let times = event_times(&[&t]);
         assert_eq!(times, vec![0.0, 200.0, 300.0, 400.0, 500.0, 600.0]);
         let mut other = Trace::new(1);
-        start(&mut other, 0, 0, 0.02);
-        end(&mut other, 0, 250.0, Outcome::Completed);
-        start(&mut other, 0, 1, 250.03);
-        end(&mut other, 0, 300.04, Outcome::Completed);
+        other.start(0, 0, 0, 0.02);
+        other.end(0, 250.0, Outcome::Completed);
+        other.start(0, 0, 1, 250.03);
+        other.end(0, 300.04, Outcome::Completed);
         let both = event_times(&[&t, &other]);
         assert_eq!(
             both,
@@ -593,7 +576,7 @@ mod tests {
     fn a_burst_of_close_starts_is_one_step() {
         let mut t = Trace::new(100);
         for i in 0..100 {
-            start(&mut t, i, 0, 1.0 + i as f64 * 0.01);
+            t.start(i, i, 0, 1.0 + i as f64 * 0.01);
         }
         let times = event_times(&[&t]);
         assert_eq!(times.len(), 2, "{times:?}");
@@ -653,10 +636,10 @@ mod tests {
     #[test]
     fn at_one_instant_one_call_ends_before_the_next_starts() {
         let mut t = Trace::new(3);
-        start(&mut t, 0, 0, 0.0);
-        end(&mut t, 0, 12.3, Outcome::TimedOut);
-        start(&mut t, 1, 0, 12.3);
-        end(&mut t, 1, 12.3, Outcome::Cancelled);
+        t.start(0, 0, 0, 0.0);
+        t.end(0, 12.3, Outcome::TimedOut);
+        t.start(1, 1, 0, 12.3);
+        t.end(1, 12.3, Outcome::Cancelled);
         t.resume(12.3, GroupOutcome::FirstFinished { task: 1 });
         assert_eq!(
             happenings(&t, 0.0, 100.0),
@@ -673,7 +656,7 @@ mod tests {
     fn many_happenings_are_cut_at_eight() {
         let mut t = Trace::new(20);
         for i in 0..20 {
-            start(&mut t, i, 0, 1000.0 + i as f64);
+            t.start(i, i, 0, 1000.0 + i as f64);
         }
         let h = happenings(&t, 0.0, 5000.0);
         assert_eq!(h.len(), 9, "eight and a summary");
@@ -691,7 +674,7 @@ mod tests {
             attempt: 0,
             at_ms: 12.0,
         });
-        end(&mut t, 2, 80.0, Outcome::Completed);
+        t.end(2, 80.0, Outcome::Completed);
         t.resume(
             80.0,
             GroupOutcome::Failed {

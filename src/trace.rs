@@ -420,6 +420,29 @@ pub struct TraceStats {
     pub mean_task_ms: f64,
 }
 
+/// Shorthands for the tests that build traces by hand.
+#[cfg(test)]
+impl Trace {
+    /// Records that attempt `attempt` of `task` started on `lane` at `at_ms`.
+    pub(crate) fn start(&mut self, task: u32, lane: u32, attempt: u32, at_ms: f64) {
+        self.record(TraceEvent::Started {
+            task,
+            lane,
+            attempt,
+            at_ms,
+        });
+    }
+
+    /// Records that `task`'s current attempt ended at `at_ms` with `outcome`.
+    pub(crate) fn end(&mut self, task: u32, at_ms: f64, outcome: Outcome) {
+        self.record(TraceEvent::Ended {
+            task,
+            at_ms,
+            outcome,
+        });
+    }
+}
+
 /// Traces with every field set and unset, every outcome and every group outcome, awkward names
 /// and numbers: for the tests that check [`Trace::write_json`] against serde's derive.
 #[cfg(test)]
@@ -452,25 +475,11 @@ pub(crate) fn every_kind_of_trace() -> Vec<Trace> {
         ];
         for (task, outcome) in outcomes.into_iter().enumerate() {
             let task = task as u32;
-            t.record(TraceEvent::Started {
-                task,
-                lane: task % 2,
-                attempt: task / 3,
-                at_ms: f64::from(task) * 0.1,
-            });
-            t.record(TraceEvent::Ended {
-                task,
-                at_ms: 1000.0 / 3.0 + f64::from(task),
-                outcome,
-            });
+            t.start(task, task % 2, task / 3, f64::from(task) * 0.1);
+            t.end(task, 1000.0 / 3.0 + f64::from(task), outcome);
         }
         // One left pending.
-        t.record(TraceEvent::Started {
-            task: 4,
-            lane: 0,
-            attempt: 0,
-            at_ms: 1e-7,
-        });
+        t.start(4, 0, 0, 1e-7);
         t.resume(1_763_800_000_000.25, how);
         t.consumed = vec![(0, 0.5), (2, 1e21)];
         t.unobserved = vec![1, 3];
