@@ -4,7 +4,7 @@
 
 use crate::chart::{nice_ticks, LinearScale, Tick};
 use crate::predict::fmt_ms;
-use crate::report::versus;
+use crate::report::against_baseline;
 
 /// One strategy's totals, in ms.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,11 +106,7 @@ pub fn comparison(rows: &[ComparisonInput], opts: &ComparisonOptions) -> Compari
         .enumerate()
         .map(|(i, r)| {
             let measured = r.measured_ms.filter(|v| v.is_finite() && *v >= 0.0);
-            let vs = if i == 0 {
-                Some("baseline".to_string())
-            } else {
-                base.zip(measured).and_then(|(b, m)| versus(b, m))
-            };
+            let vs = against_baseline(i == 0, base, measured);
             let shown = measured
                 .map(|m| format!("{} ms", fmt_ms(m)))
                 .unwrap_or_else(|| "not measured".into());

@@ -135,6 +135,20 @@ pub fn versus(baseline_ms: f64, measured_ms: f64) -> Option<String> {
     speedup(baseline_ms, measured_ms).map(short)
 }
 
+/// What a row of a comparison says of itself: "baseline" for the baseline, else how its time
+/// compares with the baseline's ([`versus`]); `None` when either time is missing or zero.
+pub fn against_baseline(
+    is_baseline: bool,
+    baseline_ms: Option<f64>,
+    measured_ms: Option<f64>,
+) -> Option<String> {
+    if is_baseline {
+        Some("baseline".to_string())
+    } else {
+        baseline_ms.zip(measured_ms).and_then(|(b, m)| versus(b, m))
+    }
+}
+
 fn about_one(r: f64) -> bool {
     (0.95..=1.05).contains(&r)
 }
@@ -152,6 +166,20 @@ fn short(r: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_baseline_row_says_baseline_and_the_others_how_they_compare() {
+        assert_eq!(
+            against_baseline(true, Some(5000.0), Some(5000.0)).as_deref(),
+            Some("baseline")
+        );
+        assert_eq!(
+            against_baseline(false, Some(5000.0), Some(505.0)).as_deref(),
+            Some("9.9× faster")
+        );
+        assert_eq!(against_baseline(false, None, Some(505.0)), None);
+        assert_eq!(against_baseline(false, Some(5000.0), None), None);
+    }
 
     #[test]
     fn versus_says_faster_slower_or_the_same() {

@@ -12,7 +12,7 @@ use super::url;
 use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
 use crate::export::{self, SummaryRow, TraceLane};
 use crate::predict::fmt_ms;
-use crate::report::versus;
+use crate::report::against_baseline;
 
 /// The summary rows (first line = baseline) shared by the table and the Markdown export.
 pub(crate) fn summary_rows(lines: &[ResultLine], baseline: usize) -> Vec<SummaryRow> {
@@ -25,11 +25,7 @@ pub(crate) fn summary_rows(lines: &[ResultLine], baseline: usize) -> Vec<Summary
             name: l.name.clone(),
             measured_ms: l.measured_ms,
             ideal_ms: l.ideal_ms,
-            vs_baseline: if i == baseline {
-                Some("baseline".into())
-            } else {
-                base.zip(l.measured_ms).and_then(|(b, m)| versus(b, m))
-            },
+            vs_baseline: against_baseline(i == baseline, base, l.measured_ms),
         })
         .collect()
 }
