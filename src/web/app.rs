@@ -12,15 +12,12 @@ use super::code_panel::CodePanel;
 use super::history_panel::HistoryPanel;
 use super::repeat_panel::{RepeatPanel, RepeatProgress};
 use super::replay_bar::ReplayBar;
+use super::results::OpenTables;
 use super::results::{CpuResults, Results};
-use super::run::result_lines;
-use super::run::{
-    next_frame, prepare_async, prepare_cpu, CpuView, Phase, RunControl, StrategyView,
-};
+use super::run::{next_frame, prepare_async, prepare_cpu, RunControl};
 use super::speedup::SpeedupChart;
 use super::storage;
 use super::summary::{baseline_index, Summary};
-use super::timeline::OpenTables;
 use super::url;
 use crate::cpu::{CpuMode, CpuPlan, CpuSpec};
 use crate::editor::{Draft, FieldId};
@@ -30,6 +27,7 @@ use crate::plan::Plan;
 use crate::predict::{fmt_ms, predict};
 use crate::repeat::RepeatTable;
 use crate::replay::Player;
+use crate::results::{result_lines, CpuView, Phase, StrategyView};
 use crate::router;
 use crate::scenario::Experiment;
 use crate::speedup_chart::CurvePoint;

@@ -130,13 +130,11 @@ fn synthetic_trace(n: u32) -> crate::trace::Trace {
     trace
 }
 
-/// Lays out a finished trace of `n` tasks and mounts the page's timeline for it into a fresh
+/// Lays out a finished trace of `n` tasks and draws the page's timeline for it into a fresh
 /// element of the document, then reads the element's height (which forces style and layout);
-/// returns the ms all that took (building the trace excluded), then unmounts it.
+/// returns the ms all that took (building the trace excluded), then removes it.
 pub fn render_timeline(n: u32) -> Result<f64, String> {
-    use super::timeline::Timeline;
     use crate::chart::{timeline, TimelineOptions};
-    use leptos::prelude::*;
     use wasm_bindgen::JsCast;
     let trace = synthetic_trace(n);
     let end = trace.elapsed_ms.unwrap_or(0.0);
@@ -155,12 +153,11 @@ pub fn render_timeline(n: u32) -> Result<f64, String> {
         .map_err(|e| format!("{e:?}"))?;
     let t0 = super::clock::now_ms();
     let layout = timeline(&trace, end, None, end, &TimelineOptions::default());
-    let mounted = leptos::mount::mount_to(host.clone(), move || {
-        view! { <Timeline layout=layout label="benchmark".to_string() /> }
-    });
+    let mut html = crate::markup::Html::new();
+    crate::markup::timeline_svg(&mut html, &layout, "benchmark");
+    host.set_inner_html(&html.finish());
     let height = host.offset_height();
     let ms = super::clock::now_ms() - t0;
-    drop(mounted);
     host.remove();
     if height <= 0 {
         return Err("the timeline drew nothing".into());

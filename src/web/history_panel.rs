@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::storage;
-use crate::history::{ago, History};
-use crate::predict::fmt_ms;
+use crate::history::History;
+use crate::markup;
 
 /// The "Your recent runs" card.
 #[component]
@@ -27,39 +27,11 @@ pub(crate) fn HistoryPanel(
                 {move || format!("Your recent runs in this browser ({})", history.with(|h| h.entries.len()))}
             </summary>
             {move || note.get().map(|n| view! { <p class="link-notes" data-testid="history-note" role="status">{n}</p> })}
-            <ol class="history-list" reversed>
-                {move || {
-                    let now = now.get();
-                    history.with(|h| {
-                        h.entries
-                            .iter()
-                            .rev()
-                            .map(|e| {
-                                let rows = e
-                                    .rows
-                                    .iter()
-                                    .map(|r| {
-                                        format!(
-                                            "{} {}",
-                                            r.name,
-                                            r.measured_ms.map(|m| format!("{} ms", fmt_ms(m))).unwrap_or_else(|| "—".into())
-                                        )
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join(" · ");
-                                let runs = (e.runs > 1).then(|| format!(" (mean of {} runs)", e.runs));
-                                view! {
-                                    <li>
-                                        <a href=format!("#{}", e.link.trim_start_matches('#'))>{e.title.clone()}</a>
-                                        {format!(", {}{}: ", ago(now, e.at_ms), runs.unwrap_or_default())}
-                                        <span class="resources">{rows}</span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    })
-                }}
-            </ol>
+            <ol
+                class="history-list"
+                reversed
+                inner_html=move || history.with(|h| markup::history_list(h, now.get()))
+            ></ol>
             <button
                 data-testid="history-clear"
                 prop:disabled=move || history.with(|h| h.entries.is_empty())

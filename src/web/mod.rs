@@ -19,7 +19,6 @@ mod run;
 mod speedup;
 mod storage;
 mod summary;
-mod timeline;
 pub mod url;
 pub use panic::show_banner as show_panic_banner;
 pub mod worker_client;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::url;
+use crate::markup;
 use crate::repeat::RepeatTable;
 
 /// Progress of a repeated run: runs done and runs in all (the warm-up included).
@@ -23,60 +24,19 @@ pub(crate) fn RepeatPanel(
         <Show when=move || progress.with(Option::is_some) || table.with(Option::is_some)>
             <section class="card repeat" data-testid="repeat" aria-labelledby="repeat-title">
                 <h2 id="repeat-title">"Repeated runs"</h2>
-                {move || {
+                <div inner_html=move || {
                     progress
                         .get()
-                        .map(|(done, total)| {
-                            let text = if done == 0 {
-                                "Warm-up run (not counted)…".to_string()
-                            } else {
-                                format!("Run {} of {}…", done.min(total - 1), total - 1)
-                            };
-                            view! {
-                                <label class="repeat-progress">
-                                    <span>{text}</span>
-                                    <progress
-                                        data-testid="repeat-progress"
-                                        max=total.to_string()
-                                        value=done.to_string()
-                                    ></progress>
-                                </label>
-                            }
-                        })
-                }}
+                        .map(|(done, total)| markup::repeat_progress(done, total))
+                        .unwrap_or_default()
+                }></div>
                 {move || {
                     table
                         .get()
                         .map(|t| {
                             let md = t.markdown();
                             view! {
-                                <table class="numbers-table bdn" data-testid="repeat-table">
-                                    <caption>{t.note()}</caption>
-                                    <thead>
-                                        <tr>
-                                            {RepeatTable::HEADERS
-                                                .iter()
-                                                .map(|h| view! { <th scope="col">{*h}</th> })
-                                                .collect_view()}
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {t
-                                            .cells()
-                                            .into_iter()
-                                            .zip(t.rows.iter().map(|r| r.id.clone()))
-                                            .map(|(cells, id)| {
-                                                let [name, rest @ ..] = cells;
-                                                view! {
-                                                    <tr data-testid=format!("repeat-{id}")>
-                                                        <th scope="row">{name}</th>
-                                                        {rest.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
-                                                    </tr>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
+                                <div inner_html=markup::repeat_table(&t)></div>
                                 <div class="actions">
                                     <button
                                         data-testid="repeat-markdown"

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::clock::now_ms;
-use super::run::{next_frame, ResultLine};
+use super::run::next_frame;
 use crate::predict::fmt_ms;
 use crate::replay::{event_times, happenings, prev_event, Player, SPEEDS};
+use crate::results::ResultLine;
 
 /// The replay controls. `player` is `None` until the reader touches them; while it is `Some`,
 /// the timelines show the run as it was at its position.

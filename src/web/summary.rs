@@ -6,13 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::download;
-use super::run::ResultLine;
-use super::timeline::px;
 use super::url;
 use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
 use crate::export::{self, SummaryRow, TraceLane};
-use crate::predict::fmt_ms;
+use crate::markup;
 use crate::report::against_baseline;
+use crate::results::ResultLine;
 
 /// The summary rows (first line = baseline) shared by the table and the Markdown export.
 pub(crate) fn summary_rows(lines: &[ResultLine], baseline: usize) -> Vec<SummaryRow> {
@@ -154,37 +153,7 @@ pub(crate) fn Summary(
                         "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
                     </p>
                 </Show>
-                {move || {
-                    let l = chart.get();
-                    let (x0, x1) = l.plot_x;
-                    view! {
-                        <svg
-                            class="comparison-chart"
-                            data-testid="comparison-chart"
-                            data-export-chart=""
-                            viewBox=format!("0 0 {} {}", l.width, px(l.height))
-                            role="img"
-                            aria-labelledby="summary-title"
-                        >
-                            <title>"Measured total of each way, with the ideal marked"</title>
-                            {l.bars.iter().map(|b| view! {
-                                <text class="cmp-label" x=px(x0 - 8.0) y=px(b.y + 13.0) text-anchor="end">{b.name.clone()}</text>
-                                <rect class="bar bar-completed" x=px(x0) y=px(b.y) width=px(b.width.max(1.0)) height="18" rx="2">
-                                    <title>{b.title.clone()}</title>
-                                </rect>
-                                {b.ideal_x.map(|x| view! {
-                                    <line class="ideal" x1=px(x) x2=px(x) y1=px(b.y - 3.0) y2=px(b.y + 21.0) />
-                                })}
-                                <text class="cmp-label" x=px(b.value_x) y=px(b.y + 13.0)>{b.value.clone()}</text>
-                            }).collect_view()}
-                            <line class="axis" x1=px(x0) x2=px(x1) y1=px(l.axis_y) y2=px(l.axis_y) />
-                            {l.ticks.iter().map(|t| view! {
-                                <text class="tick-label" x=px(t.x) y=px(l.axis_y + 16.0) text-anchor="middle">{t.label.clone()}</text>
-                            }).collect_view()}
-                            <text class="axis-unit" x=px(x0 - 6.0) y=px(l.axis_y + 16.0) text-anchor="end">"ms"</text>
-                        </svg>
-                    }
-                }}
+                <div inner_html=move || chart.with(markup::comparison_svg)></div>
                 <table class="numbers-table" data-testid="summary-table">
                     <caption>"The chart's numbers"</caption>
                     <thead>
@@ -195,23 +164,7 @@ pub(crate) fn Summary(
                             <th scope="col">"Compared with the baseline"</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        {move || {
-                            rows.get()
-                                .into_iter()
-                                .map(|r| {
-                                    let ms = |v: Option<f64>| v.map(|v| format!("{} ms", fmt_ms(v))).unwrap_or_else(|| "—".into());
-                                    view! {
-                                        <tr data-testid=format!("summary-{}", r.id)>
-                                            <th scope="row">{r.name}</th>
-                                            <td data-ms=r.measured_ms.map(|v| format!("{v:.3}")).unwrap_or_default()>{ms(r.measured_ms)}</td>
-                                            <td>{ms(r.ideal_ms)}</td>
-                                            <td>{r.vs_baseline.unwrap_or_else(|| "—".into())}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()
-                        }}
+                    <tbody inner_html=move || rows.with(|r| markup::summary_table(r))>
                     </tbody>
                 </table>
                 <ul class="history-compare" data-testid="history-compare">
