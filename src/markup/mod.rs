@@ -10,6 +10,7 @@
 //! [`Html`], which escapes it, so a label from a shared link can never become markup.
 
 mod cards;
+mod gallery;
 mod history;
 mod repeat;
 mod speedup;
@@ -17,6 +18,7 @@ mod summary;
 mod timeline;
 
 pub use cards::{cpu_results, strategy_results, TABLE_ROWS};
+pub use gallery::gallery;
 pub use history::history_list;
 pub use repeat::{repeat_progress, repeat_table};
 pub use speedup::speedup_chart;

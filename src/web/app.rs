@@ -481,10 +481,13 @@ pub fn App() -> impl IntoView {
         request_animation_frame(move || run(0));
     }
 
+    // Every field is drawn once and hidden while the experiment has no use for it: cheaper
+    // than adding and removing fields as experiments change.
     let field_view = move |id: FieldId| {
         view! {
             <Field
                 id=id
+                shown=Signal::derive(move || visible.with(|v| v.contains(&id)))
                 text=Signal::derive(move || draft.with(|d| d.text(id).to_string()))
                 on_input=move |v: String| draft.update(|d| {
                     d.fields.insert(id, v);
@@ -567,11 +570,7 @@ pub fn App() -> impl IntoView {
                     {move || experiment.get().published()}
                 </p>
                 <div class="fields" hidden=move || !view_opts.get().editor>
-                    <For
-                        each=move || visible.get().into_iter().filter(|f| !f.is_behaviour())
-                        key=|id| *id
-                        children=field_view
-                    />
+                    {FieldId::ALL.into_iter().filter(|f| !f.is_behaviour()).map(field_view).collect_view()}
                 </div>
                 <details
                     class="behaviour"
@@ -584,11 +583,7 @@ pub fn App() -> impl IntoView {
                 >
                     <summary>"Timing, failures, timeouts and retries"</summary>
                     <div class="fields">
-                        <For
-                            each=move || visible.get().into_iter().filter(|f| f.is_behaviour())
-                            key=|id| *id
-                            children=field_view
-                        />
+                        {FieldId::ALL.into_iter().filter(|f| f.is_behaviour()).map(field_view).collect_view()}
                     </div>
                 </details>
                 <div class="actions">
@@ -674,24 +669,7 @@ pub fn App() -> impl IntoView {
             </section>
             <details class="card gallery" data-testid="gallery" hidden=move || view_opts.get().embed>
                 <summary>"All experiments"</summary>
-                <ul>
-                    {Experiment::ALL
-                        .into_iter()
-                        .map(|e| {
-                            view! {
-                                <li>
-                                    <a
-                                        data-testid=format!("gallery-{}", e.id())
-                                        href=format!("#{}", router::preset_fragment(e))
-                                    >
-                                        {e.title()}
-                                    </a>
-                                    <p>{e.published()}</p>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <ul inner_html=crate::markup::gallery()></ul>
             </details>
             <CodePanel fragment=code_fragment cores=hw_cores.max(1) />
             <RepeatPanel progress=repeat_progress table=repeat_table />
@@ -758,6 +736,8 @@ pub fn App() -> impl IntoView {
 fn Field(
     /// Which field (label, test id).
     id: FieldId,
+    /// Whether the experiment uses it (hidden otherwise).
+    shown: Signal<bool>,
     /// The raw text, as typed.
     text: Signal<String>,
     /// Called with the new text on every keystroke.
@@ -771,7 +751,7 @@ fn Field(
     let msg_id = format!("{testid}-msg");
     let invalid = move || message.with(|m| m.as_ref().is_some_and(|m| m.invalid));
     view! {
-        <label class="field" class:invalid=invalid>
+        <label class="field" class:invalid=invalid hidden=move || !shown.get()>
             <span>{id.label()}</span>
             <input
                 type="text"
