@@ -260,7 +260,7 @@ pub fn timeline(
             (row_of(s.lane), state, s.start_ms, end, s.task, s.task, 1)
         })
         .collect();
-    pieces.sort_by(|a, b| {
+    crate::sort::sort_by(&mut pieces, |a, b| {
         a.0.cmp(&b.0)
             .then(a.1.class().cmp(b.1.class()))
             .then(a.2.total_cmp(&b.2))
@@ -325,7 +325,9 @@ pub fn timeline(
             (x.apply(at).round(), y)
         })
         .collect();
-    consumed.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+    crate::sort::sort_by(&mut consumed, |a, b| {
+        a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0))
+    });
     consumed.dedup();
 
     let lag_row = (lag_rows > 0).then(|| {

@@ -29,6 +29,7 @@ pub mod report;
 pub mod results;
 pub mod router;
 pub mod scenario;
+pub mod sort;
 pub mod speedup_chart;
 pub mod trace;
 

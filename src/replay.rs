@@ -141,7 +141,7 @@ pub fn event_times(traces: &[&Trace]) -> Vec<f64> {
         raw.extend(t.elapsed_ms);
     }
     raw.retain(|t| t.is_finite() && *t > 0.0);
-    raw.sort_by(f64::total_cmp);
+    crate::sort::sort_by(&mut raw, f64::total_cmp);
     let mut out = vec![0.0];
     for t in raw {
         let n = out.len();
@@ -265,7 +265,7 @@ pub fn happenings(trace: &Trace, from_ms: f64, to_ms: f64) -> Vec<String> {
             format!("{} ms: {}", fmt_ms(*at), continued(how)),
         ));
     }
-    items.sort_by(|a, b| {
+    crate::sort::sort_by(&mut items, |a, b| {
         let (x, y) = (a.0, b.0);
         x.0.total_cmp(&y.0)
             .then(x.1.cmp(&y.1))
