@@ -500,8 +500,8 @@ pub fn App() -> impl IntoView {
 
     view! {
         <header class="top" class:embed=move || view_opts.get().embed>
-            <Show when=move || view_opts.get().embed>
-                <a
+            <a
+                    hidden=move || !view_opts.get().embed
                     class="full-link"
                     data-testid="full-link"
                     target="_blank"
@@ -510,7 +510,6 @@ pub fn App() -> impl IntoView {
                 >
                     "Open in the full playground ↗"
                 </a>
-            </Show>
             <h1>"Async vs Parallel Playground"</h1>
             <p class="tagline">
                 "Waiting is not computing. Run real experiments in this browser and see the difference, measured."
@@ -542,8 +541,12 @@ pub fn App() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <Show when=move || link_notes.with(|n| !n.is_empty())>
-                    <div class="link-notes" role="status" data-testid="link-notes">
+                    <div
+                        class="link-notes"
+                        role="status"
+                        data-testid="link-notes"
+                        hidden=move || link_notes.with(Vec::is_empty)
+                    >
                         <p>"This link had settings that could not be used as written:"</p>
                         <ul>
                             {move || {
@@ -565,7 +568,6 @@ pub fn App() -> impl IntoView {
                         </button>
                         <button on:click=move |_| link_notes.set(Vec::new())>"Dismiss"</button>
                     </div>
-                </Show>
                 <p class="published" data-testid="published">
                     {move || experiment.get().published()}
                 </p>
@@ -685,8 +687,11 @@ pub fn App() -> impl IntoView {
             <ReplayBar lines=lines player=player />
             <Results views=views phase=phase cursor=cursor />
             <CpuResults views=cpu_views cursor=cursor />
-            <Show when=move || scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))>
-                <section class="card curve" aria-label="Speedup curve">
+                <section
+                    class="card curve"
+                    aria-label="Speedup curve"
+                    hidden=move || !scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))
+                >
                     <h2>"Speedup curve"</h2>
                     <p>
                         "The shared-queue split on 1, 2, … workers, each measured without start-up, against the ideal line, Amdahl's law and the cores this browser reports."
@@ -719,10 +724,7 @@ pub fn App() -> impl IntoView {
                         cores=hw_cores
                     />
                 </section>
-            </Show>
-            <Show when=move || !view_opts.get().embed>
-                <HistoryPanel history=history note=history_note />
-            </Show>
+            <HistoryPanel history=history note=history_note hidden=Signal::derive(move || view_opts.get().embed) />
         </main>
         <footer class="env" data-testid="env" hidden=move || view_opts.get().embed>
             {format!("This browser reports {hw_cores} cores. ")}

@@ -14,12 +14,15 @@ pub(crate) fn HistoryPanel(
     history: RwSignal<History>,
     /// What could not be read or saved, if anything.
     note: RwSignal<Option<String>>,
+    /// Hides the card (in an embed).
+    hidden: Signal<bool>,
 ) -> impl IntoView {
     let now = RwSignal::new(js_sys::Date::now());
     view! {
         <details
             class="card history"
             data-testid="history"
+            hidden=move || hidden.get()
             // Refresh the "… ago" words when opened.
             on:toggle=move |_| now.set(js_sys::Date::now())
         >

@@ -21,8 +21,12 @@ pub(crate) fn RepeatPanel(
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
     view! {
-        <Show when=move || progress.with(Option::is_some) || table.with(Option::is_some)>
-            <section class="card repeat" data-testid="repeat" aria-labelledby="repeat-title">
+            <section
+                class="card repeat"
+                data-testid="repeat"
+                aria-labelledby="repeat-title"
+                hidden=move || progress.with(Option::is_none) && table.with(Option::is_none)
+            >
                 <h2 id="repeat-title">"Repeated runs"</h2>
                 <div inner_html=move || {
                     progress
@@ -58,6 +62,5 @@ pub(crate) fn RepeatPanel(
                         })
                 }}
             </section>
-        </Show>
     }
 }

@@ -81,8 +81,12 @@ pub(crate) fn ReplayBar(
     let playing = move || player.with(|p| p.is_some_and(|p| p.playing));
     let position = move || player.with(|p| p.map(|p| p.position_ms).unwrap_or(end.get()));
     view! {
-        <Show when=move || lines.with(|l| !l.is_empty())>
-            <section class="card replay" data-testid="replay" aria-label="Replay">
+            <section
+                class="card replay"
+                data-testid="replay"
+                aria-label="Replay"
+                hidden=move || lines.with(Vec::is_empty)
+            >
                 <h2>"Replay"</h2>
                 <div class="actions">
                     <button
@@ -184,6 +188,5 @@ pub(crate) fn ReplayBar(
                     }}
                 </ul>
             </section>
-        </Show>
     }
 }

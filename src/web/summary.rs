@@ -54,7 +54,8 @@ pub(crate) fn Summary(
         lines.with(|ls| {
             // The chart's first bar is the baseline.
             let b = baseline_index(ls);
-            let mut order: Vec<&ResultLine> = vec![&ls[b]];
+            // Empty before the first run (the card is hidden then): no bars.
+            let mut order: Vec<&ResultLine> = ls.get(b).into_iter().collect();
             order.extend(
                 ls.iter()
                     .enumerate()
@@ -145,14 +146,16 @@ pub(crate) fn Summary(
         });
     };
     view! {
-        <Show when=move || lines.with(|l| !l.is_empty())>
-            <section class="card summary" data-testid="summary" aria-labelledby="summary-title">
+            <section
+                class="card summary"
+                data-testid="summary"
+                aria-labelledby="summary-title"
+                hidden=move || lines.with(Vec::is_empty)
+            >
                 <h2 id="summary-title">"Measured against ideal"</h2>
-                <Show when=move || unreliable.get()>
-                    <p class="unreliable" data-testid="unreliable" role="alert">
+                    <p hidden=move || !unreliable.get() class="unreliable" data-testid="unreliable" role="alert">
                         "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
                     </p>
-                </Show>
                 <div inner_html=move || chart.with(markup::comparison_svg)></div>
                 <table class="numbers-table" data-testid="summary-table">
                     <caption>"The chart's numbers"</caption>
@@ -179,6 +182,5 @@ pub(crate) fn Summary(
                     <span class="share-status" data-testid="export-status" role="status">{move || status.get()}</span>
                 </div>
             </section>
-        </Show>
     }
 }
