@@ -53,9 +53,10 @@ fi
 grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml ||
   die "Trunk.toml's [tools] wasm_bindgen differs from Cargo.lock's wasm-bindgen $WBG_VERSION: make them equal."
 
-# 5. npm packages: binaryen (wasm-opt for Trunk) and playwright-core (drives Debian's Chromium).
+# 5. npm packages: binaryen (wasm-opt for Trunk), terser (minifies the JavaScript glue) and
+#    playwright-core (drives Debian's Chromium).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (binaryen, playwright-core)…"
+  say "installing npm packages (binaryen, terser, playwright-core)…"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 [ "$(command -v wasm-opt)" = "$PWD/node_modules/.bin/wasm-opt" ] ||
