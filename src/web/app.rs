@@ -501,15 +501,15 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="top" class:embed=move || view_opts.get().embed>
             <a
-                    hidden=move || !view_opts.get().embed
-                    class="full-link"
-                    data-testid="full-link"
-                    target="_blank"
-                    rel="noopener"
-                    href=link
-                >
-                    "Open in the full playground ↗"
-                </a>
+                hidden=move || !view_opts.get().embed
+                class="full-link"
+                data-testid="full-link"
+                target="_blank"
+                rel="noopener"
+                href=link
+            >
+                "Open in the full playground ↗"
+            </a>
             <h1>"Async vs Parallel Playground"</h1>
             <p class="tagline">
                 "Waiting is not computing. Run real experiments in this browser and see the difference, measured."
@@ -541,30 +541,30 @@ pub fn App() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                    <div
-                        class="link-notes"
-                        role="status"
-                        data-testid="link-notes"
-                        hidden=move || link_notes.with(Vec::is_empty)
+                <div
+                    class="link-notes"
+                    role="status"
+                    data-testid="link-notes"
+                    hidden=move || link_notes.with(Vec::is_empty)
+                >
+                    <p>"This link had settings that could not be used as written:"</p>
+                    <ul>
+                        {move || {
+                            link_notes
+                                .get()
+                                .into_iter()
+                                .map(|n| view! { <li>{n}</li> })
+                                .collect_view()
+                        }}
+                    </ul>
+                    <button
+                        data-testid="notes-reset"
+                        on:click=move |_| {
+                            draft.update(|d| *d = Draft::preset(d.experiment));
+                            link_notes.set(Vec::new());
+                        }
                     >
-                        <p>"This link had settings that could not be used as written:"</p>
-                        <ul>
-                            {move || {
-                                link_notes
-                                    .get()
-                                    .into_iter()
-                                    .map(|n| view! { <li>{n}</li> })
-                                    .collect_view()
-                            }}
-                        </ul>
-                        <button
-                            data-testid="notes-reset"
-                            on:click=move |_| {
-                                draft.update(|d| *d = Draft::preset(d.experiment));
-                                link_notes.set(Vec::new());
-                            }
-                        >
-                            "Reset to the preset"
+                        "Reset to the preset"
                         </button>
                         <button on:click=move |_| link_notes.set(Vec::new())>"Dismiss"</button>
                     </div>
@@ -687,43 +687,43 @@ pub fn App() -> impl IntoView {
             <ReplayBar lines=lines player=player />
             <Results views=views phase=phase cursor=cursor />
             <CpuResults views=cpu_views cursor=cursor />
-                <section
-                    class="card curve"
-                    aria-label="Speedup curve"
-                    hidden=move || !scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))
-                >
-                    <h2>"Speedup curve"</h2>
-                    <p>
-                        "The shared-queue split on 1, 2, … workers, each measured without start-up, against the ideal line, Amdahl's law and the cores this browser reports."
-                    </p>
-                    <div class="actions">
-                        <label class="field">
-                            <span>"Serial part for Amdahl (%)"</span>
-                            <input
-                                type="text"
-                                data-testid="serial"
-                                prop:value=move || serial_text.get()
-                                on:input=move |ev| serial_text.set(event_target_value(&ev))
-                            />
-                        </label>
-                        <button
-                            data-testid="run-curve"
-                            prop:disabled=move || running() || scenario.with(Option::is_none)
-                            on:click=move |_| run_curve()
-                        >
-                            "Measure the speedup curve"
-                        </button>
-                    </div>
-                    <SpeedupChart
-                        points=curve
-                        serial=Signal::derive(move || {
-                            crate::input::bounded(&serial_text.get(), "a percentage", 0, 100, "", "%")
-                                .value()
-                                .unwrap_or(5) as f64 / 100.0
-                        })
-                        cores=hw_cores
-                    />
-                </section>
+            <section
+                class="card curve"
+                aria-label="Speedup curve"
+                hidden=move || !scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))
+            >
+                <h2>"Speedup curve"</h2>
+                <p>
+                    "The shared-queue split on 1, 2, … workers, each measured without start-up, against the ideal line, Amdahl's law and the cores this browser reports."
+                </p>
+                <div class="actions">
+                    <label class="field">
+                        <span>"Serial part for Amdahl (%)"</span>
+                        <input
+                            type="text"
+                            data-testid="serial"
+                            prop:value=move || serial_text.get()
+                            on:input=move |ev| serial_text.set(event_target_value(&ev))
+                        />
+                    </label>
+                    <button
+                        data-testid="run-curve"
+                        prop:disabled=move || running() || scenario.with(Option::is_none)
+                        on:click=move |_| run_curve()
+                    >
+                        "Measure the speedup curve"
+                    </button>
+                </div>
+                <SpeedupChart
+                    points=curve
+                    serial=Signal::derive(move || {
+                        crate::input::bounded(&serial_text.get(), "a percentage", 0, 100, "", "%")
+                            .value()
+                            .unwrap_or(5) as f64 / 100.0
+                    })
+                    cores=hw_cores
+                />
+            </section>
             <HistoryPanel history=history note=history_note hidden=Signal::derive(move || view_opts.get().embed) />
         </main>
         <footer class="env" data-testid="env" hidden=move || view_opts.get().embed>

@@ -81,112 +81,112 @@ pub(crate) fn ReplayBar(
     let playing = move || player.with(|p| p.is_some_and(|p| p.playing));
     let position = move || player.with(|p| p.map(|p| p.position_ms).unwrap_or(end.get()));
     view! {
-            <section
-                class="card replay"
-                data-testid="replay"
-                aria-label="Replay"
-                hidden=move || lines.with(Vec::is_empty)
-            >
-                <h2>"Replay"</h2>
-                <div class="actions">
-                    <button
-                        data-testid="replay-back"
-                                                on:click=move |_| {
-                            with_player(&|p, ts| p.step_back(ts));
-                            tell();
+        <section
+            class="card replay"
+            data-testid="replay"
+            aria-label="Replay"
+            hidden=move || lines.with(Vec::is_empty)
+        >
+            <h2>"Replay"</h2>
+            <div class="actions">
+                <button
+                    data-testid="replay-back"
+                    on:click=move |_| {
+                        with_player(&|p, ts| p.step_back(ts));
+                        tell();
+                    }
+                >
+                    "← Step back"
+                </button>
+                <button
+                    class="primary"
+                    data-testid="replay-play"
+                    on:click=move |_| {
+                        if playing() {
+                            with_player(&|p, _| p.pause());
+                        } else {
+                            with_player(&|p, _| p.play());
+                            said.set(Vec::new());
+                            animate();
                         }
-                    >
-                        "← Step back"
-                    </button>
-                    <button
-                        class="primary"
-                        data-testid="replay-play"
-                        on:click=move |_| {
-                            if playing() {
-                                with_player(&|p, _| p.pause());
-                            } else {
-                                with_player(&|p, _| p.play());
-                                said.set(Vec::new());
-                                animate();
+                    }
+                >
+                    {move || if playing() { "Pause" } else { "▶ Play" }}
+                </button>
+                <button
+                    data-testid="replay-forward"
+                    on:click=move |_| {
+                        // The first step of a finished run starts from its beginning.
+                        if player.with_untracked(Option::is_none) {
+                            with_player(&|p, _| p.seek(0.0));
+                        }
+                        with_player(&|p, ts| p.step_forward(ts));
+                        tell();
+                    }
+                >
+                    "Step forward →"
+                </button>
+                <label class="field replay-speed">
+                    <span>"Speed"</span>
+                    <select
+                        data-testid="replay-speed"
+                        on:change=move |ev| {
+                            if let Some(s) = super::parse_number(&event_target_value(&ev)) {
+                                with_player(&|p, _| p.speed = s);
                             }
                         }
                     >
-                        {move || if playing() { "Pause" } else { "▶ Play" }}
-                    </button>
-                    <button
-                        data-testid="replay-forward"
-                                                on:click=move |_| {
-                            // The first step of a finished run starts from its beginning.
-                            if player.with_untracked(Option::is_none) {
-                                with_player(&|p, _| p.seek(0.0));
-                            }
-                            with_player(&|p, ts| p.step_forward(ts));
-                            tell();
-                        }
-                    >
-                        "Step forward →"
-                    </button>
-                    <label class="field replay-speed">
-                        <span>"Speed"</span>
-                        <select
-                            data-testid="replay-speed"
-                            on:change=move |ev| {
-                                if let Some(s) = super::parse_number(&event_target_value(&ev)) {
-                                    with_player(&|p, _| p.speed = s);
+                        {SPEEDS
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <option
+                                        value=s.to_string()
+                                        selected=move || {
+                                            player
+                                                .with(|p| p.map(|p| p.speed))
+                                                .unwrap_or_else(|| crate::replay::default_speed(end.get()))
+                                                == s
+                                        }
+                                    >
+                                        {format!("{s}×")}
+                                    </option>
                                 }
-                            }
-                        >
-                            {SPEEDS
-                                .into_iter()
-                                .map(|s| {
-                                    view! {
-                                        <option
-                                            value=s.to_string()
-                                            selected=move || {
-                                                player
-                                                    .with(|p| p.map(|p| p.speed))
-                                                    .unwrap_or_else(|| crate::replay::default_speed(end.get()))
-                                                    == s
-                                            }
-                                        >
-                                            {format!("{s}×")}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                </div>
-                <label class="field replay-scrub">
-                    <span>
-                        "Time: "
-                        <output data-testid="replay-time" data-ms=move || format!("{:.3}", position())>
-                            {move || format!("{} ms of {} ms", fmt_ms(position()), fmt_ms(end.get()))}
-                        </output>
-                    </span>
-                    <input
-                        type="range"
-                        data-testid="replay-scrub"
-                        min="0"
-                        max=move || format!("{:.3}", end.get())
-                        step="any"
-                        prop:value=move || format!("{:.3}", position())
-                        on:input=move |ev| {
-                            if let Some(t) = super::parse_number(&event_target_value(&ev)) {
-                                with_player(&|p, _| p.seek(t));
-                                tell();
-                            }
-                        }
-                    />
+                            })
+                            .collect_view()}
+                    </select>
                 </label>
-                <ul class="happenings" data-testid="replay-said" aria-live="polite">
-                    {move || {
-                        // A new run closes the replay (player back to None): old words go too.
-                        player
-                            .with(Option::is_some)
-                            .then(|| said.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view())
-                    }}
-                </ul>
-            </section>
+            </div>
+            <label class="field replay-scrub">
+                <span>
+                    "Time: "
+                    <output data-testid="replay-time" data-ms=move || format!("{:.3}", position())>
+                        {move || format!("{} ms of {} ms", fmt_ms(position()), fmt_ms(end.get()))}
+                    </output>
+                </span>
+                <input
+                    type="range"
+                    data-testid="replay-scrub"
+                    min="0"
+                    max=move || format!("{:.3}", end.get())
+                    step="any"
+                    prop:value=move || format!("{:.3}", position())
+                    on:input=move |ev| {
+                        if let Some(t) = super::parse_number(&event_target_value(&ev)) {
+                            with_player(&|p, _| p.seek(t));
+                            tell();
+                        }
+                    }
+                />
+            </label>
+            <ul class="happenings" data-testid="replay-said" aria-live="polite">
+                {move || {
+                    // A new run closes the replay (player back to None): old words go too.
+                    player
+                        .with(Option::is_some)
+                        .then(|| said.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view())
+                }}
+            </ul>
+        </section>
     }
 }

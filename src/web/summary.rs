@@ -146,41 +146,41 @@ pub(crate) fn Summary(
         });
     };
     view! {
-            <section
-                class="card summary"
-                data-testid="summary"
-                aria-labelledby="summary-title"
-                hidden=move || lines.with(Vec::is_empty)
-            >
-                <h2 id="summary-title">"Measured against ideal"</h2>
-                    <p hidden=move || !unreliable.get() class="unreliable" data-testid="unreliable" role="alert">
-                        "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
-                    </p>
-                <div inner_html=move || chart.with(markup::comparison_svg)></div>
-                <table class="numbers-table" data-testid="summary-table">
-                    <caption>"The chart's numbers"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Way"</th>
-                            <th scope="col">"Measured"</th>
-                            <th scope="col">"Ideal"</th>
-                            <th scope="col">"Compared with the baseline"</th>
-                        </tr>
-                    </thead>
-                    <tbody inner_html=move || rows.with(|r| markup::summary_table(r))>
-                    </tbody>
-                </table>
-                <ul class="history-compare" data-testid="history-compare">
-                    {move || history_compare.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
-                </ul>
-                <div class="actions" role="group" aria-label="Export">
-                    <button data-testid="export-markdown" on:click=copy_markdown>"Copy as Markdown"</button>
-                    <button data-testid="export-csv" on:click=save_csv>"Trace as CSV"</button>
-                    <button data-testid="export-json" on:click=save_json>"Trace as JSON"</button>
-                    <button data-testid="export-svg" on:click=save_svg>"Charts as SVG"</button>
-                    <button data-testid="export-png" on:click=save_png>"Charts as PNG"</button>
-                    <span class="share-status" data-testid="export-status" role="status">{move || status.get()}</span>
-                </div>
-            </section>
+        <section
+            class="card summary"
+            data-testid="summary"
+            aria-labelledby="summary-title"
+            hidden=move || lines.with(Vec::is_empty)
+        >
+            <h2 id="summary-title">"Measured against ideal"</h2>
+            <p hidden=move || !unreliable.get() class="unreliable" data-testid="unreliable" role="alert">
+                "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
+            </p>
+            <div inner_html=move || chart.with(markup::comparison_svg)></div>
+            <table class="numbers-table" data-testid="summary-table">
+                <caption>"The chart's numbers"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Way"</th>
+                        <th scope="col">"Measured"</th>
+                        <th scope="col">"Ideal"</th>
+                        <th scope="col">"Compared with the baseline"</th>
+                    </tr>
+                </thead>
+                <tbody inner_html=move || rows.with(|r| markup::summary_table(r))>
+                </tbody>
+            </table>
+            <ul class="history-compare" data-testid="history-compare">
+                {move || history_compare.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+            </ul>
+            <div class="actions" role="group" aria-label="Export">
+                <button data-testid="export-markdown" on:click=copy_markdown>"Copy as Markdown"</button>
+                <button data-testid="export-csv" on:click=save_csv>"Trace as CSV"</button>
+                <button data-testid="export-json" on:click=save_json>"Trace as JSON"</button>
+                <button data-testid="export-svg" on:click=save_svg>"Charts as SVG"</button>
+                <button data-testid="export-png" on:click=save_png>"Charts as PNG"</button>
+                <span class="share-status" data-testid="export-status" role="status">{move || status.get()}</span>
+            </div>
+        </section>
     }
 }
