@@ -1,45 +1,24 @@
-//! The messages between the page and the code worker, which writes "the code behind it".
+//! The on-demand worker's first kind of text: "the code behind it", the scenario's code in the
+//! readers' languages ([`crate::codegen`]), for the code panel. The page sends the scenario as
+//! its link fragment (the same text a shared link carries, see [`crate::router`]), so the code
+//! is written from exactly what the page runs.
 //!
-//! The code generator ([`crate::codegen`]) is about a tenth of the app's wasm, and most people
-//! never open the code panel. So it lives in a worker of its own (`src/bin/codegen.rs`), loaded
-//! the first time the panel opens. The page sends the scenario as its link fragment (the same
-//! text a shared link carries, see [`crate::router`]), so the code is written from exactly what
-//! the page runs.
-//!
-//! Both messages are plain text, one field a line, the free text last:
-//! - request: `id`, language id, cores, fragment;
-//! - answer: `id`, language id, `ok` or `error`, then the code or the error.
-//!
-//! Before it is sent anything, the worker posts [`READY`] (messages sent earlier would be lost).
+//! The request's part of the message ([`crate::on_demand`]) is plain text, one field a line,
+//! the free text last: language id, cores, fragment.
 
 use crate::codegen::{snippets, Lang};
 use crate::editor::Draft;
 use crate::router::{self, ViewOptions};
 use crate::scenario::Scenario;
 
-/// What the code worker posts once it listens.
-pub const READY: &str = "ready";
-
-/// Page -> code worker: write the code of a scenario in a language.
+/// Write the code of a scenario in a language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeRequest {
-    /// Names the request, so that an answer to an older one can be told apart and dropped.
-    pub id: u32,
     pub lang: Lang,
     /// The browser's core count, which "auto" workers resolve to.
     pub cores: u32,
     /// The scenario as a link fragment ([`router::encode`]).
     pub fragment: String,
-}
-
-/// Code worker -> page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodeAnswer {
-    /// The id of the request answered (0 if the request could not be read).
-    pub id: u32,
-    pub lang: Lang,
-    /// The code, or why there is none.
-    pub code: Result<String, String>,
 }
 
 /// The fragment the page sends for `draft` (its editor and view options left out: the code
@@ -62,29 +41,19 @@ pub fn code_text(scenario: &Scenario, lang: Lang, cores: u32) -> String {
 }
 
 impl CodeRequest {
-    /// The text posted to the worker.
+    /// The request's text in the message to the worker.
     pub fn encode(&self) -> String {
-        format!(
-            "{}\n{}\n{}\n{}",
-            self.id,
-            self.lang.id(),
-            self.cores,
-            self.fragment
-        )
+        format!("{}\n{}\n{}", self.lang.id(), self.cores, self.fragment)
     }
 
     /// Reads a request; a message that is not one is an error, never a panic.
     pub fn decode(text: &str) -> Result<CodeRequest, String> {
-        let mut lines = text.splitn(4, '\n');
+        let mut lines = text.splitn(3, '\n');
         let mut next = |what: &str| {
             lines
                 .next()
                 .ok_or_else(|| format!("bad code request: no {what}"))
         };
-        let id = next("id")?;
-        let id = id
-            .parse()
-            .map_err(|_| format!("bad code request: id {id:?} is not a number"))?;
         let lang = next("language")?;
         let lang =
             Lang::from_id(lang).ok_or_else(|| format!("bad code request: no language {lang:?}"))?;
@@ -94,7 +63,6 @@ impl CodeRequest {
             .map_err(|_| format!("bad code request: core count {cores:?} is not a number"))?;
         let fragment = next("scenario")?.to_string();
         Ok(CodeRequest {
-            id,
             lang,
             cores,
             fragment,
@@ -103,62 +71,14 @@ impl CodeRequest {
 
     /// What the worker answers: the code of the scenario the fragment opens. A fragment whose
     /// scenario does not build (the page never sends one) is answered with an error.
-    pub fn answer(&self) -> CodeAnswer {
-        let built = router::decode(&self.fragment).draft.build();
-        CodeAnswer {
-            id: self.id,
-            lang: self.lang,
-            code: built
-                .scenario
-                .map(|s| code_text(&s, self.lang, self.cores))
-                .ok_or_else(|| "the scenario has fields that need fixing".to_string()),
-        }
+    pub fn answer(&self) -> Result<String, String> {
+        router::decode(&self.fragment)
+            .draft
+            .build()
+            .scenario
+            .map(|s| code_text(&s, self.lang, self.cores))
+            .ok_or_else(|| "the scenario has fields that need fixing".to_string())
     }
-}
-
-/// The worker's whole job: reads a request and writes the answer's text.
-pub fn answer(request: &str) -> String {
-    match CodeRequest::decode(request) {
-        Ok(req) => req.answer().encode(),
-        Err(e) => CodeAnswer {
-            id: 0,
-            lang: Lang::CSharp,
-            code: Err(e),
-        }
-        .encode(),
-    }
-}
-
-impl CodeAnswer {
-    /// The text posted back to the page.
-    pub fn encode(&self) -> String {
-        let (status, text) = match &self.code {
-            Ok(code) => ("ok", code),
-            Err(e) => ("error", e),
-        };
-        format!("{}\n{}\n{status}\n{text}", self.id, self.lang.id())
-    }
-
-    /// Reads an answer; a message that is not one is an error, never a panic.
-    pub fn decode(text: &str) -> Result<CodeAnswer, String> {
-        let mut lines = text.splitn(4, '\n');
-        let bad = || format!("bad answer from the code worker: {:?}", short(text));
-        let id = lines.next().and_then(|l| l.parse().ok()).ok_or_else(bad)?;
-        let lang = lines.next().and_then(Lang::from_id).ok_or_else(bad)?;
-        let status = lines.next().ok_or_else(bad)?;
-        let text = lines.next().unwrap_or("").to_string();
-        let code = match status {
-            "ok" => Ok(text),
-            "error" => Err(text),
-            _ => return Err(bad()),
-        };
-        Ok(CodeAnswer { id, lang, code })
-    }
-}
-
-/// At most the first 40 characters of `text`, for messages.
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 #[cfg(test)]
@@ -168,7 +88,6 @@ mod tests {
 
     fn request(draft: &Draft, lang: Lang) -> CodeRequest {
         CodeRequest {
-            id: 7,
             lang,
             cores: 4,
             fragment: fragment_of(draft),
@@ -181,12 +100,9 @@ mod tests {
             let draft = Draft::preset(e);
             let scenario = draft.build().scenario.expect("presets build");
             for lang in Lang::ALL {
-                let text = answer(&request(&draft, lang).encode());
-                let answer = CodeAnswer::decode(&text).unwrap();
-                assert_eq!(answer.id, 7);
-                assert_eq!(answer.lang, lang);
+                let sent = CodeRequest::decode(&request(&draft, lang).encode()).unwrap();
                 assert_eq!(
-                    answer.code,
+                    sent.answer(),
                     Ok(code_text(&scenario, lang, 4)),
                     "{e:?} {lang:?}"
                 );
@@ -203,7 +119,7 @@ mod tests {
         draft
             .fields
             .insert(crate::editor::FieldId::Duration, "250".into());
-        let code = request(&draft, Lang::CSharp).answer().code.unwrap();
+        let code = request(&draft, Lang::CSharp).answer().unwrap();
         assert!(code.contains("250"), "{code}");
         assert!(code.contains("Task.WhenAll"), "{code}");
     }
@@ -218,7 +134,7 @@ mod tests {
         let scenario = draft.build().scenario.unwrap();
         let mut req = request(&draft, Lang::Rust);
         req.cores = 3;
-        assert_eq!(req.answer().code, Ok(code_text(&scenario, Lang::Rust, 3)));
+        assert_eq!(req.answer(), Ok(code_text(&scenario, Lang::Rust, 3)));
     }
 
     #[test]
@@ -228,44 +144,15 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_round_trips_with_newlines_in_its_code() {
-        for code in [
-            Ok("a\nb\n\nc".to_string()),
-            Err("no".to_string()),
-            Ok(String::new()),
-        ] {
-            let a = CodeAnswer {
-                id: 3,
-                lang: Lang::JavaScript,
-                code,
-            };
-            assert_eq!(CodeAnswer::decode(&a.encode()), Ok(a));
-        }
-    }
-
-    #[test]
-    fn garbage_is_answered_with_an_error_not_a_panic() {
-        for text in [
-            "",
-            "x",
-            "1",
-            "1\nklingon\n4\nv=1",
-            "1\nrust\nmany\nv=1",
-            "1\nrust\n4",
-        ] {
-            let a = CodeAnswer::decode(&answer(text)).unwrap();
-            assert_eq!(a.id, 0);
-            assert!(a.code.is_err(), "{text:?}");
-        }
-        for text in ["", "1", "x\nrust\nok\n", "1\nrust\nmaybe\n"] {
-            assert!(CodeAnswer::decode(text).is_err(), "{text:?}");
+    fn garbage_is_an_error_not_a_panic() {
+        for text in ["", "x", "klingon\n4\nv=1", "rust\nmany\nv=1", "rust\n4"] {
+            assert!(CodeRequest::decode(text).is_err(), "{text:?}");
         }
     }
 
     #[test]
     fn a_fragment_the_router_repairs_is_written_as_the_page_opens_it() {
         let req = CodeRequest {
-            id: 2,
             lang: Lang::Rust,
             cores: 2,
             fragment: "v=1&preset=when-all&n=abc".into(),
@@ -275,6 +162,6 @@ mod tests {
             .build()
             .scenario
             .unwrap();
-        assert_eq!(req.answer().code, Ok(code_text(&opened, Lang::Rust, 2)));
+        assert_eq!(req.answer(), Ok(code_text(&opened, Lang::Rust, 2)));
     }
 }

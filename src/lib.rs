@@ -19,6 +19,7 @@ pub mod input;
 pub mod json_lite;
 pub mod kernels;
 pub mod markup;
+pub mod on_demand;
 pub mod partition;
 pub mod plan;
 pub mod predict;

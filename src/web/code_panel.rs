@@ -4,24 +4,26 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::code_worker::CodeWorker;
-use super::url;
+use super::{on_demand, url};
 use crate::code_request::CodeRequest;
 use crate::codegen::Lang;
+use crate::on_demand::Request;
 
 /// What the panel shows in place of the code.
 #[derive(Clone, Debug, PartialEq)]
 enum Code {
-    /// Asked for, not here yet (the code worker loads the first time the panel opens).
+    /// Asked for, not here yet (the on-demand worker loads the first time the panel opens).
     Loading,
     /// The code of the scenario in `Lang`.
     Ready(Lang, String),
-    /// No code: the scenario has fields to fix, or the code worker failed (the message says).
+    /// No code: the scenario has fields to fix, or the on-demand worker failed (the message
+    /// says).
     None(String),
 }
 
 impl Code {
-    /// The code worker could not be started, or stopped: why, and that nothing else suffers.
+    /// The code could not be written (the on-demand worker did not load, or stopped): why, and
+    /// that nothing else suffers.
     fn failed(why: &str) -> Code {
         Code::None(format!(
             "The code could not be written here ({why}). The experiments are not affected."
@@ -52,7 +54,6 @@ pub(crate) fn CodePanel(
     let copied = RwSignal::new(String::new());
     // The newest request: answers to older ones are dropped.
     let latest = StoredValue::new(0u32);
-    let worker = StoredValue::new_local(None::<CodeWorker>);
 
     Effect::new(move |_| {
         if !open.get() {
@@ -67,29 +68,19 @@ pub(crate) fn CodePanel(
         let id = latest.get_value().wrapping_add(1);
         latest.set_value(id);
         code.set(Code::Loading);
-        let request = CodeRequest {
-            id,
-            lang: lang.get(),
+        let lang = lang.get();
+        let request = Request::Code(CodeRequest {
+            lang,
             cores,
             fragment,
-        };
-        worker.update_value(|w| {
-            if w.is_none() {
-                let spawned = CodeWorker::spawn(move |answer| match answer {
-                    Ok(a) if a.id != latest.get_value() => {}
-                    Ok(a) => code.set(match a.code {
-                        Ok(text) => Code::Ready(a.lang, text),
-                        Err(e) => Code::None(format!("No code for this scenario: {e}.")),
-                    }),
-                    Err(e) => code.set(Code::failed(&e)),
+        });
+        spawn_local(async move {
+            let answer = on_demand::ask(&request).await;
+            if latest.try_get_value() == Some(id) {
+                code.set(match answer {
+                    Ok(text) => Code::Ready(lang, text),
+                    Err(e) => Code::failed(&e),
                 });
-                match spawned {
-                    Ok(cw) => *w = Some(cw),
-                    Err(e) => code.set(Code::failed(&e)),
-                }
-            }
-            if let Some(w) = w {
-                w.ask(&request);
             }
         });
     });

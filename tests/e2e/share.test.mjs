@@ -125,16 +125,16 @@ test('the code behind the scenario follows its numbers in every language', async
   const { page, errors } = await open(env, '#v=1&preset=when-all&n=7&ms=250');
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
-  // The code worker is loaded the first time the panel opens, not with the page.
+  // The on-demand worker is loaded the first time the panel opens, not with the page.
   await page.waitForTimeout(300);
-  assert.ok(!requests.some((u) => /codegen/.test(u)), 'the closed panel loads no code worker');
+  assert.ok(!requests.some((u) => /ondemand/.test(u)), 'the closed panel loads no on-demand worker');
   const code = async (lang) => {
     await page.waitForSelector(`[data-testid="code"][data-state="ready"][data-lang="${lang}"]`);
     return page.textContent('[data-testid="code"]');
   };
   await page.click('[data-testid="code-panel"] summary');
   const cs = await code('csharp');
-  assert.ok(requests.some((u) => /codegen_bg\.wasm/.test(u)), 'opening the panel loads the code worker');
+  assert.ok(requests.some((u) => /ondemand_bg\.wasm/.test(u)), 'opening the panel loads the on-demand worker');
   assert.match(cs, /Task\.WhenAll/);
   assert.match(cs, /250/);
   assert.match(cs, /\b7\b/);
@@ -152,9 +152,9 @@ test('the code behind the scenario follows its numbers in every language', async
   await page.close();
 });
 
-test('a code worker that cannot load says so, and the experiments still run', async () => {
+test('an on-demand worker that cannot load says so in the code panel, and the experiments still run', async () => {
   const { page } = await open(env, '#v=1&preset=when-all&n=3&ms=100', {
-    before: (p) => p.route(/codegen_bg\.wasm/, (r) => r.abort()),
+    before: (p) => p.route(/ondemand_bg\.wasm/, (r) => r.abort()),
   });
   await page.click('[data-testid="code-panel"] summary');
   await page.waitForSelector('[data-testid="code"][data-state="none"]', { timeout: 15000 });

@@ -1,0 +1,193 @@
+//! The on-demand worker, both sides: its message loop ([`start`], run by `src/bin/ondemand.rs`)
+//! and the page's way to ask it for a text ([`ask`]), which loads it the first time. The
+//! messages are in [`crate::on_demand`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, Event, MessageEvent, Worker};
+
+use super::worker_client::{start_worker, READY_TIMEOUT_MS};
+use crate::on_demand::{answer, Answer, Request, READY};
+
+/// Where Trunk puts the on-demand worker's script, relative to the page.
+pub const ON_DEMAND_URL: &str = "./ondemand.js";
+
+/// Inside the worker: answers every request, after saying [`READY`].
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply = scope.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let text = ev.data().as_string().unwrap_or_default();
+        let _ = reply.post_message(&JsValue::from_str(&answer(&text)));
+    });
+    scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The worker lives as long as the page keeps it; so does its handler.
+    onmessage.forget();
+    let _ = scope.post_message(&JsValue::from_str(READY));
+}
+
+/// Where the answer to one request goes.
+type Reply = oneshot::Sender<Result<String, String>>;
+
+#[derive(Default)]
+struct State {
+    ready: bool,
+    /// The worker did not load, or stopped: the next request starts another.
+    failed: bool,
+    /// The id of the latest request.
+    last_id: u32,
+    /// Requests made before the worker was ready, sent when it is.
+    unsent: Vec<String>,
+    /// The requests not answered yet, by id.
+    waiting: Vec<(u32, Reply)>,
+    /// Gives up on a worker that does not load.
+    load_timeout: Option<Timeout>,
+}
+
+impl State {
+    /// The worker is unusable: every request still waiting is answered with `why`.
+    fn fail(&mut self, why: &str) {
+        self.failed = true;
+        self.unsent.clear();
+        for (_, reply) in self.waiting.drain(..) {
+            let _ = reply.send(Err(why.to_string()));
+        }
+    }
+}
+
+/// The running worker. Dropping it stops the worker.
+struct OnDemand {
+    worker: Worker,
+    state: Rc<RefCell<State>>,
+    _message: Closure<dyn FnMut(MessageEvent)>,
+    _error: Closure<dyn FnMut(Event)>,
+}
+
+thread_local! {
+    /// The page's one on-demand worker, started by the first request.
+    static WORKER: RefCell<Option<OnDemand>> = const { RefCell::new(None) };
+}
+
+/// The text `request` asks for, written by the on-demand worker. The first request of a visit
+/// loads the worker (and so does the next one after it failed to load or stopped); requests
+/// made while it loads wait for it. The error says, in words for people, why there is no text.
+pub async fn ask(request: &Request) -> Result<String, String> {
+    let answer = WORKER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        // A failed worker is replaced: dropped, and so terminated.
+        let worker = match slot.take() {
+            Some(w) if !w.state.borrow().failed => w,
+            _ => OnDemand::spawn()?,
+        };
+        Ok::<_, String>(slot.insert(worker).send(request))
+    })?;
+    answer
+        .await
+        .unwrap_or_else(|_| Err("the worker that writes it was stopped".into()))
+}
+
+impl OnDemand {
+    /// Starts the worker; its answers go to the requests waiting for them.
+    fn spawn() -> Result<OnDemand, String> {
+        let (worker, bootstrap_url) = start_worker(ON_DEMAND_URL)?;
+        let state = Rc::new(RefCell::new(State::default()));
+        let onmessage = {
+            let (state, worker) = (state.clone(), worker.clone());
+            let bootstrap_url = bootstrap_url.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+                let text = ev.data().as_string().unwrap_or_default();
+                let mut s = state.borrow_mut();
+                if text == READY {
+                    let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
+                    s.ready = true;
+                    s.load_timeout = None;
+                    for request in s.unsent.drain(..) {
+                        let _ = worker.post_message(&JsValue::from_str(&request));
+                    }
+                    return;
+                }
+                match Answer::decode(&text) {
+                    Ok(answer) => {
+                        if let Some(at) = s.waiting.iter().position(|(id, _)| *id == answer.id) {
+                            let _ = s.waiting.swap_remove(at).1.send(answer.text);
+                        }
+                    }
+                    Err(e) => {
+                        worker.terminate();
+                        s.fail(&e);
+                    }
+                }
+            })
+        };
+        // A script that fails to load fires a plain Event; an exception inside the worker fires
+        // an ErrorEvent with a message.
+        let onerror = {
+            let (state, worker) = (state.clone(), worker.clone());
+            Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+                ev.prevent_default();
+                worker.terminate();
+                state.borrow_mut().fail(&match ev.dyn_ref::<ErrorEvent>() {
+                    Some(e) => format!("the worker that writes it stopped: {}", e.message()),
+                    None => "the worker that writes it could not be loaded".to_string(),
+                });
+            })
+        };
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        let timeout = {
+            // Weak: the state keeps the timeout.
+            let (state, worker) = (Rc::downgrade(&state), worker.clone());
+            Timeout::new(READY_TIMEOUT_MS, move || {
+                let Some(state) = state.upgrade() else { return };
+                let mut s = state.borrow_mut();
+                if !s.ready && !s.failed {
+                    worker.terminate();
+                    let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
+                    s.fail(&format!(
+                        "the worker that writes it did not load within {} s",
+                        READY_TIMEOUT_MS / 1000
+                    ));
+                }
+            })
+        };
+        state.borrow_mut().load_timeout = Some(timeout);
+        Ok(OnDemand {
+            worker,
+            state,
+            _message: onmessage,
+            _error: onerror,
+        })
+    }
+
+    /// Sends `request` (or keeps it until the worker is ready); its answer comes through the
+    /// receiver.
+    fn send(&self, request: &Request) -> oneshot::Receiver<Result<String, String>> {
+        let (reply, answer) = oneshot::channel();
+        let mut s = self.state.borrow_mut();
+        s.last_id = s.last_id.wrapping_add(1);
+        let id = s.last_id;
+        let text = request.encode(id);
+        if s.ready {
+            if self.worker.post_message(&JsValue::from_str(&text)).is_err() {
+                let _ = reply.send(Err("the worker that writes it refused the request".into()));
+                return answer;
+            }
+        } else {
+            s.unsent.push(text);
+        }
+        s.waiting.push((id, reply));
+        answer
+    }
+}
+
+impl Drop for OnDemand {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
