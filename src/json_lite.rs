@@ -406,6 +406,88 @@ impl Value {
             Value::Object(_) => "an object",
         }
     }
+
+    // The typed getters below take the value out, or say what is wrong with it; `what` names
+    // the value in the message (an object's getters pass the field's key).
+
+    /// This value as a string.
+    pub fn str(&self, what: &str) -> Result<&str, JsonError> {
+        match self {
+            Value::Str(s) => Ok(s),
+            other => Err(wrong_kind(what, "a string", other)),
+        }
+    }
+
+    /// This value as a boolean.
+    pub fn bool(&self, what: &str) -> Result<bool, JsonError> {
+        match self {
+            Value::Bool(b) => Ok(*b),
+            other => Err(wrong_kind(what, "true or false", other)),
+        }
+    }
+
+    /// This value as a whole number from 0 to [`u64::MAX`].
+    pub fn u64(&self, what: &str) -> Result<u64, JsonError> {
+        self.whole(what, u64::MAX)
+    }
+
+    /// This value as a whole number from 0 to [`u32::MAX`].
+    pub fn u32(&self, what: &str) -> Result<u32, JsonError> {
+        // The bound was checked: the conversion cannot fail.
+        self.whole(what, u32::MAX.into())
+            .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+    }
+
+    fn whole(&self, what: &str, max: u64) -> Result<u64, JsonError> {
+        let text = match self {
+            Value::Number(text) => text,
+            other => return Err(wrong_kind(what, "a whole number", other)),
+        };
+        parse_whole(text).filter(|&v| v <= max).ok_or_else(|| {
+            JsonError(format!(
+                "`{what}` must be a whole number from 0 to {max}, not {}",
+                shorten(text)
+            ))
+        })
+    }
+
+    /// This value as a float (whole numbers are floats too).
+    pub fn f64(&self, what: &str) -> Result<f64, JsonError> {
+        let text = match self {
+            Value::Number(text) => text,
+            other => return Err(wrong_kind(what, "a number", other)),
+        };
+        Some(parse_float(text))
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| JsonError(format!("`{what}` is out of range: {}", shorten(text))))
+    }
+
+    /// This value as the float [`Writer::f64`] wrote, exactly: `null`, which it writes for NaN
+    /// and the infinities, reads as NaN. (See [`parse_float_exactly`]; [`Value::f64`] may be a
+    /// unit in the last place off.)
+    pub fn exact_f64(&self, what: &str) -> Result<f64, JsonError> {
+        match self {
+            Value::Null => Ok(f64::NAN),
+            Value::Number(text) => Ok(parse_float_exactly(text)),
+            other => Err(wrong_kind(what, "a number", other)),
+        }
+    }
+
+    /// This value as an array, its elements as read.
+    pub fn array(&self, what: &str) -> Result<&[Value], JsonError> {
+        match self {
+            Value::Array(items) => Ok(items),
+            other => Err(wrong_kind(what, "an array", other)),
+        }
+    }
+
+    /// This value as an object.
+    pub fn object(&self, what: &str) -> Result<&Object, JsonError> {
+        match self {
+            Value::Object(o) => Ok(o),
+            other => Err(wrong_kind(what, "an object", other)),
+        }
+    }
 }
 
 /// A JSON object: its fields in the order they were written, each key once.
@@ -420,95 +502,68 @@ impl Object {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    fn field(&self, key: &str) -> Result<&Value, JsonError> {
+    /// The field `key`; missing, it is an error.
+    pub fn field(&self, key: &str) -> Result<&Value, JsonError> {
         self.get(key)
             .ok_or_else(|| JsonError(format!("missing field `{key}`")))
     }
 
+    /// The field `key` read by `read` (one of [`Value`]'s getters), `None` when it is `null`
+    /// or absent (as serde reads an `Option`).
+    pub fn opt<'a, T>(
+        &'a self,
+        key: &str,
+        read: impl FnOnce(&'a Value, &str) -> Result<T, JsonError>,
+    ) -> Result<Option<T>, JsonError> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => read(v, key).map(Some),
+        }
+    }
+
     /// The string field `key`.
     pub fn str(&self, key: &str) -> Result<&str, JsonError> {
-        match self.field(key)? {
-            Value::Str(s) => Ok(s),
-            other => Err(wrong_kind(key, "a string", other)),
-        }
+        self.field(key)?.str(key)
     }
 
     /// The boolean field `key`.
     pub fn bool(&self, key: &str) -> Result<bool, JsonError> {
-        match self.field(key)? {
-            Value::Bool(b) => Ok(*b),
-            other => Err(wrong_kind(key, "true or false", other)),
-        }
+        self.field(key)?.bool(key)
     }
 
     /// The whole-number field `key`, from 0 to [`u64::MAX`].
     pub fn u64(&self, key: &str) -> Result<u64, JsonError> {
-        self.whole(key, u64::MAX)
+        self.field(key)?.u64(key)
     }
 
     /// The whole-number field `key`, from 0 to [`u32::MAX`].
     pub fn u32(&self, key: &str) -> Result<u32, JsonError> {
-        // The bound was checked: the conversion cannot fail.
-        self.whole(key, u32::MAX.into())
-            .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+        self.field(key)?.u32(key)
     }
 
-    /// The field `key` as a u32, `None` when it is `null` or absent (as serde reads an
-    /// `Option`).
+    /// The field `key` as a u32, `None` when it is `null` or absent.
     pub fn opt_u32(&self, key: &str) -> Result<Option<u32>, JsonError> {
-        match self.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(_) => self.u32(key).map(Some),
-        }
-    }
-
-    fn whole(&self, key: &str, max: u64) -> Result<u64, JsonError> {
-        let text = match self.field(key)? {
-            Value::Number(text) => text,
-            other => return Err(wrong_kind(key, "a whole number", other)),
-        };
-        parse_whole(text).filter(|&v| v <= max).ok_or_else(|| {
-            JsonError(format!(
-                "`{key}` must be a whole number from 0 to {max}, not {}",
-                shorten(text)
-            ))
-        })
+        self.opt(key, Value::u32)
     }
 
     /// The number field `key` as a float (whole numbers are floats too).
     pub fn f64(&self, key: &str) -> Result<f64, JsonError> {
-        let text = match self.field(key)? {
-            Value::Number(text) => text,
-            other => return Err(wrong_kind(key, "a number", other)),
-        };
-        Some(parse_float(text))
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| JsonError(format!("`{key}` is out of range: {}", shorten(text))))
+        self.field(key)?.f64(key)
     }
 
-    /// The number field `key` as a float, `None` when it is `null` or absent (as serde reads
-    /// an `Option<f64>`).
+    /// The number field `key` as a float, `None` when it is `null` or absent.
     pub fn opt_f64(&self, key: &str) -> Result<Option<f64>, JsonError> {
-        match self.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(_) => self.f64(key).map(Some),
-        }
+        self.opt(key, Value::f64)
     }
 
     /// The array field `key`, its elements as read.
     pub fn array(&self, key: &str) -> Result<&[Value], JsonError> {
-        match self.field(key)? {
-            Value::Array(items) => Ok(items),
-            other => Err(wrong_kind(key, "an array", other)),
-        }
+        self.field(key)?.array(key)
     }
 
     /// The object field `key`.
     pub fn object(&self, key: &str) -> Result<&Object, JsonError> {
-        match self.field(key)? {
-            Value::Object(o) => Ok(o),
-            other => Err(wrong_kind(key, "an object", other)),
-        }
+        self.field(key)?.object(key)
     }
 }
 
@@ -606,6 +661,31 @@ fn parse_float(text: &str) -> f64 {
     } else {
         value
     }
+}
+
+/// The float `text` names, exactly when the text is one [`write_f64`] wrote (the shortest digits
+/// that name the float, in serde_json's layout), as in what the page sends the on-demand
+/// worker: [`parse_float`] comes within a few units in the last place (at most 3 for the normal
+/// floats the tests try, 2 for times), and of the floats within 4, the one whose text this is,
+/// is the float. Other texts get [`parse_float`]'s value.
+///
+/// Rust's exact float parser (`str::parse`) would do too, with about 15 KB gzip of tables;
+/// this costs its reader the float writer instead, about 1.5 KB gzip.
+fn parse_float_exactly(text: &str) -> f64 {
+    let near = parse_float(text);
+    let mut written = String::new();
+    let (mut below, mut above) = (near, near);
+    for _ in 0..=4 {
+        for v in [above, below] {
+            written.clear();
+            write_f64(&mut written, v);
+            if written == text {
+                return v;
+            }
+        }
+        (below, above) = (below.next_down(), above.next_up());
+    }
+    near
 }
 
 /// 10^`k` for `k` up to 308, from two small tables rather than one of 309 entries: exact up to
@@ -1390,6 +1470,76 @@ mod tests {
             let serde: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(Some(back), serde["v"].as_f64(), "{text}");
         }
+    }
+
+    #[test]
+    fn floats_the_writer_wrote_read_back_exactly() {
+        let check = |v: f64| {
+            let text = float_text(v);
+            let back = parse_float_exactly(&text);
+            assert_eq!(back.to_bits(), v.to_bits(), "{text} read back as {back:?}");
+        };
+        for v in [
+            0.0,
+            -0.0,
+            1e-7,
+            1e21,
+            1e23,
+            1.0 / 3.0,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
+            check(v);
+        }
+        let mut bits = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..200_000u32 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let any = f64::from_bits(bits);
+            // Normal floats: below, in the subnormals, the reader's estimate may be further off
+            // (and no time is that small).
+            if any.is_normal() {
+                check(any);
+            }
+            // Times as a clock's differences come out, with up to 17 significant digits.
+            check(f64::from(i) * 0.1 + 0.123_456_789);
+            check(f64::from(i) / 7.0 + 1_763_800_000_000.0);
+        }
+    }
+
+    #[test]
+    fn an_exact_float_reads_null_as_nan_and_other_texts_as_near_as_it_can() {
+        let o = read(r#"{"n":null,"v":5,"long":0.30000000000000000001,"s":"x"}"#);
+        assert!(o.field("n").unwrap().exact_f64("n").unwrap().is_nan());
+        assert_eq!(o.field("v").unwrap().exact_f64("v"), Ok(5.0));
+        assert_eq!(o.field("long").unwrap().exact_f64("long"), Ok(0.3));
+        assert_eq!(
+            o.field("s").unwrap().exact_f64("s").unwrap_err().0,
+            "`s` must be a number, not a string"
+        );
+    }
+
+    #[test]
+    fn array_elements_have_the_same_getters_as_fields() {
+        let o = read(r#"{"a":[7,"x",true,[],{"k":1},-1]}"#);
+        let a = o.array("a").unwrap();
+        assert_eq!(a[0].u32("a"), Ok(7));
+        assert_eq!(a[0].u64("a"), Ok(7));
+        assert_eq!(a[1].str("a"), Ok("x"));
+        assert_eq!(a[2].bool("a"), Ok(true));
+        assert_eq!(a[3].array("a"), Ok(&[][..]));
+        assert_eq!(a[4].object("a").unwrap().u32("k"), Ok(1));
+        assert_eq!(
+            a[5].u32("a").unwrap_err().0,
+            "`a` must be a whole number from 0 to 4294967295, not -1"
+        );
+        assert_eq!(
+            a[1].f64("a").unwrap_err().0,
+            "`a` must be a number, not a string"
+        );
+        assert_eq!(o.opt("a", Value::array).unwrap().map(<[_]>::len), Some(6));
+        assert_eq!(o.opt("absent", Value::array), Ok(None));
     }
 
     #[test]
