@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json_lite::Writer;
+use crate::json_lite::{JsonError, Object, Value, Writer};
 
 /// How one attempt of a task ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,14 @@ impl Outcome {
         matches!(self, Outcome::Failed | Outcome::TimedOut)
     }
 
+    /// Every outcome.
+    const ALL: [Outcome; 4] = [
+        Outcome::Completed,
+        Outcome::Failed,
+        Outcome::TimedOut,
+        Outcome::Cancelled,
+    ];
+
     /// The variant's name, as serde writes it in JSON.
     fn name(self) -> &'static str {
         match self {
@@ -32,6 +40,15 @@ impl Outcome {
             Outcome::TimedOut => "TimedOut",
             Outcome::Cancelled => "Cancelled",
         }
+    }
+
+    /// Reads an outcome written by [`Span::write_json`].
+    fn read_json(v: &Value) -> Result<Outcome, JsonError> {
+        let name = v.str("outcome")?;
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.name() == name)
+            .ok_or_else(|| JsonError(format!("no outcome {name:?}")))
     }
 }
 
@@ -83,6 +100,32 @@ impl GroupOutcome {
             GroupOutcome::WouldDeadlock => w.str("WouldDeadlock"),
             GroupOutcome::Capped => w.str("Capped"),
         };
+    }
+
+    /// Reads an outcome written by [`GroupOutcome::write_json`].
+    fn read_json(v: &Value) -> Result<GroupOutcome, JsonError> {
+        if let Value::Object(o) = v {
+            if let Some(fields) = o.get("FirstFinished") {
+                let fields = fields.object("FirstFinished")?;
+                return Ok(GroupOutcome::FirstFinished {
+                    task: fields.u32("task")?,
+                });
+            }
+            let fields = o.object("Failed")?;
+            return Ok(GroupOutcome::Failed {
+                first: fields.u32("first")?,
+                all: read_list(fields.array("all")?, Value::u32, "all")?,
+            });
+        }
+        Ok(match v.str("resumed")? {
+            "AllCompleted" => GroupOutcome::AllCompleted,
+            "DeadlineExceeded" => GroupOutcome::DeadlineExceeded,
+            "Cancelled" => GroupOutcome::Cancelled,
+            "NotAwaited" => GroupOutcome::NotAwaited,
+            "WouldDeadlock" => GroupOutcome::WouldDeadlock,
+            "Capped" => GroupOutcome::Capped,
+            other => return Err(JsonError(format!("no group outcome {other:?}"))),
+        })
     }
 }
 
@@ -136,6 +179,18 @@ impl Span {
         w.key("end_ms").opt_f64(self.end_ms);
         w.key("outcome").opt_str(self.outcome.map(Outcome::name));
         w.end_object();
+    }
+
+    fn read_json(v: &Value) -> Result<Span, JsonError> {
+        let o = v.object("spans")?;
+        Ok(Span {
+            task: o.u32("task")?,
+            lane: o.u32("lane")?,
+            attempt: o.u32("attempt")?,
+            start_ms: o.field("start_ms")?.exact_f64("start_ms")?,
+            end_ms: o.opt("end_ms", Value::exact_f64)?,
+            outcome: o.opt("outcome", |v, _| Outcome::read_json(v))?,
+        })
     }
 }
 
@@ -344,6 +399,43 @@ impl Trace {
         w.end_object();
     }
 
+    /// Reads a trace written by [`Trace::write_json`] (the trace export's `trace`): how the
+    /// on-demand worker gets the traces it writes the CSV of. Floats come back exactly; one
+    /// that was not finite (written `null`) comes back as NaN, or as `None` where the field is
+    /// optional. The fields serde reads with a default may be missing.
+    pub fn read_json(o: &Object) -> Result<Trace, JsonError> {
+        let list = |key| o.opt(key, Value::array).map(Option::unwrap_or_default);
+        Ok(Trace {
+            task_count: o.u32("task_count")?,
+            spans: read_list(o.array("spans")?, |v, _| Span::read_json(v), "spans")?,
+            completion_order: read_list(
+                o.array("completion_order")?,
+                Value::u32,
+                "completion_order",
+            )?,
+            elapsed_ms: o.opt("elapsed_ms", Value::exact_f64)?,
+            cancelled: o.bool("cancelled")?,
+            resumed: o.opt("resumed", |v, key| {
+                let (at, how) = pair(v, key)?;
+                Ok((at.exact_f64(key)?, GroupOutcome::read_json(how)?))
+            })?,
+            consumed: read_pairs(o, "consumed", Value::u32, Value::exact_f64)?,
+            unobserved: read_list(o.array("unobserved")?, Value::u32, "unobserved")?,
+            counter: o.opt_u32("counter")?,
+            lag: read_pairs(o, "lag", Value::exact_f64, Value::exact_f64)?,
+            lane_names: read_list(
+                list("lane_names")?,
+                |v, key| v.str(key).map(String::from),
+                "lane_names",
+            )?,
+            value: o.opt("value", Value::u64)?,
+            startup_ms: o.opt("startup_ms", Value::exact_f64)?,
+            lane_progress: read_list(list("lane_progress")?, Value::exact_f64, "lane_progress")?,
+            error: o.opt("error", |v, key| v.str(key).map(String::from))?,
+            open: Default::default(),
+        })
+    }
+
     /// Summary statistics of the run.
     pub fn stats(&self) -> TraceStats {
         let ended: Vec<&Span> = self.spans.iter().filter(|s| s.end_ms.is_some()).collect();
@@ -389,6 +481,37 @@ impl Trace {
         }
         peak as u32
     }
+}
+
+/// The two elements of `v`, an array that holds a pair (a tuple, as serde writes it).
+fn pair<'a>(v: &'a Value, key: &str) -> Result<(&'a Value, &'a Value), JsonError> {
+    match v.array(key)? {
+        [a, b] => Ok((a, b)),
+        _ => Err(JsonError(format!("`{key}` must hold pairs"))),
+    }
+}
+
+/// The array field `key` of pairs, their elements read by `first` and `second`.
+fn read_pairs<'a, A, B>(
+    o: &'a Object,
+    key: &str,
+    first: impl Fn(&'a Value, &str) -> Result<A, JsonError>,
+    second: impl Fn(&'a Value, &str) -> Result<B, JsonError>,
+) -> Result<Vec<(A, B)>, JsonError> {
+    let read = |v: &'a Value, key: &str| {
+        let (a, b) = pair(v, key)?;
+        Ok((first(a, key)?, second(b, key)?))
+    };
+    read_list(o.array(key)?, read, key)
+}
+
+/// Every element of the array `key`, read by `read`.
+fn read_list<'a, T>(
+    items: &'a [Value],
+    read: impl Fn(&'a Value, &str) -> Result<T, JsonError>,
+    key: &str,
+) -> Result<Vec<T>, JsonError> {
+    items.iter().map(|v| read(v, key)).collect()
 }
 
 /// Summary of one run, for the results table.
@@ -444,7 +567,8 @@ impl Trace {
 }
 
 /// Traces with every field set and unset, every outcome and every group outcome, awkward names
-/// and numbers: for the tests that check [`Trace::write_json`] against serde's derive.
+/// and numbers: for the tests that check [`Trace::write_json`] against serde's derive, and
+/// [`Trace::read_json`] against it.
 #[cfg(test)]
 pub(crate) fn every_kind_of_trace() -> Vec<Trace> {
     let mut traces = vec![Trace::default(), Trace::new(3)];
@@ -523,6 +647,68 @@ mod tests {
             let mut w = Writer::pretty();
             t.write_json(&mut w);
             assert_eq!(w.finish(), serde_json::to_string_pretty(&t).unwrap());
+        }
+    }
+
+    fn json(t: &Trace) -> String {
+        let mut w = Writer::pretty();
+        t.write_json(&mut w);
+        w.finish()
+    }
+
+    fn read(text: &str) -> Result<Trace, JsonError> {
+        Trace::read_json(&crate::json_lite::parse_object(text)?)
+    }
+
+    #[test]
+    fn a_trace_reads_back_from_its_json() {
+        let mut same = 0;
+        for t in every_kind_of_trace() {
+            let text = json(&t);
+            let back = read(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            // Every field is written, so the same text means the same recorded fields, floats
+            // to the last bit.
+            assert_eq!(json(&back), text);
+            // Not the bookkeeping of pending spans, nor non-finite floats (written `null`):
+            // without either, the very same trace.
+            let finite = t.lag.iter().all(|l| l.0.is_finite() && l.1.is_finite())
+                && t.lane_progress.iter().all(|p| p.is_finite());
+            if t.open.is_empty() && finite {
+                assert_eq!(back, t);
+                same += 1;
+            }
+        }
+        assert!(same >= 3, "{same} traces compared whole");
+    }
+
+    #[test]
+    fn a_trace_without_the_fields_serde_defaults_reads_with_their_defaults() {
+        // They are the last five fields.
+        let full = json(&Trace::new(2));
+        let cut = full
+            .find(",\n  \"lane_names\"")
+            .expect("lane_names written");
+        let text = format!("{}\n}}", &full[..cut]);
+        assert_eq!(read(&text), Ok(Trace::new(2)), "{text}");
+    }
+
+    #[test]
+    fn a_trace_that_is_not_one_is_an_error_not_a_panic() {
+        let good = json(&every_kind_of_trace()[2]);
+        for (from, to) in [
+            ("\"task_count\": 5", "\"task_count\": -5"),
+            ("\"Completed\"", "\"Done\""),
+            ("\"AllCompleted\"", "\"Everything\""),
+            (
+                "\"consumed\": [\n    [\n      0,",
+                "\"consumed\": [\n    [\n",
+            ),
+            ("\"cancelled\": false", "\"cancelled\": 0"),
+            ("\"spans\"", "\"bars\""),
+        ] {
+            assert!(good.contains(from), "{from}");
+            let bad = good.replacen(from, to, 1);
+            assert!(read(&bad).is_err(), "{to} should be refused");
         }
     }
 
