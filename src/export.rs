@@ -2,8 +2,12 @@
 //! JSON to plot elsewhere, a text table that stands in for a timeline, and a standalone SVG
 //! file of the page's charts. All pure strings, so they are tested here and the page only
 //! offers them for download or copying.
+//!
+//! The page writes the JSON and the timeline's table itself; the Markdown, the CSV and the SVG
+//! file are written by the on-demand worker ([`crate::on_demand`]), loaded with the first
+//! export: their writers (and [`CHART_CSS`]) are code most visits never run.
 
-use crate::json_lite::Writer;
+use crate::json_lite::{parse_object, JsonError, Writer};
 use crate::predict::fmt_ms;
 use crate::trace::{Outcome, Span, Trace};
 
@@ -209,6 +213,40 @@ pub fn trace_json(experiment: &str, link: &str, lanes: &[TraceLane]) -> String {
     w.end_array();
     w.end_object();
     w.finish()
+}
+
+/// [`trace_csv`] of the strategies in a trace export ([`trace_json`]'s text): how the
+/// on-demand worker writes the CSV from what the page sends it. The traces read back exactly
+/// ([`Trace::read_json`]), so the CSV is the one [`trace_csv`] writes for the same lanes. A text
+/// that is not a trace export is an error.
+pub fn trace_csv_of_json(json: &str) -> Result<String, JsonError> {
+    let file = parse_object(json)?;
+    if file.str("format")? != TRACE_FORMAT {
+        return Err(JsonError("not a trace export".into()));
+    }
+    let strategies = file
+        .array("strategies")?
+        .iter()
+        .map(|s| {
+            let s = s.object("strategies")?;
+            let name = s.str("name")?.to_string();
+            Ok((
+                s.str("id")?.to_string(),
+                name,
+                Trace::read_json(s.object("trace")?)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, JsonError>>()?;
+    let lanes: Vec<TraceLane> = strategies
+        .iter()
+        .map(|(id, name, trace)| TraceLane {
+            id,
+            name,
+            ideal_ms: None,
+            trace,
+        })
+        .collect();
+    Ok(trace_csv(&lanes))
 }
 
 /// One line of [`timeline_table`], every cell text for people.
@@ -775,10 +813,28 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_json_is_the_document_serde_json_wrote_byte_for_byte() {
+    /// A run as a clock records it: times with up to 17 significant digits, many a hair from
+    /// where a CSV cell's third decimal rounds the other way.
+    fn clocked() -> Trace {
+        let mut t = Trace::new(400);
+        for i in 0..400u32 {
+            let start = f64::from(i) * 0.1 + 0.123_456_789;
+            t.start(i, i % 4, 0, start);
+            t.end(i, start + f64::from(2 * i + 1) * 0.0005, Outcome::Completed);
+            t.consumed.push((i, start + 1000.0 / 3.0));
+        }
+        t
+    }
+
+    /// Traces of every kind, and the tests' own.
+    fn awkward_traces() -> Vec<Trace> {
         let mut traces = crate::trace::every_kind_of_trace();
         traces.extend([sequential(), mixed()]);
+        traces
+    }
+
+    /// A lane for each of `traces`, with awkward names and ideal times.
+    fn awkward_lanes(traces: &[Trace]) -> Vec<TraceLane<'_>> {
         let names = [
             "Sequential awaits",
             "say \"hi\" \\ C:\\",
@@ -787,7 +843,7 @@ mod tests {
             "",
         ];
         let ideal = [Some(1000.0), None, Some(0.1), Some(1e-7), Some(f64::NAN)];
-        let lanes: Vec<TraceLane> = traces
+        traces
             .iter()
             .enumerate()
             .map(|(i, trace)| TraceLane {
@@ -796,7 +852,37 @@ mod tests {
                 ideal_ms: ideal[i % ideal.len()],
                 trace,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn the_csv_written_from_the_json_is_the_csv_written_from_the_traces() {
+        let mut traces = awkward_traces();
+        traces.push(clocked());
+        let lanes = awkward_lanes(&traces);
+        for lanes in [&lanes[..], &lanes[..1], &[]] {
+            let json = trace_json("Experiment", "#v=1", lanes);
+            assert_eq!(trace_csv_of_json(&json), Ok(trace_csv(lanes)));
+        }
+    }
+
+    #[test]
+    fn a_csv_is_written_only_from_a_trace_export() {
+        for text in [
+            "",
+            "[]",
+            "{}",
+            r#"{"format":"something else","strategies":[]}"#,
+            r#"{"format":"async-parallel-playground/trace","strategies":[{"id":"a"}]}"#,
+        ] {
+            assert!(trace_csv_of_json(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_json_is_the_document_serde_json_wrote_byte_for_byte() {
+        let traces = awkward_traces();
+        let lanes = awkward_lanes(&traces);
         for (experiment, link, lanes) in [
             (
                 "A. \"Sequential\" vs WhenAll 😀",

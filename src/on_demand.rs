@@ -1,5 +1,6 @@
 //! The messages between the page and the on-demand worker, which writes the texts the page
-//! needs only now and then: "the code behind it" ([`crate::code_request`]).
+//! needs only now and then: "the code behind it" ([`crate::code_request`]) and the exports'
+//! Markdown table, CSV and SVG file ([`crate::export`]).
 //!
 //! Their writers are a good part of the app's wasm (the code generator alone about a tenth),
 //! and most visits never ask for them. So they live in a worker of their own
@@ -8,12 +9,19 @@
 //! its own.
 //!
 //! Both messages are plain text, one field a line, the free text last:
-//! - request: `id`, kind, then what the kind needs ([`Request`]);
+//! - request: `id`, kind, then what the kind needs ([`Request`]): for `code` the lines of
+//!   [`CodeRequest`], for `csv` the trace export's JSON, for `markdown` and `svg` a JSON object
+//!   of the table's or the file's parts;
 //! - answer: `id`, `ok` or `error`, then the text or why there is none ([`Answer`]).
+//!
+//! The JSON goes through [`crate::json_lite`], which the page links anyway; the worker reads
+//! its floats back exactly, so that each text is byte for byte the one the page would write.
 //!
 //! Before it is sent anything, the worker posts [`READY`] (messages sent earlier would be lost).
 
 use crate::code_request::CodeRequest;
+use crate::export::{self, SummaryRow, SvgPart};
+use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
 
 /// What the on-demand worker posts once it listens.
 pub const READY: &str = "ready";
@@ -23,6 +31,19 @@ pub const READY: &str = "ready";
 pub enum Request {
     /// The code of a scenario in a language.
     Code(CodeRequest),
+    /// The traces of a run as CSV ([`export::trace_csv`]), sent as the trace export's JSON
+    /// ([`export::trace_json`]), which the page writes for "Trace as JSON" anyway.
+    Csv { trace_json: String },
+    /// The summary as a Markdown table ([`export::summary_markdown`]). A measured or ideal
+    /// time that is not finite is sent as none: the table shows "—" for both.
+    Markdown {
+        title: String,
+        link: String,
+        rows: Vec<SummaryRow>,
+    },
+    /// Charts serialised from the page as one SVG file ([`export::svg_document`] with
+    /// [`export::CHART_CSS`]).
+    Svg { title: String, parts: Vec<SvgPart> },
 }
 
 impl Request {
@@ -30,15 +51,41 @@ impl Request {
     fn kind(&self) -> &'static str {
         match self {
             Request::Code(_) => "code",
+            Request::Csv { .. } => "csv",
+            Request::Markdown { .. } => "markdown",
+            Request::Svg { .. } => "svg",
         }
     }
 
     /// The text posted to the worker, as request `id` (which its answer carries back).
     pub fn encode(&self, id: u32) -> String {
+        let head = format!("{id}\n{}\n", self.kind());
         let body = match self {
             Request::Code(code) => code.encode(),
+            // Appended as it is: a long run's trace is megabytes, copied once rather than twice.
+            Request::Csv { trace_json } => return head + trace_json,
+            Request::Markdown { title, link, rows } => json_body(
+                &[("title", title), ("link", link)],
+                "rows",
+                rows,
+                |w, row| {
+                    w.key("id").str(&row.id);
+                    w.key("name").str(&row.name);
+                    w.key("measured_ms").opt_f64(row.measured_ms);
+                    w.key("ideal_ms").opt_f64(row.ideal_ms);
+                    w.key("vs_baseline").opt_str(row.vs_baseline.as_deref());
+                },
+            ),
+            Request::Svg { title, parts } => {
+                json_body(&[("title", title)], "parts", parts, |w, part| {
+                    w.key("heading").str(&part.heading);
+                    w.key("markup").str(&part.markup);
+                    w.key("width").f64(part.width);
+                    w.key("height").f64(part.height);
+                })
+            }
         };
-        format!("{id}\n{}\n{body}", self.kind())
+        head + &body
     }
 
     /// Reads a request and its id; a message that is not one is an error, never a panic. The
@@ -52,6 +99,11 @@ impl Request {
         let body = lines.next().unwrap_or_default();
         let request = match kind {
             "code" => CodeRequest::decode(body).map(Request::Code),
+            "csv" => Ok(Request::Csv {
+                trace_json: body.to_string(),
+            }),
+            "markdown" => read_markdown(body).map_err(|e| format!("bad markdown request: {e}")),
+            "svg" => read_svg(body).map_err(|e| format!("bad svg request: {e}")),
             _ => Err(format!("bad request: no kind {:?}", short(kind))),
         };
         (id, request)
@@ -61,8 +113,86 @@ impl Request {
     pub fn answer(&self) -> Result<String, String> {
         match self {
             Request::Code(code) => code.answer(),
+            Request::Csv { trace_json } => export::trace_csv_of_json(trace_json)
+                .map_err(|e| format!("the trace could not be read: {e}")),
+            Request::Markdown { title, link, rows } => {
+                Ok(export::summary_markdown(title, link, rows))
+            }
+            Request::Svg { title, parts } => {
+                Ok(export::svg_document(title, parts, export::CHART_CSS))
+            }
         }
     }
+}
+
+/// The JSON body of an export request: an object of the string `fields`, then the array `list`
+/// of one object per item, whose fields `write` writes.
+fn json_body<T>(
+    fields: &[(&str, &str)],
+    list: &str,
+    items: &[T],
+    write: impl Fn(&mut Writer, &T),
+) -> String {
+    let mut w = Writer::compact();
+    w.begin_object();
+    for (key, value) in fields {
+        w.key(key).str(value);
+    }
+    w.key(list).begin_array();
+    for item in items {
+        w.begin_object();
+        write(&mut w, item);
+        w.end_object();
+    }
+    w.end_array().end_object();
+    w.finish()
+}
+
+/// The items of the array field `key` of `o`, each read by `read`.
+fn read_items<T>(
+    o: &Object,
+    key: &str,
+    read: impl Fn(&Object) -> Result<T, JsonError>,
+) -> Result<Vec<T>, JsonError> {
+    o.array(key)?
+        .iter()
+        .map(|v| v.object(key).and_then(&read))
+        .collect()
+}
+
+/// A [`Request::Markdown`] from its JSON.
+fn read_markdown(body: &str) -> Result<Request, JsonError> {
+    let o = parse_object(body)?;
+    Ok(Request::Markdown {
+        title: o.str("title")?.to_string(),
+        link: o.str("link")?.to_string(),
+        rows: read_items(&o, "rows", |row| {
+            Ok(SummaryRow {
+                id: row.str("id")?.to_string(),
+                name: row.str("name")?.to_string(),
+                measured_ms: row.opt("measured_ms", Value::exact_f64)?,
+                ideal_ms: row.opt("ideal_ms", Value::exact_f64)?,
+                vs_baseline: row.opt("vs_baseline", Value::str)?.map(String::from),
+            })
+        })?,
+    })
+}
+
+/// A [`Request::Svg`] from its JSON. A size that was not finite (written `null`) reads as NaN,
+/// which the document treats as it treated the original.
+fn read_svg(body: &str) -> Result<Request, JsonError> {
+    let o = parse_object(body)?;
+    Ok(Request::Svg {
+        title: o.str("title")?.to_string(),
+        parts: read_items(&o, "parts", |part| {
+            Ok(SvgPart {
+                heading: part.str("heading")?.to_string(),
+                markup: part.str("markup")?.to_string(),
+                width: part.field("width")?.exact_f64("width")?,
+                height: part.field("height")?.exact_f64("height")?,
+            })
+        })?,
+    })
 }
 
 /// On-demand worker -> page.
@@ -152,6 +282,151 @@ mod tests {
         assert!(a.text.unwrap().contains("join_all"));
     }
 
+    /// The text the worker answers `request` with, through both messages' text.
+    fn answered(request: &Request) -> Result<String, String> {
+        let text = answer(&request.encode(9));
+        let a = Answer::decode(&text).unwrap();
+        assert_eq!(a.id, 9);
+        a.text
+    }
+
+    fn markdown() -> Request {
+        let row = |name: &str, measured_ms, ideal_ms, vs: Option<&str>| SummaryRow {
+            id: name.to_lowercase(),
+            name: name.into(),
+            measured_ms,
+            ideal_ms,
+            vs_baseline: vs.map(String::from),
+        };
+        Request::Markdown {
+            title: "A. \"Sequential\" | *WhenAll*\n😀".into(),
+            link: "https://x.example/a (b)#v=1&n=7".into(),
+            rows: vec![
+                row("Sequential awaits", Some(5004.2), Some(5000.0), None),
+                // Just under a half: rounded to 1,234 only if read back exactly.
+                row(
+                    "A | B\nC",
+                    Some(1234.4999999999998),
+                    None,
+                    Some("9.9× faster"),
+                ),
+                row("", Some(99.94999999999999), Some(0.1 + 0.2), Some("")),
+                row("None", None, None, None),
+            ],
+        }
+    }
+
+    fn svg() -> Request {
+        let timeline = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 720 120.5\"><rect class=\"bar bar-completed\" x=\"72\" width=\"63\" height=\"14\"/><text>a &lt; b \"q\"\n</text></svg>";
+        let part = |heading: &str, width, height| SvgPart {
+            heading: heading.into(),
+            markup: timeline.into(),
+            width,
+            height,
+        };
+        Request::Svg {
+            title: "A & B <\"q\"> 😀".into(),
+            parts: vec![
+                part("Measured against ideal", 720.0, 120.5),
+                part("Sequential <awaits>", 600.125, 80.000_000_000_000_01),
+                part("", 1.0 / 3.0, 0.0),
+            ],
+        }
+    }
+
+    #[test]
+    fn export_requests_round_trip_through_their_text() {
+        for req in [markdown(), svg()] {
+            assert_eq!(Request::decode(&req.encode(5)), (5, Ok(req)));
+        }
+        let csv = Request::Csv {
+            trace_json: "{\n  \"a\": 1\n}".into(),
+        };
+        assert_eq!(Request::decode(&csv.encode(6)), (6, Ok(csv)));
+    }
+
+    #[test]
+    fn the_worker_writes_the_markdown_the_page_would_have_written() {
+        let Request::Markdown { title, link, rows } = markdown() else {
+            unreachable!()
+        };
+        let expected = export::summary_markdown(&title, &link, &rows);
+        assert!(expected.contains("| 1,234 ms |"), "{expected}");
+        assert_eq!(answered(&markdown()), Ok(expected));
+        // A time that is not finite is sent as none: "—" either way.
+        let with_nan = Request::Markdown {
+            title: title.clone(),
+            link: link.clone(),
+            rows: vec![SummaryRow {
+                measured_ms: Some(f64::NAN),
+                ideal_ms: Some(f64::INFINITY),
+                ..rows[0].clone()
+            }],
+        };
+        let Request::Markdown { rows: nan_rows, .. } = &with_nan else {
+            unreachable!()
+        };
+        assert_eq!(
+            answered(&with_nan),
+            Ok(export::summary_markdown(&title, &link, nan_rows))
+        );
+    }
+
+    #[test]
+    fn the_worker_writes_the_svg_file_the_page_would_have_written() {
+        let Request::Svg { title, parts } = svg() else {
+            unreachable!()
+        };
+        assert_eq!(
+            answered(&svg()),
+            Ok(export::svg_document(&title, &parts, export::CHART_CSS))
+        );
+        // A size that is not finite is sent as `null` and drawn as it was.
+        let odd = vec![SvgPart {
+            width: f64::NAN,
+            height: f64::NEG_INFINITY,
+            ..parts[0].clone()
+        }];
+        assert_eq!(
+            answered(&Request::Svg {
+                title: title.clone(),
+                parts: odd.clone()
+            }),
+            Ok(export::svg_document(&title, &odd, export::CHART_CSS))
+        );
+    }
+
+    #[test]
+    fn the_worker_writes_the_csv_of_the_trace_export_it_is_sent() {
+        let t = {
+            let mut t = crate::trace::Trace::new(2);
+            t.start(0, 0, 0, 0.123_456_789_000_001);
+            t.end(0, 500.000_499_999_999_9, crate::trace::Outcome::Completed);
+            t.start(1, 1, 0, 1.5);
+            t
+        };
+        let lanes = [export::TraceLane {
+            id: "all",
+            name: "All, \"at once\"",
+            ideal_ms: Some(500.0),
+            trace: &t,
+        }];
+        let trace_json = export::trace_json("when-all", "#v=1", &lanes);
+        assert_eq!(
+            answered(&Request::Csv { trace_json }),
+            Ok(export::trace_csv(&lanes))
+        );
+        let refused = answered(&Request::Csv {
+            trace_json: "{}".into(),
+        });
+        assert!(
+            refused
+                .unwrap_err()
+                .starts_with("the trace could not be read"),
+            "a text that is not a trace export"
+        );
+    }
+
     #[test]
     fn an_answer_round_trips_with_newlines_in_its_text() {
         for text in [
@@ -174,6 +449,10 @@ mod tests {
             ("2\ncode\n1\nklingon\n4\nv=1", 2),
             ("3\ncode\nrust\nmany\nv=1", 3),
             ("4\ncode\nrust\n4", 4),
+            ("5\nmarkdown\n{}", 5),
+            ("6\nsvg\n{\"title\":\"t\",\"parts\":[{\"heading\":1}]}", 6),
+            ("7\ncsv\nnot json", 7),
+            ("8\nsvg", 8),
         ] {
             let a = Answer::decode(&answer(text)).unwrap();
             assert_eq!(a.id, id, "{text:?}");

@@ -1,5 +1,6 @@
-//! Files for tutorial authors: save text as a download, collect the page's charts as one SVG,
-//! and turn that SVG into a PNG.
+//! Files for tutorial authors: save text as a download, collect the page's charts for the SVG
+//! file (which the on-demand worker writes, see [`crate::on_demand`]), and turn that SVG into a
+//! PNG.
 
 use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;

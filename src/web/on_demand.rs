@@ -126,16 +126,24 @@ impl OnDemand {
             })
         };
         // A script that fails to load fires a plain Event; an exception inside the worker fires
-        // an ErrorEvent with a message.
+        // an ErrorEvent with a message (so does a wasm that fails to load: see start_worker).
         let onerror = {
             let (state, worker) = (state.clone(), worker.clone());
+            let bootstrap_url = bootstrap_url.clone();
             Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
                 ev.prevent_default();
                 worker.terminate();
-                state.borrow_mut().fail(&match ev.dyn_ref::<ErrorEvent>() {
-                    Some(e) => format!("the worker that writes it stopped: {}", e.message()),
-                    None => "the worker that writes it could not be loaded".to_string(),
-                });
+                let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
+                let mut s = state.borrow_mut();
+                let why = ev.dyn_ref::<ErrorEvent>().map(ErrorEvent::message);
+                let why = match (s.ready, why) {
+                    (true, Some(why)) => format!("the worker that writes it stopped: {why}"),
+                    (false, Some(why)) => {
+                        format!("the worker that writes it could not be loaded: {why}")
+                    }
+                    (_, None) => "the worker that writes it could not be loaded".to_string(),
+                };
+                s.fail(&why);
             })
         };
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));

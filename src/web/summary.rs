@@ -5,13 +5,30 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::download;
-use super::url;
+use super::{download, on_demand, url};
 use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
 use crate::export::{self, SummaryRow, TraceLane};
 use crate::markup;
+use crate::on_demand::Request;
 use crate::report::against_baseline;
 use crate::results::ResultLine;
+
+/// Where an export's text goes once the on-demand worker has written it.
+enum Save {
+    /// A download called `name`, of type `mime`.
+    File { name: String, mime: &'static str },
+    /// An SVG file drawn as a PNG download called `name`.
+    Png { name: String },
+}
+
+impl Save {
+    async fn save(self, text: String) -> Result<(), String> {
+        match self {
+            Save::File { name, mime } => download::save_text(&name, mime, &text),
+            Save::Png { name } => download::save_blob(&name, &download::svg_to_png(&text).await?),
+        }
+    }
+}
 
 /// The summary rows (first line = baseline) shared by the table and the Markdown export.
 pub(crate) fn summary_rows(lines: &[ResultLine], baseline: usize) -> Vec<SummaryRow> {
@@ -82,68 +99,94 @@ pub(crate) fn Summary(
             Err(e) => format!("{what} failed: {e}."),
         })
     };
+    // The Markdown, the CSV and the SVG are written by the on-demand worker (the first export
+    // loads it), so these buttons wait: the status says so until the text is here.
     let copy_markdown = move |_| {
-        let text = export::summary_markdown(
-            &experiment.with_untracked(|e| e.1.clone()),
-            &link.get_untracked(),
-            &rows.get_untracked(),
-        );
+        let request = Request::Markdown {
+            title: experiment.with_untracked(|e| e.1.clone()),
+            link: link.get_untracked(),
+            rows: rows.get_untracked(),
+        };
+        status.set("Preparing the Markdown table…".into());
         spawn_local(async move {
-            status.set(match url::copy(&text).await {
-                Ok(()) => "Markdown table copied.".to_string(),
-                Err(e) => format!("Could not copy ({e}); here it is to select by hand:\n{text}"),
+            status.set(match on_demand::ask(&request).await {
+                Ok(text) => match url::copy(&text).await {
+                    Ok(()) => "Markdown table copied.".to_string(),
+                    Err(e) => {
+                        format!("Could not copy ({e}); here it is to select by hand:\n{text}")
+                    }
+                },
+                Err(e) => format!("Markdown failed: {e}. The experiments are not affected."),
             });
         });
     };
-    let lanes_of = |ls: &[ResultLine], f: &dyn Fn(&[TraceLane]) -> String| {
-        let lanes: Vec<TraceLane> = ls
-            .iter()
-            .map(|l| TraceLane {
-                id: &l.id,
-                name: &l.name,
-                ideal_ms: l.ideal_ms,
-                trace: &l.trace,
-            })
-            .collect();
-        f(&lanes)
+    // The trace export's JSON: the "Trace as JSON" file, and what the worker writes the CSV from.
+    let trace_json = move || {
+        let (id, _) = experiment.get_untracked();
+        let link = link.get_untracked();
+        lines.with_untracked(|ls| {
+            let lanes: Vec<TraceLane> = ls
+                .iter()
+                .map(|l| TraceLane {
+                    id: &l.id,
+                    name: &l.name,
+                    ideal_ms: l.ideal_ms,
+                    trace: &l.trace,
+                })
+                .collect();
+            export::trace_json(&id, &link, &lanes)
+        })
+    };
+    // Asks the worker for `request`'s text, then saves it; the status line says how it goes.
+    let export_file = move |what: &'static str, request: Request, save: Save| {
+        status.set(format!("Preparing the {what}…"));
+        spawn_local(async move {
+            let r = match on_demand::ask(&request).await {
+                Ok(text) => save.save(text).await,
+                Err(e) => Err(format!("{e}. The experiments are not affected")),
+            };
+            report(r, what);
+        });
     };
     let save_csv = move |_| {
-        let csv = lines.with_untracked(|ls| lanes_of(ls, &|l| export::trace_csv(l)));
-        report(
-            download::save_text(&file("trace", "csv"), "text/csv", &csv),
+        let request = Request::Csv {
+            trace_json: trace_json(),
+        };
+        let name = file("trace", "csv");
+        export_file(
             "CSV",
+            request,
+            Save::File {
+                name,
+                mime: "text/csv",
+            },
         );
     };
     let save_json = move |_| {
-        let (id, _) = experiment.get_untracked();
-        let link = link.get_untracked();
-        let json = lines.with_untracked(|ls| lanes_of(ls, &|l| export::trace_json(&id, &link, l)));
         report(
-            download::save_text(&file("trace", "json"), "application/json", &json),
+            download::save_text(&file("trace", "json"), "application/json", &trace_json()),
             "JSON",
         );
     };
-    let svg_doc = move || {
-        let parts = download::chart_parts("[data-export-chart]");
-        let title = experiment.with_untracked(|e| e.1.clone());
-        export::svg_document(&title, &parts, export::CHART_CSS)
+    // The charts as they are on screen now.
+    let charts = move || Request::Svg {
+        title: experiment.with_untracked(|e| e.1.clone()),
+        parts: download::chart_parts("[data-export-chart]"),
     };
     let save_svg = move |_| {
-        report(
-            download::save_text(&file("chart", "svg"), "image/svg+xml", &svg_doc()),
+        let name = file("chart", "svg");
+        export_file(
             "SVG",
+            charts(),
+            Save::File {
+                name,
+                mime: "image/svg+xml",
+            },
         );
     };
     let save_png = move |_| {
-        let svg = svg_doc();
         let name = file("chart", "png");
-        spawn_local(async move {
-            let r = match download::svg_to_png(&svg).await {
-                Ok(b) => download::save_blob(&name, &b),
-                Err(e) => Err(e),
-            };
-            report(r, "PNG");
-        });
+        export_file("PNG", charts(), Save::Png { name });
     };
     view! {
         <section

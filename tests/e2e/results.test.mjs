@@ -126,6 +126,77 @@ test('a run is summarised, replayed step by step, and exported with the page’s
   await page.close();
 });
 
+test('the exports’ worker is loaded only when an export is first asked for, and the button says it is preparing', async () => {
+  const { page, errors } = await open(env, '#v=1&preset=when-all&n=3&ms=100', {
+    // Held back a moment, so that the wait for it can be seen.
+    before: (p) =>
+      p.route(/ondemand_bg\.wasm/, async (r) => {
+        await new Promise((ok) => setTimeout(ok, 1000));
+        await r.continue();
+      }),
+  });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const status = () => page.textContent('[data-testid="export-status"]');
+  await page.click('[data-testid="run"]');
+  await done(page);
+  // The page writes the JSON itself.
+  assert.match((await download(page, 'export-json')).name, /\.json$/);
+  await page.waitForTimeout(300);
+  assert.ok(!requests.some((u) => /ondemand/.test(u)), 'a run and its JSON load no on-demand worker');
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    (async () => {
+      await page.click('[data-testid="export-csv"]');
+      await page.waitForFunction(() =>
+        /Preparing the CSV/.test(document.querySelector('[data-testid="export-status"]').textContent),
+      );
+    })(),
+  ]);
+  assert.ok(requests.some((u) => /ondemand_bg\.wasm/.test(u)), 'the first export loads the on-demand worker');
+  assert.match(csv.suggestedFilename(), /\.csv$/);
+  await page.waitForFunction(() => /CSV ready/.test(document.querySelector('[data-testid="export-status"]').textContent));
+  // Loaded once: the next export is written by the same worker.
+  const loads = requests.filter((u) => /ondemand_bg\.wasm/.test(u)).length;
+  assert.match((await download(page, 'export-svg')).text, /^<\?xml/);
+  assert.match(await status(), /SVG ready/);
+  assert.equal(requests.filter((u) => /ondemand_bg\.wasm/.test(u)).length, loads, 'no second load');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an exports’ worker that cannot load says so, and the page keeps working', async () => {
+  // A scenario of its own: the second run below is compared with the first.
+  const { page } = await open(env, '#v=1&preset=when-all&n=2&ms=150', {
+    before: (p) => p.route(/ondemand_bg\.wasm/, (r) => r.abort()),
+  });
+  const status = () => page.textContent('[data-testid="export-status"]');
+  await page.click('[data-testid="run"]');
+  await done(page);
+  await page.click('[data-testid="export-csv"]');
+  await page.waitForFunction(
+    () => /CSV failed: .*could not be loaded/.test(document.querySelector('[data-testid="export-status"]').textContent),
+    null,
+    { timeout: 15000 },
+  );
+  assert.match(await status(), /The experiments are not affected/);
+  await page.click('[data-testid="export-markdown"]');
+  await page.waitForFunction(
+    () => /Markdown failed: .*could not be loaded/.test(document.querySelector('[data-testid="export-status"]').textContent),
+    null,
+    { timeout: 15000 },
+  );
+  // What the page writes itself still works, and so do the experiments.
+  assert.match((await download(page, 'export-json')).name, /\.json$/);
+  assert.doesNotMatch(await page.textContent('[data-testid="history-compare"]'), /previous run of this scenario/);
+  await page.click('[data-testid="run"]');
+  // (The card is not there during the run.)
+  await page.waitForFunction(() =>
+    /previous run of this scenario/.test(document.querySelector('[data-testid="history-compare"]')?.textContent ?? ''),
+  );
+  await page.close();
+});
+
 test('repeated runs show a BenchmarkDotNet-style table after a warm-up, with a progress bar', async () => {
   const { page, errors } = await open(env, '#v=1&preset=when-all');
   await page.fill('[data-testid="task-count"]', '3');
