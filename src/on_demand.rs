@@ -1,6 +1,6 @@
 //! The messages between the page and the on-demand worker, which writes the texts the page
 //! needs only now and then: "the code behind it" ([`crate::code_request`]) and the exports'
-//! Markdown table, CSV and SVG file ([`crate::export`]).
+//! CSV and SVG file ([`crate::export`]).
 //!
 //! Their writers are a good part of the app's wasm (the code generator alone about a tenth),
 //! and most visits never ask for them. So they live in a worker of their own
@@ -10,8 +10,8 @@
 //!
 //! Both messages are plain text, one field a line, the free text last:
 //! - request: `id`, kind, then what the kind needs ([`Request`]): for `code` the lines of
-//!   [`CodeRequest`], for `csv` the trace export's JSON, for `markdown` and `svg` a JSON object
-//!   of the table's or the file's parts;
+//!   [`CodeRequest`], for `csv` the trace export's JSON, for `svg` a JSON object of the file's
+//!   parts;
 //! - answer: `id`, `ok` or `error`, then the text or why there is none ([`Answer`]).
 //!
 //! The JSON goes through [`crate::json_lite`], which the page links anyway; the worker reads
@@ -20,7 +20,7 @@
 //! Before it is sent anything, the worker posts [`READY`] (messages sent earlier would be lost).
 
 use crate::code_request::CodeRequest;
-use crate::export::{self, SummaryRow, SvgPart};
+use crate::export::{self, SvgPart};
 use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
 
 /// What the on-demand worker posts once it listens.
@@ -34,13 +34,6 @@ pub enum Request {
     /// The traces of a run as CSV ([`export::trace_csv`]), sent as the trace export's JSON
     /// ([`export::trace_json`]), which the page writes for "Trace as JSON" anyway.
     Csv { trace_json: String },
-    /// The summary as a Markdown table ([`export::summary_markdown`]). A measured or ideal
-    /// time that is not finite is sent as none: the table shows "—" for both.
-    Markdown {
-        title: String,
-        link: String,
-        rows: Vec<SummaryRow>,
-    },
     /// Charts serialised from the page as one SVG file ([`export::svg_document`] with
     /// [`export::CHART_CSS`]).
     Svg { title: String, parts: Vec<SvgPart> },
@@ -52,7 +45,6 @@ impl Request {
         match self {
             Request::Code(_) => "code",
             Request::Csv { .. } => "csv",
-            Request::Markdown { .. } => "markdown",
             Request::Svg { .. } => "svg",
         }
     }
@@ -64,18 +56,6 @@ impl Request {
             Request::Code(code) => code.encode(),
             // Appended as it is: a long run's trace is megabytes, copied once rather than twice.
             Request::Csv { trace_json } => return head + trace_json,
-            Request::Markdown { title, link, rows } => json_body(
-                &[("title", title), ("link", link)],
-                "rows",
-                rows,
-                |w, row| {
-                    w.key("id").str(&row.id);
-                    w.key("name").str(&row.name);
-                    w.key("measured_ms").opt_f64(row.measured_ms);
-                    w.key("ideal_ms").opt_f64(row.ideal_ms);
-                    w.key("vs_baseline").opt_str(row.vs_baseline.as_deref());
-                },
-            ),
             Request::Svg { title, parts } => {
                 json_body(&[("title", title)], "parts", parts, |w, part| {
                     w.key("heading").str(&part.heading);
@@ -102,7 +82,6 @@ impl Request {
             "csv" => Ok(Request::Csv {
                 trace_json: body.to_string(),
             }),
-            "markdown" => read_markdown(body).map_err(|e| format!("bad markdown request: {e}")),
             "svg" => read_svg(body).map_err(|e| format!("bad svg request: {e}")),
             _ => Err(format!("bad request: no kind {:?}", short(kind))),
         };
@@ -115,9 +94,6 @@ impl Request {
             Request::Code(code) => code.answer(),
             Request::Csv { trace_json } => export::trace_csv_of_json(trace_json)
                 .map_err(|e| format!("the trace could not be read: {e}")),
-            Request::Markdown { title, link, rows } => {
-                Ok(export::summary_markdown(title, link, rows))
-            }
             Request::Svg { title, parts } => {
                 Ok(export::svg_document(title, parts, export::CHART_CSS))
             }
@@ -158,24 +134,6 @@ fn read_items<T>(
         .iter()
         .map(|v| v.object(key).and_then(&read))
         .collect()
-}
-
-/// A [`Request::Markdown`] from its JSON.
-fn read_markdown(body: &str) -> Result<Request, JsonError> {
-    let o = parse_object(body)?;
-    Ok(Request::Markdown {
-        title: o.str("title")?.to_string(),
-        link: o.str("link")?.to_string(),
-        rows: read_items(&o, "rows", |row| {
-            Ok(SummaryRow {
-                id: row.str("id")?.to_string(),
-                name: row.str("name")?.to_string(),
-                measured_ms: row.opt("measured_ms", Value::exact_f64)?,
-                ideal_ms: row.opt("ideal_ms", Value::exact_f64)?,
-                vs_baseline: row.opt("vs_baseline", Value::str)?.map(String::from),
-            })
-        })?,
-    })
 }
 
 /// A [`Request::Svg`] from its JSON. A size that was not finite (written `null`) reads as NaN,
@@ -290,32 +248,6 @@ mod tests {
         a.text
     }
 
-    fn markdown() -> Request {
-        let row = |name: &str, measured_ms, ideal_ms, vs: Option<&str>| SummaryRow {
-            id: name.to_lowercase(),
-            name: name.into(),
-            measured_ms,
-            ideal_ms,
-            vs_baseline: vs.map(String::from),
-        };
-        Request::Markdown {
-            title: "A. \"Sequential\" | *WhenAll*\n😀".into(),
-            link: "https://x.example/a (b)#v=1&n=7".into(),
-            rows: vec![
-                row("Sequential awaits", Some(5004.2), Some(5000.0), None),
-                // Just under a half: rounded to 1,234 only if read back exactly.
-                row(
-                    "A | B\nC",
-                    Some(1234.4999999999998),
-                    None,
-                    Some("9.9× faster"),
-                ),
-                row("", Some(99.94999999999999), Some(0.1 + 0.2), Some("")),
-                row("None", None, None, None),
-            ],
-        }
-    }
-
     fn svg() -> Request {
         let timeline = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 720 120.5\"><rect class=\"bar bar-completed\" x=\"72\" width=\"63\" height=\"14\"/><text>a &lt; b \"q\"\n</text></svg>";
         let part = |heading: &str, width, height| SvgPart {
@@ -336,40 +268,13 @@ mod tests {
 
     #[test]
     fn export_requests_round_trip_through_their_text() {
-        for req in [markdown(), svg()] {
+        for req in [svg()] {
             assert_eq!(Request::decode(&req.encode(5)), (5, Ok(req)));
         }
         let csv = Request::Csv {
             trace_json: "{\n  \"a\": 1\n}".into(),
         };
         assert_eq!(Request::decode(&csv.encode(6)), (6, Ok(csv)));
-    }
-
-    #[test]
-    fn the_worker_writes_the_markdown_the_page_would_have_written() {
-        let Request::Markdown { title, link, rows } = markdown() else {
-            unreachable!()
-        };
-        let expected = export::summary_markdown(&title, &link, &rows);
-        assert!(expected.contains("| 1,234 ms |"), "{expected}");
-        assert_eq!(answered(&markdown()), Ok(expected));
-        // A time that is not finite is sent as none: "—" either way.
-        let with_nan = Request::Markdown {
-            title: title.clone(),
-            link: link.clone(),
-            rows: vec![SummaryRow {
-                measured_ms: Some(f64::NAN),
-                ideal_ms: Some(f64::INFINITY),
-                ..rows[0].clone()
-            }],
-        };
-        let Request::Markdown { rows: nan_rows, .. } = &with_nan else {
-            unreachable!()
-        };
-        assert_eq!(
-            answered(&with_nan),
-            Ok(export::summary_markdown(&title, &link, nan_rows))
-        );
     }
 
     #[test]

@@ -99,24 +99,20 @@ pub(crate) fn Summary(
             Err(e) => format!("{what} failed: {e}."),
         })
     };
-    // The Markdown, the CSV and the SVG are written by the on-demand worker (the first export
-    // loads it), so these buttons wait: the status says so until the text is here.
+    // The CSV and the SVG are written by the on-demand worker (the first export loads it), so
+    // those buttons wait: the status says so until the text is here.
     let copy_markdown = move |_| {
-        let request = Request::Markdown {
-            title: experiment.with_untracked(|e| e.1.clone()),
-            link: link.get_untracked(),
-            rows: rows.get_untracked(),
-        };
-        status.set("Preparing the Markdown table…".into());
+        // Written here, not by the on-demand worker: the clipboard takes it only while the
+        // click that asked for it is still recent, so there must be no wait for a worker first.
+        let text = export::summary_markdown(
+            &experiment.with_untracked(|e| e.1.clone()),
+            &link.get_untracked(),
+            &rows.get_untracked(),
+        );
         spawn_local(async move {
-            status.set(match on_demand::ask(&request).await {
-                Ok(text) => match url::copy(&text).await {
-                    Ok(()) => "Markdown table copied.".to_string(),
-                    Err(e) => {
-                        format!("Could not copy ({e}); here it is to select by hand:\n{text}")
-                    }
-                },
-                Err(e) => format!("Markdown failed: {e}. The experiments are not affected."),
+            status.set(match url::copy(&text).await {
+                Ok(()) => "Markdown table copied.".to_string(),
+                Err(e) => format!("Could not copy ({e}); here it is to select by hand:\n{text}"),
             });
         });
     };
