@@ -1,6 +1,6 @@
 //! The messages between the page and the on-demand worker, which writes the texts the page
-//! needs only now and then: "the code behind it" ([`crate::code_request`]) and the exports'
-//! CSV and SVG file ([`crate::export`]).
+//! needs only now and then: "the code behind it" ([`crate::code_request`]), the exports' CSV
+//! and SVG file ([`crate::export`]) and the speedup curve's chart ([`crate::markup`]).
 //!
 //! Their writers are a good part of the app's wasm (the code generator alone about a tenth),
 //! and most visits never ask for them. So they live in a worker of their own
@@ -10,8 +10,8 @@
 //!
 //! Both messages are plain text, one field a line, the free text last:
 //! - request: `id`, kind, then what the kind needs ([`Request`]): for `code` the lines of
-//!   [`CodeRequest`], for `csv` the trace export's JSON, for `svg` a JSON object of the file's
-//!   parts;
+//!   [`CodeRequest`], for `csv` the trace export's JSON, for `svg` and `speedup` a JSON object
+//!   of the file's parts or the curve's points;
 //! - answer: `id`, `ok` or `error`, then the text or why there is none ([`Answer`]).
 //!
 //! The JSON goes through [`crate::json_lite`], which the page links anyway; the worker reads
@@ -21,7 +21,9 @@
 
 use crate::code_request::CodeRequest;
 use crate::export::{self, SvgPart};
-use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
+use crate::json_lite::{parse_object, JsonError, Object, Writer};
+use crate::markup;
+use crate::speedup_chart::CurvePoint;
 
 /// What the on-demand worker posts once it listens.
 pub const READY: &str = "ready";
@@ -37,6 +39,13 @@ pub enum Request {
     /// Charts serialised from the page as one SVG file ([`export::svg_document`] with
     /// [`export::CHART_CSS`]).
     Svg { title: String, parts: Vec<SvgPart> },
+    /// The speedup curve's chart, legend, summary and table ([`markup::speedup_chart`]), drawn
+    /// once the reader measures the curve.
+    Speedup {
+        points: Vec<CurvePoint>,
+        serial: f64,
+        cores: u32,
+    },
 }
 
 impl Request {
@@ -46,6 +55,7 @@ impl Request {
             Request::Code(_) => "code",
             Request::Csv { .. } => "csv",
             Request::Svg { .. } => "svg",
+            Request::Speedup { .. } => "speedup",
         }
     }
 
@@ -63,6 +73,25 @@ impl Request {
                     w.key("width").f64(part.width);
                     w.key("height").f64(part.height);
                 })
+            }
+            Request::Speedup {
+                points,
+                serial,
+                cores,
+            } => {
+                let mut w = Writer::compact();
+                w.begin_object();
+                w.key("serial").f64(*serial);
+                w.key("cores").u64(u64::from(*cores));
+                w.key("points").begin_array();
+                for p in points {
+                    w.begin_object();
+                    w.key("workers").u64(u64::from(p.workers));
+                    w.key("ms").f64(p.ms);
+                    w.end_object();
+                }
+                w.end_array().end_object();
+                w.finish()
             }
         };
         head + &body
@@ -83,6 +112,7 @@ impl Request {
                 trace_json: body.to_string(),
             }),
             "svg" => read_svg(body).map_err(|e| format!("bad svg request: {e}")),
+            "speedup" => read_speedup(body).map_err(|e| format!("bad speedup request: {e}")),
             _ => Err(format!("bad request: no kind {:?}", short(kind))),
         };
         (id, request)
@@ -97,6 +127,11 @@ impl Request {
             Request::Svg { title, parts } => {
                 Ok(export::svg_document(title, parts, export::CHART_CSS))
             }
+            Request::Speedup {
+                points,
+                serial,
+                cores,
+            } => Ok(markup::speedup_chart(points, *serial, *cores)),
         }
     }
 }
@@ -148,6 +183,22 @@ fn read_svg(body: &str) -> Result<Request, JsonError> {
                 markup: part.str("markup")?.to_string(),
                 width: part.field("width")?.exact_f64("width")?,
                 height: part.field("height")?.exact_f64("height")?,
+            })
+        })?,
+    })
+}
+
+/// A [`Request::Speedup`] from its JSON. A time or a serial part that was not finite (written
+/// `null`) reads as NaN, which the chart treats as it treated the original.
+fn read_speedup(body: &str) -> Result<Request, JsonError> {
+    let o = parse_object(body)?;
+    Ok(Request::Speedup {
+        serial: o.field("serial")?.exact_f64("serial")?,
+        cores: o.u32("cores")?,
+        points: read_items(&o, "points", |p| {
+            Ok(CurvePoint {
+                workers: p.u32("workers")?,
+                ms: p.field("ms")?.exact_f64("ms")?,
             })
         })?,
     })
@@ -268,9 +319,7 @@ mod tests {
 
     #[test]
     fn export_requests_round_trip_through_their_text() {
-        for req in [svg()] {
-            assert_eq!(Request::decode(&req.encode(5)), (5, Ok(req)));
-        }
+        assert_eq!(Request::decode(&svg().encode(5)), (5, Ok(svg())));
         let csv = Request::Csv {
             trace_json: "{\n  \"a\": 1\n}".into(),
         };
@@ -298,6 +347,55 @@ mod tests {
                 parts: odd.clone()
             }),
             Ok(export::svg_document(&title, &odd, export::CHART_CSS))
+        );
+    }
+
+    #[test]
+    fn the_worker_draws_the_speedup_chart_the_page_would_have_drawn() {
+        let point = |workers, ms| CurvePoint { workers, ms };
+        for (points, serial, cores) in [
+            (vec![], 0.05, 2),
+            (
+                // Clock-like times: drawn the same only if read back exactly.
+                vec![
+                    point(1, 4_012.300_000_000_745),
+                    point(2, 2_049.899_999_999_994),
+                    point(3, 1999.5),
+                    point(4, 0.1 + 0.2),
+                ],
+                1.0 / 3.0,
+                16,
+            ),
+            (vec![point(1, f64::NAN), point(2, 0.0)], f64::NAN, 0),
+        ] {
+            let request = Request::Speedup {
+                points: points.clone(),
+                serial,
+                cores,
+            };
+            assert_eq!(
+                answered(&request),
+                Ok(markup::speedup_chart(&points, serial, cores))
+            );
+        }
+        let decoded = Request::decode(
+            &Request::Speedup {
+                points: vec![point(2, 12.5)],
+                serial: 0.25,
+                cores: 8,
+            }
+            .encode(4),
+        );
+        assert_eq!(
+            decoded,
+            (
+                4,
+                Ok(Request::Speedup {
+                    points: vec![point(2, 12.5)],
+                    serial: 0.25,
+                    cores: 8
+                })
+            )
         );
     }
 
@@ -358,6 +456,10 @@ mod tests {
             ("6\nsvg\n{\"title\":\"t\",\"parts\":[{\"heading\":1}]}", 6),
             ("7\ncsv\nnot json", 7),
             ("8\nsvg", 8),
+            (
+                "9\nspeedup\n{\"serial\":0.1,\"cores\":2,\"points\":[{\"ms\":1}]}",
+                9,
+            ),
         ] {
             let a = Answer::decode(&answer(text)).unwrap();
             assert_eq!(a.id, id, "{text:?}");

@@ -1,13 +1,21 @@
 //! The speedup curve: measured times on 1, 2, … workers against the ideal and Amdahl's law,
-//! drawn by [`crate::markup::speedup_chart`] whenever a point is measured or the serial part
-//! changes.
+//! drawn whenever a point is measured or the serial part changes.
+//!
+//! The drawing ([`crate::markup::speedup_chart`] and its layout) is done by the on-demand
+//! worker ([`super::on_demand`]): only readers who measure the curve need it, so it is not in
+//! the wasm every visit loads. Should that worker fail, the measured times are still shown, as
+//! a sentence.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use crate::markup;
+use super::on_demand;
+use crate::markup::Html;
+use crate::on_demand::Request;
+use crate::predict::fmt_ms;
 use crate::speedup_chart::CurvePoint;
 
-/// The chart with its legend, summary and table.
+/// The chart with its legend, summary and table, once there is a point to draw.
 #[component]
 pub(crate) fn SpeedupChart(
     /// The measured points, one per worker count.
@@ -17,9 +25,58 @@ pub(crate) fn SpeedupChart(
     /// The cores this browser reports.
     cores: u32,
 ) -> impl IntoView {
-    let html = move || {
+    let html = RwSignal::new(String::new());
+    // The newest request: answers to older ones are dropped.
+    let latest = StoredValue::new(0u32);
+    Effect::new(move |_| {
         let serial = serial.get();
-        points.with(|p| markup::speedup_chart(p, serial, cores))
-    };
-    view! { <div class="speedup-curve" inner_html=html></div> }
+        let points = points.get();
+        let id = latest.get_value().wrapping_add(1);
+        latest.set_value(id);
+        if points.is_empty() {
+            html.set(String::new());
+            return;
+        }
+        spawn_local(async move {
+            let request = Request::Speedup {
+                points,
+                serial,
+                cores,
+            };
+            let answer = on_demand::ask(&request).await;
+            if latest.try_get_value() == Some(id) {
+                let Request::Speedup { points, .. } = request else {
+                    return;
+                };
+                html.set(answer.unwrap_or_else(|e| not_drawn(&points, &e)));
+            }
+        });
+    });
+    view! {
+        <p class="predicted" data-testid="speedup-empty" hidden=move || points.with(|p| !p.is_empty())>
+            "No curve measured yet."
+        </p>
+        <div class="speedup-curve" inner_html=html></div>
+    }
+}
+
+/// What the card says when the chart cannot be drawn (`why`): the measured times, in words.
+fn not_drawn(points: &[CurvePoint], why: &str) -> String {
+    let measured: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let unit = if p.workers == 1 { "worker" } else { "workers" };
+            format!("{} {unit}: {} ms", p.workers, fmt_ms(p.ms))
+        })
+        .collect();
+    let mut h = Html::new();
+    h.el(
+        "p",
+        &[("data-testid", Some("speedup-not-drawn"))],
+        &format!(
+            "The chart could not be drawn ({why}). Measured: {}.",
+            measured.join("; ")
+        ),
+    );
+    h.finish()
 }
