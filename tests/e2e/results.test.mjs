@@ -194,6 +194,15 @@ test('an exports’ worker that cannot load says so, and the page keeps working'
   await page.waitForFunction(() =>
     /previous run of this scenario/.test(document.querySelector('[data-testid="history-compare"]')?.textContent ?? ''),
   );
+  // Repeated runs keep their numbers, in a sentence, without the table's writer.
+  await page.fill('[data-testid="repeat-count"]', '2');
+  await page.click('[data-testid="run-repeated"]');
+  await page.waitForSelector('[data-testid="repeat-not-written"]', { timeout: 30000 });
+  assert.match(
+    await page.textContent('[data-testid="repeat-not-written"]'),
+    /^The table could not be written \(.*\)\. Mean times over 2 runs: Sequential awaits [\d,.]+ ms; /,
+  );
+  assert.ok(await page.isHidden('[data-testid="repeat-markdown"]'), 'no Markdown to copy');
   await page.close();
 });
 
@@ -205,6 +214,8 @@ test('repeated runs show a BenchmarkDotNet-style table after a warm-up, with a p
   await page.click('[data-testid="run-repeated"]');
   await page.waitForSelector('[data-testid="repeat-progress"]');
   await done(page, 30000);
+  // The table is written by the on-demand worker, just after the last run.
+  await page.waitForSelector('[data-testid="repeat-table"]');
   const head = await page.locator('[data-testid="repeat-table"] thead th').allTextContents();
   assert.deepEqual(head, ['Strategy', 'Mean', 'StdDev', 'Median', 'Min', 'Max', 'Ratio', 'RatioSD', 'Resources']);
   const seq = await page.locator('[data-testid="repeat-sequential"] > *').allTextContents();
@@ -215,6 +226,12 @@ test('repeated runs show a BenchmarkDotNet-style table after a warm-up, with a p
   const all = await page.locator('[data-testid="repeat-all-at-once"] > *').allTextContents();
   assert.ok(Number(all[6]) < 0.8, `all at once takes a fraction of the baseline: ratio ${all[6]}`);
   assert.match(await page.textContent('[data-testid="repeat-table"] caption'), /3 runs after one warm-up run/);
+  await page.click('[data-testid="repeat-markdown"]');
+  await page.waitForFunction(() => /Table copied as Markdown/.test(document.querySelector('[data-testid="repeat"]').textContent));
+  const md = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(md, /^\| Strategy \| Mean \| StdDev \|/);
+  assert.match(md, /\| Sequential awaits \(baseline\) \| [\d,.]+ ms \|/);
+  assert.match(md, /3 runs after one warm-up run/);
   // Absurd counts are clamped and said so.
   await page.fill('[data-testid="repeat-count"]', '1000');
   assert.match(await page.textContent('[data-testid="repeat-count-msg"]'), /Clamped to 30/);
