@@ -447,7 +447,14 @@ impl Trace {
         } else {
             ended.iter().map(|s| s.length_ms(0.0)).sum::<f64>() / ended.len() as f64
         };
-        let started: std::collections::BTreeSet<u32> = self.spans.iter().map(|s| s.task).collect();
+        // Which tasks have a span (a set of flags: a BTreeSet would link a sort of its own).
+        let mut started = vec![false; self.task_count as usize];
+        for s in &self.spans {
+            if let Some(flag) = started.get_mut(s.task as usize) {
+                *flag = true;
+            }
+        }
+        let started = started.iter().filter(|&&f| f).count() as u32;
         TraceStats {
             elapsed_ms: self.elapsed_ms,
             resumed_ms: self.resumed_ms(),
@@ -456,7 +463,7 @@ impl Trace {
             timed_out: count(Outcome::TimedOut),
             retries: self.spans.iter().filter(|s| s.attempt > 0).count() as u32,
             cancelled,
-            not_started: self.task_count.saturating_sub(started.len() as u32),
+            not_started: self.task_count.saturating_sub(started),
             first_consumed_ms: self.consumed.iter().map(|c| c.1).reduce(f64::min),
             max_lag_ms: self.lag.iter().map(|l| l.1).fold(0.0, f64::max),
             peak_in_flight: self.peak_in_flight(),
