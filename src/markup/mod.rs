@@ -30,6 +30,15 @@ pub fn px(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// One `<li>` per sentence, for a list whose items are plain text.
+pub fn list_items(items: &[String]) -> String {
+    let mut h = Html::new();
+    for item in items {
+        h.el("li", &[], item);
+    }
+    h.finish()
+}
+
 /// HTML being written: elements opened and closed in order, text and attribute values escaped.
 #[derive(Default)]
 pub struct Html {
@@ -114,6 +123,15 @@ fn escape_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_items_are_escaped_text() {
+        assert_eq!(
+            list_items(&["a < b".into(), "\"q\"".into()]),
+            "<li>a &lt; b</li><li>&quot;q&quot;</li>"
+        );
+        assert_eq!(list_items(&[]), "");
+    }
 
     #[test]
     fn text_and_attribute_values_are_escaped() {

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use super::clock::now_ms;
 use super::run::next_frame;
+use crate::markup;
 use crate::predict::fmt_ms;
 use crate::replay::{event_times, happenings, prev_event, Player, SPEEDS};
 use crate::results::ResultLine;
@@ -130,31 +131,19 @@ pub(crate) fn ReplayBar(
                     <span>"Speed"</span>
                     <select
                         data-testid="replay-speed"
+                        inner_html=speed_options()
+                        prop:value=move || {
+                            player
+                                .with(|p| p.map(|p| p.speed))
+                                .unwrap_or_else(|| crate::replay::default_speed(end.get()))
+                                .to_string()
+                        }
                         on:change=move |ev| {
                             if let Some(s) = super::parse_number(&event_target_value(&ev)) {
                                 with_player(&|p, _| p.speed = s);
                             }
                         }
-                    >
-                        {SPEEDS
-                            .into_iter()
-                            .map(|s| {
-                                view! {
-                                    <option
-                                        value=s.to_string()
-                                        selected=move || {
-                                            player
-                                                .with(|p| p.map(|p| p.speed))
-                                                .unwrap_or_else(|| crate::replay::default_speed(end.get()))
-                                                == s
-                                        }
-                                    >
-                                        {format!("{s}×")}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+                    ></select>
                 </label>
             </div>
             <label class="field replay-scrub">
@@ -179,14 +168,32 @@ pub(crate) fn ReplayBar(
                     }
                 />
             </label>
-            <ul class="happenings" data-testid="replay-said" aria-live="polite">
-                {move || {
+            <ul
+                class="happenings"
+                data-testid="replay-said"
+                aria-live="polite"
+                inner_html=move || {
                     // A new run closes the replay (player back to None): old words go too.
-                    player
-                        .with(Option::is_some)
-                        .then(|| said.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view())
-                }}
-            </ul>
+                    if player.with(Option::is_some) {
+                        said.with(|s| markup::list_items(s))
+                    } else {
+                        String::new()
+                    }
+                }
+            ></ul>
         </section>
     }
+}
+
+/// The speed list's options, "0.1×" to "4×", each valued as the speed's number.
+fn speed_options() -> String {
+    let mut h = markup::Html::new();
+    for s in SPEEDS {
+        h.el(
+            "option",
+            &[("value", Some(&s.to_string()))],
+            &format!("{s}×"),
+        );
+    }
+    h.finish()
 }

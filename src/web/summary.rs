@@ -209,9 +209,11 @@ pub(crate) fn Summary(
                 <tbody inner_html=move || rows.with(|r| markup::summary_table(r))>
                 </tbody>
             </table>
-            <ul class="history-compare" data-testid="history-compare">
-                {move || history_compare.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
-            </ul>
+            <ul
+                class="history-compare"
+                data-testid="history-compare"
+                inner_html=move || history_compare.with(|c| markup::list_items(c))
+            ></ul>
             <div class="actions" role="group" aria-label="Export">
                 <button data-testid="export-markdown" on:click=copy_markdown>"Copy as Markdown"</button>
                 <button data-testid="export-csv" on:click=save_csv>"Trace as CSV"</button>

@@ -54,6 +54,10 @@ test('a run is summarised, replayed step by step, and exported with the page’s
   await page.locator('[data-testid="replay-scrub"]').fill(String(seq / 2));
   const completedMid = await page.locator('[data-testid="result-sequential"] rect.bar-completed').count();
   assert.ok(completedMid >= 1 && completedMid < 4, `half way, ${completedMid} of 4 sequential calls are complete`);
+  // The speed offered first makes the replay last about six seconds.
+  // (About 800 ms here: 0.1× is the closest on the ladder.)
+  assert.equal(await page.inputValue('[data-testid="replay-speed"]'), '0.1');
+  assert.equal(await page.locator('[data-testid="replay-speed"] option').count(), 6);
   // Play runs to the end on its own (at 4× here) and every bar is complete again.
   await page.selectOption('[data-testid="replay-speed"]', '4');
   await page.click('[data-testid="replay-play"]');
