@@ -1,8 +1,6 @@
 //! The scenario editor's logic: the text of every field (a [`Draft`]) and the scenario it
 //! builds, with a message per field. The components only show fields and messages.
 
-use std::collections::BTreeMap;
-
 use crate::cpu::{CpuSpec, Kernel};
 use crate::input::{self, Checked};
 use crate::kernels::{
@@ -129,20 +127,101 @@ pub struct FieldMessage {
     pub invalid: bool,
 }
 
+/// A value per field, in [`FieldId`] order: what a `BTreeMap<FieldId, T>` holds, as a short
+/// sorted vector. A preset has at most a score of fields, so a scan is as quick as a tree, and
+/// the page carries no B-tree code for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMap<T>(Vec<(FieldId, T)>);
+
+impl<T> Default for FieldMap<T> {
+    fn default() -> Self {
+        FieldMap(Vec::new())
+    }
+}
+
+impl<T> FieldMap<T> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where `id` is, or where it would go.
+    fn find(&self, id: FieldId) -> Result<usize, usize> {
+        match self.0.iter().position(|(k, _)| *k >= id) {
+            Some(i) if self.0[i].0 == id => Ok(i),
+            Some(i) => Err(i),
+            None => Err(self.0.len()),
+        }
+    }
+
+    /// Sets `id`'s value; the previous one, if any, is returned.
+    pub fn insert(&mut self, id: FieldId, value: T) -> Option<T> {
+        match self.find(id) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (id, value));
+                None
+            }
+        }
+    }
+
+    /// `id`'s value, if set.
+    pub fn get(&self, id: &FieldId) -> Option<&T> {
+        self.find(*id).ok().map(|i| &self.0[i].1)
+    }
+
+    /// True when `id` has a value.
+    pub fn contains_key(&self, id: &FieldId) -> bool {
+        self.find(*id).is_ok()
+    }
+
+    /// The fields and their values, in [`FieldId`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (&FieldId, &T)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The values, in [`FieldId`] order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// True when no field has a value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many fields have a value.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<T> std::ops::Index<&FieldId> for FieldMap<T> {
+    type Output = T;
+
+    /// `id`'s value; panics when it has none, as a map's index does.
+    fn index(&self, id: &FieldId) -> &T {
+        match self.get(id) {
+            Some(v) => v,
+            None => panic!("no value for {id:?}"),
+        }
+    }
+}
+
 /// The text of every field, as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     /// The preset being edited (decides which fields exist and the strategies).
     pub experiment: Experiment,
     /// Field texts.
-    pub fields: BTreeMap<FieldId, String>,
+    pub fields: FieldMap<String>,
 }
 
 /// What a draft builds: the scenario (when every field is acceptable) and the messages.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Built {
     pub scenario: Option<Scenario>,
-    pub messages: BTreeMap<FieldId, FieldMessage>,
+    pub messages: FieldMap<FieldMessage>,
 }
 
 fn throttled_limits(strategies: &[Strategy]) -> Vec<u32> {
@@ -162,7 +241,7 @@ fn join<T: ToString>(v: &[T]) -> String {
 impl Draft {
     /// The texts that describe `s`.
     pub fn from_scenario(s: &Scenario) -> Draft {
-        let mut f = BTreeMap::new();
+        let mut f = FieldMap::new();
         let mut set = |id, text: String| {
             f.insert(id, text);
         };
@@ -456,14 +535,14 @@ impl Draft {
 
 /// Gathers the verdicts of the fields of one build.
 struct Collector {
-    messages: BTreeMap<FieldId, FieldMessage>,
+    messages: FieldMap<FieldMessage>,
     ok: bool,
 }
 
 impl Default for Collector {
     fn default() -> Self {
         Collector {
-            messages: BTreeMap::new(),
+            messages: FieldMap::new(),
             ok: true,
         }
     }
@@ -523,7 +602,7 @@ pub fn fail_rule(text: &str, task_count: u32) -> Checked<FailRule> {
             }
         }
     }
-    tasks.sort_unstable();
+    crate::sort::sort_by(&mut tasks, Ord::cmp);
     if dropped.is_empty() {
         Checked::Ok(FailRule::Tasks {
             tasks,
@@ -580,6 +659,23 @@ pub fn backoff(text: &str) -> Checked<Backoff> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_map_keeps_one_value_per_field_in_field_order() {
+        let mut m = FieldMap::new();
+        assert!(m.is_empty());
+        assert_eq!(m.insert(FieldId::Workers, 1), None);
+        assert_eq!(m.insert(FieldId::Count, 2), None);
+        assert_eq!(m.insert(FieldId::Workers, 3), Some(1));
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.get(&FieldId::Workers), Some(&3));
+        assert!(!m.contains_key(&FieldId::Seed));
+        let mut tree = std::collections::BTreeMap::new();
+        tree.insert(FieldId::Workers, 3);
+        tree.insert(FieldId::Count, 2);
+        assert!(m.iter().eq(tree.iter()), "the order a BTreeMap gives");
+        assert_eq!(m[&FieldId::Count], 2);
+    }
 
     #[test]
     fn every_preset_survives_a_round_trip_through_its_draft() {

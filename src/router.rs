@@ -232,13 +232,12 @@ pub fn decode(fragment: &str) -> Decoded {
     // clamped values stay (clamped), with the editor's note.
     loop {
         let built = draft.build();
-        let refused = from_link
-            .iter()
-            .copied()
-            .find(|id| built.messages.get(id).is_some_and(|m| m.invalid));
+        let refused = from_link.iter().find_map(|&id| {
+            let m = built.messages.get(&id).filter(|m| m.invalid)?;
+            Some((id, m))
+        });
         match refused {
-            Some(id) => {
-                let m = &built.messages[&id];
+            Some((id, m)) => {
                 notes.push(format!(
                     "Ignored {}={}: {} Used {} instead.",
                     key(id),
