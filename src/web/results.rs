@@ -2,8 +2,6 @@
 //! written as text by [`crate::markup`]; this only redraws them when what they show changes,
 //! and remembers which "timeline as a table" boxes the reader opened.
 
-use std::collections::HashSet;
-
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -11,12 +9,13 @@ use crate::markup;
 use crate::results::{CpuView, Phase, StrategyView};
 
 /// The ids of the timeline tables the reader has opened (provided by the app): cards are
-/// redrawn every frame of a run or a replay, and the reader's choice must survive that.
+/// redrawn every frame of a run or a replay, and the reader's choice must survive that. A
+/// short list (one id per card at most), so a vector: a set would link a hash table's code.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct OpenTables(pub(crate) RwSignal<HashSet<String>>);
+pub(crate) struct OpenTables(pub(crate) RwSignal<Vec<String>>);
 
 impl OpenTables {
-    fn from_context() -> RwSignal<HashSet<String>> {
+    fn from_context() -> RwSignal<Vec<String>> {
         use_context::<OpenTables>().unwrap_or_default().0
     }
 }
@@ -24,7 +23,7 @@ impl OpenTables {
 /// A `toggle` of a card's table box (caught on the way down: `toggle` does not bubble): keeps
 /// the set of open tables in step with it. Redrawn boxes report their state too; those change
 /// nothing.
-fn on_table_toggle(ev: web_sys::Event, tables: RwSignal<HashSet<String>>) {
+fn on_table_toggle(ev: web_sys::Event, tables: RwSignal<Vec<String>>) {
     let Some(details) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
@@ -38,9 +37,9 @@ fn on_table_toggle(ev: web_sys::Event, tables: RwSignal<HashSet<String>>) {
     if open != tables.with_untracked(|t| t.contains(&id)) {
         tables.update(|t| {
             if open {
-                t.insert(id);
+                t.push(id);
             } else {
-                t.remove(&id);
+                t.retain(|open| *open != id);
             }
         });
     }
@@ -61,7 +60,8 @@ pub(crate) fn Results(
         let done = phase.get() == Phase::Done;
         let at = cursor.get();
         tables.with(|open| {
-            views.with(|v| markup::strategy_results(v, done, at, &|id| open.contains(id)))
+            views
+                .with(|v| markup::strategy_results(v, done, at, &|id| open.iter().any(|o| o == id)))
         })
     };
     view! {
@@ -85,7 +85,9 @@ pub(crate) fn CpuResults(
     let tables = OpenTables::from_context();
     let html = move || {
         let at = cursor.get();
-        tables.with(|open| views.with(|v| markup::cpu_results(v, at, &|id| open.contains(id))))
+        tables.with(|open| {
+            views.with(|v| markup::cpu_results(v, at, &|id| open.iter().any(|o| o == id)))
+        })
     };
     view! {
         <section
