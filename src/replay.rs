@@ -4,8 +4,6 @@
 //! watches which task starts and ends when. Nothing here reads a real clock: the page feeds
 //! [`Player::tick`] the real time that passed.
 
-use std::collections::HashSet;
-
 use crate::predict::fmt_ms;
 use crate::trace::{GroupOutcome, Outcome, Span, Trace, TraceEvent};
 
@@ -84,17 +82,19 @@ fn clip(trace: &Trace, t_ms: f64) -> Trace {
     }
     // `record` lists completions in start order; the original order is the order they
     // finished in (ties included), so filter that instead.
-    let done: HashSet<u32> = out
+    // Sorted, to be searched: a set would link a hash table's code.
+    let mut done: Vec<u32> = out
         .spans
         .iter()
         .filter(|s| s.outcome == Some(Outcome::Completed))
         .map(|s| s.task)
         .collect();
+    crate::sort::sort_by(&mut done, Ord::cmp);
     out.completion_order = trace
         .completion_order
         .iter()
         .copied()
-        .filter(|t| done.contains(t))
+        .filter(|t| done.binary_search(t).is_ok())
         .collect();
     out.elapsed_ms = trace.elapsed_ms.filter(|&e| at_or_before(e));
     out.cancelled = trace.cancelled && ended;
