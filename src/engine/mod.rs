@@ -16,12 +16,23 @@ use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
 
-use futures::future::{join_all, select, select_all, Either};
+use futures::future::{join_all, select, select_all, Either, LocalBoxFuture};
+use futures::FutureExt;
 
 use crate::plan::Plan;
 use crate::predict::WATCHDOG_MS;
 use crate::scenario::{Strategy, MAX_WORKERS};
 use crate::trace::{GroupOutcome, Outcome, Trace, TraceEvent};
+
+/// Awaits all of `calls` together, as `join_all` does: every call is polled once, in order,
+/// before any is awaited further, and the results come back in order. The calls are boxed to
+/// one type, so the join's code (`FuturesOrdered` beyond 30 calls) is in the wasm once instead
+/// of once per strategy.
+pub(crate) async fn join_calls<'a>(
+    calls: impl Iterator<Item = LocalBoxFuture<'a, bool>>,
+) -> Vec<bool> {
+    join_all(calls).await
+}
 
 /// What the engine needs from the place it runs: a clock, timers, and a way to block.
 pub trait Runtime {
@@ -294,56 +305,66 @@ async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Rec
                 // `limit` loops share one queue: each takes the next call when its last ends.
                 let next = Cell::new(0usize);
                 let oks = RefCell::new(vec![true; n]);
-                join_all((0..(limit.max(1) as usize).min(n)).map(|_| async {
-                    loop {
-                        let i = next.get();
-                        if i >= n {
-                            break;
+                join_calls((0..(limit.max(1) as usize).min(n)).map(|_| {
+                    async {
+                        loop {
+                            let i = next.get();
+                            if i >= n {
+                                break true;
+                            }
+                            next.set(i + 1);
+                            let ok = task(i).await;
+                            oks.borrow_mut()[i] = ok;
                         }
-                        next.set(i + 1);
-                        let ok = task(i).await;
-                        oks.borrow_mut()[i] = ok;
                     }
+                    .boxed_local()
                 }))
                 .await;
                 oks.into_inner()
             } else {
                 // join_all polls every call once before any completes: all timers start
                 // first, then are awaited together (Task.WhenAll, Promise.all).
-                join_all((0..n).map(|i| async move {
-                    let ok = task(i).await;
-                    if !ok && fail_fast {
-                        // Promise.all rejects now; the other calls go on regardless.
-                        rec.resume(GroupOutcome::Failed {
-                            first: i as u32,
-                            all: vec![i as u32],
-                        });
+                join_calls((0..n).map(|i| {
+                    async move {
+                        let ok = task(i).await;
+                        if !ok && fail_fast {
+                            // Promise.all rejects now; the other calls go on regardless.
+                            rec.resume(GroupOutcome::Failed {
+                                first: i as u32,
+                                all: vec![i as u32],
+                            });
+                        }
+                        ok
                     }
-                    ok
+                    .boxed_local()
                 }))
                 .await
             };
             settle_group(rec, &oks);
         }
         Strategy::FirstWins { cancel_rest } if n > 0 => {
-            let calls = (0..n).map(|i| Box::pin(async move { (i, task(i).await) }));
-            let ((first, _ok), _, rest) = select_all(calls).await;
+            // The same boxed type as join_calls takes; select_all gives the winner's index.
+            let calls = (0..n).map(|i| async move { task(i).await }.boxed_local());
+            let (_ok, first, rest) = select_all(calls).await;
             rec.consumed(first);
             rec.resume(GroupOutcome::FirstFinished { task: first as u32 });
             if cancel_rest {
                 drop(rest);
                 rec.cancel_pending();
             } else {
-                join_all(rest).await;
+                join_calls(rest.into_iter()).await;
             }
         }
         Strategy::Streaming { concurrent: true } => {
-            let oks = join_all((0..n).map(|i| async move {
-                let ok = task(i).await;
-                if ok {
-                    rec.consumed(i);
+            let oks = join_calls((0..n).map(|i| {
+                async move {
+                    let ok = task(i).await;
+                    if ok {
+                        rec.consumed(i);
+                    }
+                    ok
                 }
-                ok
+                .boxed_local()
             }))
             .await;
             let failed: Vec<u32> = (0..n as u32).filter(|&i| !oks[i as usize]).collect();
@@ -355,16 +376,21 @@ async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Rec
         Strategy::FireAndForget => {
             rec.resume(GroupOutcome::NotAwaited);
             // The calls still run (the trace follows them), but nothing observes their errors.
-            join_all((0..n).map(|i| async move {
-                if !task(i).await {
-                    rec.with(|t, _| t.unobserved.push(i as u32));
+            join_calls((0..n).map(|i| {
+                async move {
+                    let ok = task(i).await;
+                    if !ok {
+                        rec.with(|t, _| t.unobserved.push(i as u32));
+                    }
+                    ok
                 }
+                .boxed_local()
             }))
             .await;
         }
         Strategy::SharedCounter { safe } => {
             let counter = Cell::new(0u32);
-            join_all((0..n).map(|i| {
+            join_calls((0..n).map(|i| {
                 let counter = &counter;
                 async move {
                     if safe {
@@ -377,7 +403,9 @@ async fn run_body<R: Runtime>(rt: &R, strategy: Strategy, plan: &Plan, rec: &Rec
                             counter.set(read + 1);
                         }
                     }
+                    true
                 }
+                .boxed_local()
             }))
             .await;
             rec.with(|t, _| t.counter = Some(counter.get()));

@@ -11,7 +11,8 @@
 use std::cell::{Cell, RefCell};
 use std::pin::pin;
 
-use futures::future::{join_all, select};
+use futures::future::select;
+use futures::FutureExt;
 
 use super::clock::now_ms;
 use super::executor::BrowserRuntime;
@@ -23,7 +24,7 @@ use crate::cpu::{
     Assignment, CpuMode, CpuPlan, MAIN_THREAD_CAP_MS, PIPELINE_CYCLES, PIPELINE_FETCH_MS,
     PIPELINE_SAVE_MS, PIPELINE_WAIT_MS,
 };
-use crate::engine::{lag_probe, Recorder};
+use crate::engine::{join_calls, lag_probe, Recorder};
 use crate::kernels::run_job;
 use crate::trace::{GroupOutcome, Outcome};
 
@@ -199,16 +200,19 @@ async fn run_pieces(
                             // answering: replace it and carry on.
                             match pool::take(1).await.ok().and_then(|mut w| w.pop()) {
                                 Some(fresh) => worker = fresh,
-                                None => return,
+                                None => return true,
                             }
                         }
                     }
                 }
             }
             healthy.borrow_mut().push(worker);
+            true
         }
+        .boxed_local()
     };
-    join_all(
+    // Boxed to the engine's one joined type: the join's code is in the wasm once.
+    join_calls(
         workers
             .into_iter()
             .enumerate()
