@@ -30,6 +30,14 @@ pub fn px(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// A paragraph of plain text with a test id, e.g. what a card says when the on-demand worker
+/// could not draw it.
+pub fn paragraph(test_id: &str, text: &str) -> String {
+    let mut h = Html::new();
+    h.el("p", &[("data-testid", Some(test_id))], text);
+    h.finish()
+}
+
 /// One `<li>` per sentence, for a list whose items are plain text.
 pub fn list_items(items: &[String]) -> String {
     let mut h = Html::new();
@@ -123,6 +131,14 @@ fn escape_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paragraph_is_escaped_text_with_its_test_id() {
+        assert_eq!(
+            paragraph("why", "a < b"),
+            "<p data-testid=\"why\">a &lt; b</p>"
+        );
+    }
 
     #[test]
     fn list_items_are_escaped_text() {

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{on_demand, url};
-use crate::markup::{self, Html};
+use crate::markup;
 use crate::on_demand::Request;
 use crate::predict::fmt_ms;
 use crate::repeat::RepeatTable;
@@ -103,16 +103,13 @@ fn not_written(t: &RepeatTable, why: &str) -> String {
             None => format!("{} did not finish", r.name),
         })
         .collect();
-    let mut h = Html::new();
-    h.el(
-        "p",
-        &[("data-testid", Some("repeat-not-written"))],
+    markup::paragraph(
+        "repeat-not-written",
         &format!(
             "The table could not be written ({why}). Mean times over {} run{}: {}.",
             t.runs,
             if t.runs == 1 { "" } else { "s" },
             means.join("; ")
         ),
-    );
-    h.finish()
+    )
 }

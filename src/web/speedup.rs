@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::on_demand;
-use crate::markup::Html;
+use crate::markup;
 use crate::on_demand::Request;
 use crate::predict::fmt_ms;
 use crate::speedup_chart::CurvePoint;
@@ -69,14 +69,11 @@ fn not_drawn(points: &[CurvePoint], why: &str) -> String {
             format!("{} {unit}: {} ms", p.workers, fmt_ms(p.ms))
         })
         .collect();
-    let mut h = Html::new();
-    h.el(
-        "p",
-        &[("data-testid", Some("speedup-not-drawn"))],
+    markup::paragraph(
+        "speedup-not-drawn",
         &format!(
             "The chart could not be drawn ({why}). Measured: {}.",
             measured.join("; ")
         ),
-    );
-    h.finish()
+    )
 }
