@@ -6,20 +6,21 @@
 //   the event-loop experiments, and not when a CPU experiment merely opens);
 // - on demand: loaded only when someone asks for what they hold (the on-demand worker, when the
 //   code panel first opens or an export other than the JSON is first asked for).
-// Sizes are stable from build to build, so unlike times they can be a hard check:
-// - TARGET_BYTES, the budget of issue #7 (250 KB gzip at start), is NOT met yet: it is printed
-//   with the gap, and the benchmark reports it as outside budget;
-// - CEILING_BYTES (at start) and TOTAL_CEILING_BYTES (every file, lazy ones included) are
-//   enforced: the test command fails if the page grows past them, so that size only goes down
-//   from here. Lower them whenever the page shrinks.
+// Sizes are stable from build to build, so unlike times they can be a hard check; the test
+// command fails when one of these is exceeded:
+// - BUDGET_BYTES, issue #7's budget: under 250 KB gzip at start;
+// - CEILING_BYTES (at start) and TOTAL_CEILING_BYTES (every file, lazy ones included), just
+//   above what the page weighs now, so that it cannot grow unnoticed. Lower them whenever the
+//   page shrinks; raise them only on purpose, saying why in the commit, and CEILING_BYTES never
+//   past the budget.
 // Usage: node scripts/size-budget.mjs [dist]
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
-export const TARGET_BYTES = 250_000;
-export const CEILING_BYTES = 270_000;
-export const TOTAL_CEILING_BYTES = 420_000;
+export const BUDGET_BYTES = 250_000;
+export const CEILING_BYTES = 246_000;
+export const TOTAL_CEILING_BYTES = 422_000;
 
 /** When the page loads a file of the build (see the top of this file). */
 export function group(name) {
@@ -62,20 +63,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `  at start: ${kb(page)} gzip; ${kb(firstRun)} more with the first run that uses workers, ` +
       `${kb(onDemand)} more on demand (${kb(total)} in all)`,
   );
-  console.log(
-    page <= TARGET_BYTES
-      ? `target met: ${kb(page)} gzip at start (target ${kb(TARGET_BYTES)})`
-      : `target NOT met: ${kb(page)} gzip at start, ${kb(page - TARGET_BYTES)} over the ${kb(TARGET_BYTES)} target (issue #7)`,
-  );
   const checks = [
-    ['at start', page, CEILING_BYTES],
-    ['in all', total, TOTAL_CEILING_BYTES],
+    ['at start', page, BUDGET_BYTES, 'the budget (issue #7)'],
+    ['at start', page, CEILING_BYTES, 'the ceiling'],
+    ['in all', total, TOTAL_CEILING_BYTES, 'the ceiling'],
   ];
   let ok = true;
-  for (const [what, bytes, ceiling] of checks) {
-    const fine = bytes <= ceiling;
+  for (const [what, bytes, limit, name] of checks) {
+    const fine = bytes <= limit;
     ok &&= fine;
-    console.log(`${fine ? 'ok' : 'FAIL'}: ${kb(bytes)} ${what}, ceiling ${kb(ceiling)} gzip ${fine ? 'not exceeded' : 'EXCEEDED: the page grew'}`);
+    console.log(
+      `${fine ? 'ok' : 'FAIL'}: ${kb(bytes)} gzip ${what}, ${name} ${kb(limit)} ` +
+        (fine ? `not exceeded (${kb(limit - bytes)} to spare)` : `EXCEEDED by ${kb(bytes - limit)}: the page grew`),
+    );
   }
   process.exit(ok ? 0 : 1);
 }
