@@ -3,9 +3,10 @@
 
 use std::cell::{Cell, RefCell};
 
-use futures::future::join_all;
+use futures::FutureExt;
 
 use super::worker_client::{WorkerClient, WORKER_URL};
+use crate::engine::join_calls;
 pub use crate::scenario::MAX_WORKERS;
 
 thread_local! {
@@ -40,10 +41,24 @@ pub async fn take(n: usize) -> Result<Vec<WorkerClient>, String> {
     let missing = n - out.len();
     if missing > 0 {
         let url = URL.with(|u| u.borrow().clone());
-        let spawned = join_all((0..missing).map(|_| WorkerClient::spawn(&url))).await;
-        for s in spawned {
+        // Each spawn fills its own slot, so the workers keep their order; boxed as the engine's
+        // calls are, the spawns are joined by the same code (in the wasm once).
+        let spawned: Vec<RefCell<Option<Result<WorkerClient, String>>>> =
+            (0..missing).map(|_| RefCell::new(None)).collect();
+        join_calls(spawned.iter().map(|slot| {
+            let url = &url;
+            async move {
+                let s = WorkerClient::spawn(url).await.map(|(w, _)| w);
+                let ok = s.is_ok();
+                *slot.borrow_mut() = Some(s);
+                ok
+            }
+            .boxed_local()
+        }))
+        .await;
+        for s in spawned.into_iter().filter_map(RefCell::into_inner) {
             match s {
-                Ok((w, _)) => out.push(w),
+                Ok(w) => out.push(w),
                 Err(e) => {
                     give_back(out);
                     return Err(e);
