@@ -26,8 +26,14 @@ pub(crate) fn SpeedupChart(
     cores: u32,
 ) -> impl IntoView {
     let html = RwSignal::new(String::new());
+    // How many points the shown drawing (or sentence) has: a reader, and a test, can tell a
+    // curve still being drawn from the finished one.
+    let shown = RwSignal::new(0usize);
     // The newest request: answers to older ones are dropped.
     let latest = StoredValue::new(0u32);
+    // Why the last drawing failed, if it did: the sentence is then rewritten at once for new
+    // points, so it never under-reports while the worker is asked again.
+    let failed = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         let serial = serial.get();
         let points = points.get();
@@ -35,7 +41,12 @@ pub(crate) fn SpeedupChart(
         latest.set_value(id);
         if points.is_empty() {
             html.set(String::new());
+            shown.set(0);
             return;
+        }
+        if let Some(why) = failed.get_value() {
+            html.set(not_drawn(&points, &why));
+            shown.set(points.len());
         }
         spawn_local(async move {
             let request = Request::Speedup {
@@ -48,7 +59,9 @@ pub(crate) fn SpeedupChart(
                 let Request::Speedup { points, .. } = request else {
                     return;
                 };
+                failed.set_value(answer.as_ref().err().cloned());
                 html.set(answer.unwrap_or_else(|e| not_drawn(&points, &e)));
+                shown.set(points.len());
             }
         });
     });
@@ -56,7 +69,7 @@ pub(crate) fn SpeedupChart(
         <p class="predicted" data-testid="speedup-empty" hidden=move || points.with(|p| !p.is_empty())>
             "No curve measured yet."
         </p>
-        <div class="speedup-curve" inner_html=html></div>
+        <div class="speedup-curve" data-points=move || shown.get().to_string() inner_html=html></div>
     }
 }
 
