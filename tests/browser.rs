@@ -1,6 +1,13 @@
 //! Browser tests: the executor with real timers on the real event loop, and the Trunk-built
 //! worker. Run in headless Chromium by `scripts/test.sh` (wasm-bindgen-test). Bounds are loose
 //! and honest; tight timing claims live in the benchmark, not here.
+//!
+//! They must pass on a busy 2-core machine. So: a lower bound is what a timer guarantees (it
+//! never fires early, give or take the clock's coarsening), an upper bound is at least about 3x
+//! what the test needs and still far below what the wrong behaviour would take, and what a test
+//! checks is a shape (overlap, order, peak in flight) more than a time. The whole file runs in
+//! one page, about 15 s on an idle machine; `scripts/test.sh` gives it 120 s
+//! (`WASM_BINDGEN_TEST_TIMEOUT`, whose default of 20 s is for all the tests together).
 #![cfg(target_arch = "wasm32")]
 
 use futures::future::{abortable, join, Aborted};
@@ -50,7 +57,8 @@ async fn measure(strategy: Strategy, plan: &Plan, options: RunOptions) -> Trace 
 
 #[wasm_bindgen_test]
 async fn all_at_once_overlaps_the_waits_and_costs_about_the_longest() {
-    let t = tasks(&[300, 500, 700]);
+    // 4,700 ms if the waits added up; 700 ms when they overlap.
+    let t = tasks(&[300, 500, 700, 700, 700, 700, 700, 400]);
     let rec = recorder(ALL, &t);
     run(ALL, &t, &rec).await;
     let trace = rec.snapshot();
@@ -59,13 +67,14 @@ async fn all_at_once_overlaps_the_waits_and_costs_about_the_longest() {
         elapsed >= 695.0,
         "cannot beat the longest timer: {elapsed} ms"
     );
-    assert!(elapsed < 1000.0, "the waits must overlap: {elapsed} ms");
+    assert!(elapsed < 2100.0, "the waits must overlap: {elapsed} ms");
     assert_eq!(
         trace.stats().peak_in_flight,
-        3,
-        "all three timers pending at once"
+        8,
+        "all eight timers pending at once"
     );
-    assert_eq!(trace.completion_order, vec![0, 1, 2]);
+    assert_eq!(&trace.completion_order[..3], &[0, 7, 1], "shortest first");
+    assert_eq!(trace.completion_order.len(), 8);
 }
 
 #[wasm_bindgen_test]
@@ -118,7 +127,7 @@ async fn cancelling_mid_run_stops_pending_timers_and_marks_them() {
     assert_eq!(stats.cancelled, 2, "the two 5 s calls were stopped");
     let elapsed = trace.elapsed_ms.unwrap();
     assert!(
-        elapsed < 1000.0,
+        elapsed < 3000.0,
         "cancel must not wait for the 5 s timers: {elapsed} ms"
     );
     assert!(trace
@@ -152,11 +161,15 @@ async fn throttling_two_at_a_time_makes_three_waves_of_six_calls() {
     let trace = measure(Strategy::Throttled { limit: 2 }, &t, NO_PROBE).await;
     let elapsed = trace.resumed_ms().unwrap();
     assert!(elapsed >= 595.0, "three waves of 200 ms: {elapsed} ms");
-    assert!(
-        elapsed < 1000.0,
-        "waves overlap two calls each: {elapsed} ms"
-    );
+    assert!(elapsed < 6000.0, "the run ended: {elapsed} ms");
     assert_eq!(trace.peak_in_flight(), 2, "never more than 2 in flight");
+    // The shape, not the time: two calls in flight together in each wave.
+    for pair in trace.spans.chunks(2) {
+        assert!(
+            pair[1].start_ms < pair[0].end_ms.unwrap(),
+            "two calls in flight together"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -165,7 +178,7 @@ async fn retries_wait_their_delay_and_each_attempt_is_traced() {
     let trace = measure(ALL, &plan, NO_PROBE).await;
     let elapsed = trace.resumed_ms().unwrap();
     // 300 fail + 200 + 300 fail + 400 + 300 = 1500 ms for the calls that fail twice.
-    assert!((1495.0..2200.0).contains(&elapsed), "{elapsed} ms");
+    assert!((1495.0..4500.0).contains(&elapsed), "{elapsed} ms");
     assert_eq!(trace.stats().retries, 4);
     assert_eq!(
         trace.resumed.as_ref().unwrap().1,
@@ -176,7 +189,7 @@ async fn retries_wait_their_delay_and_each_attempt_is_traced() {
 #[wasm_bindgen_test]
 async fn a_timeout_abandons_the_slow_call_without_waiting_for_it() {
     let plan = plan_with(
-        &[3000, 100],
+        &[10_000, 100],
         Behaviour {
             timeout_ms: Some(300),
             ..Behaviour::default()
@@ -184,7 +197,8 @@ async fn a_timeout_abandons_the_slow_call_without_waiting_for_it() {
     );
     let trace = measure(ALL, &plan, NO_PROBE).await;
     let elapsed = trace.resumed_ms().unwrap();
-    assert!((295.0..1000.0).contains(&elapsed), "{elapsed} ms");
+    // Far below the 10 s the slow call would take.
+    assert!((295.0..3000.0).contains(&elapsed), "{elapsed} ms");
     assert_eq!(trace.stats().timed_out, 1);
 }
 
@@ -313,8 +327,8 @@ async fn parking_calls_on_workers_takes_the_same_time_but_holds_a_worker_each() 
     let elapsed = trace.resumed_ms().unwrap();
     assert!(elapsed >= 195.0, "{elapsed}");
     assert!(
-        elapsed < 3000.0,
-        "spawning 4 workers and waiting 200 ms: {elapsed}"
+        elapsed < 15_000.0,
+        "spawning 4 workers and waiting 200 ms ended: {elapsed}"
     );
     assert_eq!(trace.completed(), 4);
     assert_eq!(trace.peak_in_flight(), 4, "four workers held at once");
@@ -410,18 +424,19 @@ async fn a_silent_worker_is_reported_as_stalled_and_terminated() {
     let _limit = StallLimit::set(300);
     let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
     let err = w
-        .run(1, 1, Job::Stall { ms: 1500.0 })
+        .run(1, 1, Job::Stall { ms: 1000.0 })
         .await
         .expect_err("a silent worker is an error");
     assert!(err.fatal, "a stopped worker must be replaced");
     assert_eq!(err.stalled_ms, Some(300));
     assert!(err.message.contains("stopped answering"), "{}", err.message);
-    // Terminated: a live worker would end its 1.5 s block and answer a ping within 3 s; this
-    // one never answers again.
+    // Terminated: a live worker would end its 1 s block (0.7 s left) and answer a ping within
+    // 2 s; this one never answers again. (A busy machine can only make a live worker look
+    // dead, never a dead one alive: no false failure.)
     w.send(&playground::protocol::ToWorker::Ping { run_id: 2 })
         .unwrap();
     loop {
-        match w.next(3000).await {
+        match w.next(2000).await {
             Ok(playground::protocol::FromWorker::Pong { .. }) => {
                 panic!("the stopped worker still answers")
             }
@@ -434,14 +449,16 @@ async fn a_silent_worker_is_reported_as_stalled_and_terminated() {
 #[wasm_bindgen_test]
 async fn a_long_job_that_reports_progress_is_never_taken_for_a_silent_one() {
     use playground::kernels::Job;
-    let _limit = StallLimit::set(1000);
+    // A busy worker reports at least every 0.1 s; 0.4 s of silence is 4x that. Each job lasts
+    // more than twice the limit (about 1.5 s and 1 s on an idle machine; longer under load).
+    const LIMIT_MS: u32 = 400;
+    let _limit = StallLimit::set(LIMIT_MS);
     let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
-    // Each job lasts well beyond the 1 s limit, and says how far it got as it goes.
     for job in [
-        Job::Spin { ms: 3000.0 },
+        Job::Spin { ms: 1500.0 },
         Job::CountPrimes {
             start: 0,
-            end: 10_000_000,
+            end: 8_000_000,
         },
     ] {
         let mut reports = 0;
@@ -450,11 +467,11 @@ async fn a_long_job_that_reports_progress_is_never_taken_for_a_silent_one() {
             .await
             .unwrap_or_else(|e| panic!("{job:?} was stopped: {}", e.message));
         assert!(
-            done.compute_ms > 1000.0,
+            done.compute_ms > f64::from(LIMIT_MS),
             "{job:?} outlasted the limit: {done:?}"
         );
         assert!(
-            f64::from(reports) >= done.compute_ms / 1000.0,
+            f64::from(reports) >= done.compute_ms / f64::from(LIMIT_MS),
             "{job:?}: {reports} progress reports in {} ms",
             done.compute_ms
         );
@@ -462,8 +479,8 @@ async fn a_long_job_that_reports_progress_is_never_taken_for_a_silent_one() {
     // A worker parked on a timer longer than the limit says nothing until it is done: that is
     // not a stall either.
     let held = w
-        .hold(3, 1, 1500)
+        .hold(3, 1, 1000)
         .await
         .expect("a long hold is not stopped");
-    assert!(held.compute_ms >= 1490.0, "{held:?}");
+    assert!(held.compute_ms >= 990.0, "{held:?}");
 }

@@ -85,7 +85,8 @@ test('a run is summarised, replayed step by step, and exported with the page’s
   assert.equal(rows[0], 'strategy,task,lane,attempt,start_ms,end_ms,duration_ms,outcome,consumed_ms');
   assert.equal(rows.length, 1 + 4 + 4, 'four calls in each of two strategies');
   const lastSeqEnd = Math.max(...rows.filter((r) => r.startsWith('Sequential')).map((r) => Number(r.split(',')[5])));
-  assert.ok(Math.abs(lastSeqEnd - seq) < 5, `the last sequential call ends at the measured time: ${lastSeqEnd} vs ${seq}`);
+  // The await continues a moment after the last call ended (a busy machine makes it longer).
+  assert.ok(lastSeqEnd <= seq && seq - lastSeqEnd < 100, `the last sequential call ends at the measured time: ${lastSeqEnd} vs ${seq}`);
 
   // JSON: the measured times are the page's.
   const json = JSON.parse((await download(page, 'export-json')).text);
@@ -146,7 +147,7 @@ test('the exports’ worker is loaded only when an export is first asked for, an
   await done(page);
   // The page writes the JSON itself.
   assert.match((await download(page, 'export-json')).name, /\.json$/);
-  await page.waitForTimeout(300);
+  await page.waitForLoadState('networkidle');
   assert.ok(!requests.some((u) => /ondemand/.test(u)), 'a run and its JSON load no on-demand worker');
   const [csv] = await Promise.all([
     page.waitForEvent('download'),
@@ -256,8 +257,9 @@ test('corrupt stored history is dropped with a note, never a crash', async () =>
 
 test('a run during which the tab was hidden is marked unreliable', async () => {
   const { page, errors } = await open(env, '#v=1&preset=when-all');
+  // 3 x 500 ms one after another, then all at once: 2 s in which to hide the tab.
   await page.fill('[data-testid="task-count"]', '3');
-  await page.fill('[data-testid="duration"]', '300');
+  await page.fill('[data-testid="duration"]', '500');
   await page.click('[data-testid="run"]');
   await page.waitForSelector('[data-testid="progress"][data-state="running"]');
   // Headless Chromium keeps every tab visible; the page sees what a reader switching tabs

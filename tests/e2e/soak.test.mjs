@@ -69,10 +69,15 @@ function recordStates(page) {
   });
 }
 
-/** Clicks Run; with `cancel`, clicks Cancel 20 ms after it has become enabled (mid-run). */
+/**
+ * Clicks Run; with `cancel`, clicks Cancel mid-run: as soon as the first call is done, in the
+ * same task that sees it. The run goes on by timers of 15 ms set one after another on this
+ * same thread, and the poll's own timer is always due first, so a busy machine can delay the
+ * cancel but never let the run finish before it.
+ */
 function clickRun(page, cancel) {
   return page.evaluate(
-    (cancel) =>
+    ({ cancel, limit }) =>
       new Promise((resolve, reject) => {
         const seen = window.__states.length;
         document.querySelector('[data-testid="run"]').click();
@@ -80,20 +85,19 @@ function clickRun(page, cancel) {
         const t0 = performance.now();
         const poll = () => {
           const button = document.querySelector('[data-testid="cancel"]');
-          if (button && !button.disabled) {
-            setTimeout(() => {
-              button.click();
-              resolve(seen);
-            }, 20);
-          } else if (performance.now() - t0 > 5000) {
-            reject(new Error('Cancel never became enabled after Run'));
+          const progress = document.querySelector('[data-testid="progress"]')?.textContent ?? '';
+          if (button && !button.disabled && /Running .*: [1-9]\d* of \d+/.test(progress)) {
+            button.click();
+            resolve(seen);
+          } else if (performance.now() - t0 > limit) {
+            reject(new Error(`Cancel was never enabled mid-run after Run (${progress})`));
           } else {
             setTimeout(poll, 0);
           }
         };
         poll();
       }),
-    cancel,
+    { cancel, limit: RUN_TIMEOUT_MS },
   );
 }
 
