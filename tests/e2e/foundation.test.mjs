@@ -92,7 +92,7 @@ test('cancel mid-run stops cleanly and the next run starts from a clean slate', 
   await page.click('[data-testid="run"]');
   // Mid-run: once the first call is done (400 ms in); the sequential way has 2 s left.
   await page.waitForFunction(
-    () => /Running .*: [1-9]\d* of 12 done/.test(document.querySelector('[data-testid="progress"]').textContent),
+    () => /\([1-9]\d* of 12 overall/.test(document.querySelector('[data-testid="progress"]').textContent),
     null,
     { timeout: 10000 },
   );
