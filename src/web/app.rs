@@ -168,14 +168,22 @@ pub fn App() -> impl IntoView {
                         *current.borrow_mut() =
                             Some((prepared.publish.clone(), prepared.finish_all.clone()));
                         (prepared.publish)();
-                        // Redraw once a frame while the run is in flight; the timers are what
-                        // we measure, so drawing is one snapshot per frame, not one per event.
+                        // Redraw at most once a frame while the run is in flight (one snapshot
+                        // per frame, not one per event), and less often while workers compute
+                        // (`redraw_every_ms`): messages that arrive between redraws are
+                        // coalesced into the next one.
                         let pump = Box::pin({
                             let publish = prepared.publish.clone();
+                            let every = prepared.redraw_every_ms;
                             async move {
+                                let mut last = f64::NEG_INFINITY;
                                 loop {
                                     let _ = next_frame().await;
-                                    publish();
+                                    let now = super::clock::now_ms();
+                                    if now - last >= every {
+                                        last = now;
+                                        publish();
+                                    }
                                 }
                             }
                         });
