@@ -142,7 +142,7 @@ const readerReport = (label, runs) => {
   const share = Object.fromEntries(ways.map((id) => [id, median(runs.map((r) => r[id].mainShare ?? 0))]));
   const text = ways.map((id) => `${wayName[id]} ${f(first[id].ms, 0)} / ${f(med[id], 0)} ms` +
     (first[id].startup ? ` (start-up, first run: ${first[id].startup})` : '') +
-    `, main thread ${pct(share[id])} of a core`).join('; ');
+    (id === 'main-thread' ? ' (the way is the main thread: frozen, not sampled)' : `, main thread ${pct(share[id])} of a core`)).join('; ');
   rows.push(`| page, as a reader runs it: ${label}, first run / median of next ${rest.length} | ${text} | for the ratios below |`);
   lines.push(`info page ${label}: ${text}`);
   return { first, med, ways };
