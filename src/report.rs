@@ -163,6 +163,33 @@ fn short(r: f64) -> String {
     }
 }
 
+/// What the page says about its clock, given the smallest step between two different readings
+/// of `performance.now()` seen in this browser (`None`: not measured yet).
+///
+/// Browsers round the clock when a page is not cross-origin isolated (this page never asks to
+/// be: it must work on any static host and inside any iframe): Chromium to 0.1 ms, Firefox to
+/// 1 ms, and a browser resisting fingerprinting to much more. Every time the page shows is a
+/// difference of two readings, so it is only as fine as that step.
+pub fn clock_sentence(step_ms: Option<f64>) -> String {
+    let Some(step) = step_ms.filter(|s| s.is_finite() && *s > 0.0) else {
+        return "Clock: performance.now().".to_string();
+    };
+    let shown = if step < 0.1 {
+        format!("{} µs", fmt_ms(step * 1000.0))
+    } else {
+        format!("{} ms", fmt_ms(step))
+    };
+    if step < 0.5 {
+        format!("Clock: performance.now(), in steps of {shown}.")
+    } else {
+        format!(
+            "Clock: performance.now(), in steps of {shown} in this browser, so every time shown \
+             is rounded to {shown} (browsers round the clock of pages that are not cross-origin \
+             isolated)."
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +320,25 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn the_clock_sentence_names_the_step_this_browser_rounds_to() {
+        assert_eq!(clock_sentence(None), "Clock: performance.now().");
+        assert_eq!(clock_sentence(Some(0.0)), "Clock: performance.now().");
+        assert_eq!(
+            clock_sentence(Some(0.005)),
+            "Clock: performance.now(), in steps of 5 µs."
+        );
+        assert_eq!(
+            clock_sentence(Some(0.1)),
+            "Clock: performance.now(), in steps of 0.1 ms."
+        );
+        let firefox = clock_sentence(Some(1.0));
+        assert!(
+            firefox.starts_with("Clock: performance.now(), in steps of 1 ms in this browser, so every time shown is rounded to 1 ms"),
+            "{firefox}"
+        );
+        assert!(clock_sentence(Some(100.0)).contains("steps of 100 ms"));
     }
 }

@@ -463,6 +463,16 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // The clock's step in this browser, measured once the page has drawn (a few ms of reading
+    // the clock in a loop, kept out of the page's start).
+    let clock_step = RwSignal::new(None::<f64>);
+    request_animation_frame(move || {
+        set_timeout(
+            move || clock_step.set(super::clock::step_ms()),
+            std::time::Duration::ZERO,
+        )
+    });
+
     let share_status = RwSignal::new(String::new());
     let share = move |embed: bool| {
         let (text, what) = if embed {
@@ -737,6 +747,8 @@ pub fn App() -> impl IntoView {
         <footer class="env" data-testid="env" hidden=move || view_opts.get().embed>
             {format!("This browser reports {hw_cores} cores. ")}
             <span data-testid="worker-status">"Web Worker: " {move || worker_status.get()}</span>
+            " "
+            <span data-testid="clock">{move || crate::report::clock_sentence(clock_step.get())}</span>
         </footer>
     }
 }
