@@ -16,17 +16,20 @@ command -v cargo >/dev/null || die "cargo not found. Install Rust with rustup (h
 command -v rustup >/dev/null || die "rustup not found: the wasm32 target is added with rustup."
 command -v node >/dev/null && command -v npm >/dev/null || die "node and npm not found. Install Node.js 20 or newer."
 
-# 1. Debian packages: Chromium and its driver for the browser tests.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  [ -f /etc/debian_version ] || die "Chromium is missing and this is not Debian: install chromium and chromedriver at /usr/bin yourself."
+# 1. Debian packages: Chromium and its driver, and Firefox ESR, for the browser tests.
+MISSING=()
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || MISSING+=(chromium chromium-driver)
+[ -x /usr/bin/firefox-esr ] || MISSING+=(firefox-esr)
+if [ ${#MISSING[@]} -gt 0 ]; then
+  [ -f /etc/debian_version ] || die "${MISSING[*]} missing and this is not Debian: install them (at /usr/bin) yourself."
   SUDO=""
   if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || die "Chromium is missing and installing it needs root (or sudo)."
+    command -v sudo >/dev/null || die "${MISSING[*]} missing, and installing needs root (or sudo)."
     SUDO=sudo
   fi
-  say "installing Debian's chromium and chromium-driver (headless browser for tests, ~15 s)…"
+  say "installing Debian's ${MISSING[*]} (headless browsers for the tests, ~15 s each)…"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null
 fi
 
 # 2. The wasm target.
@@ -53,13 +56,14 @@ fi
 grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml ||
   die "Trunk.toml's [tools] wasm_bindgen differs from Cargo.lock's wasm-bindgen $WBG_VERSION: make them equal."
 
-# 5. npm packages: binaryen (wasm-opt for Trunk), terser (minifies the JavaScript glue) and
-#    playwright-core (drives Debian's Chromium).
+# 5. npm packages: binaryen (wasm-opt for Trunk), terser (minifies the JavaScript glue),
+#    playwright-core (drives Debian's Chromium) and puppeteer-core (drives Debian's Firefox over
+#    WebDriver BiDi). Neither driver downloads a browser.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (binaryen, terser, playwright-core)…"
+  say "installing npm packages (binaryen, terser, playwright-core, puppeteer-core)…"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 [ "$(command -v wasm-opt)" = "$PWD/node_modules/.bin/wasm-opt" ] ||
   die "wasm-opt on PATH is not npm's binaryen ($(command -v wasm-opt)): Debian's binaryen breaks the output."
 
-say "ready: $(trunk --version), wasm-bindgen $WBG_VERSION, $(wasm-opt --version | cut -d' ' -f1-3), $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+say "ready: $(trunk --version), wasm-bindgen $WBG_VERSION, $(wasm-opt --version | cut -d' ' -f1-3), $(/usr/bin/chromium --version 2>/dev/null | head -n1), $(/usr/bin/firefox-esr --version 2>/dev/null | head -n1)"

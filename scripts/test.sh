@@ -97,5 +97,7 @@ step "e2e, no timing, in parallel (Playwright, Chromium)" node_tests --test-conc
 step "e2e, timed, one file at a time (Playwright, Chromium)" node_tests --test-concurrency=1 \
   tests/e2e/foundation.test.mjs tests/e2e/async-patterns.test.mjs tests/e2e/parallel-cpu.test.mjs \
   tests/e2e/soak.test.mjs
+step "e2e in Firefox (puppeteer-core, WebDriver BiDi)" node_tests --test-concurrency=1 \
+  tests/firefox/firefox.test.mjs
 summary
 printf '\n\033[1;32mAll tests passed.\033[0m\n'
