@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 export const BUDGET_BYTES = 250_000;
-export const CEILING_BYTES = 244_000;
+export const CEILING_BYTES = 246_000;
 export const TOTAL_CEILING_BYTES = 422_000;
 
 /** When the page loads a file of the build (see the top of this file). */
