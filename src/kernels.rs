@@ -559,6 +559,163 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// Warming a kernel up before its clock starts.
+///
+/// A browser first runs new wasm code with a quick baseline compiler and optimises a function
+/// only after it has run for a while, in the background; a call that is already running keeps
+/// its slow code. A cold worker's first piece can take twice as long as its tenth, which a
+/// reader would take for the cost of the work. So before a way's clock starts, each worker (and
+/// the main thread, for the main-thread way) runs short pieces of the same kernel until their
+/// times settle ([`warmed_up`]), outside the measurement.
+pub mod warm_up {
+    use super::{Job, MandelbrotSpec};
+
+    /// Least number of warm-up rounds.
+    pub const MIN_ROUNDS: usize = 4;
+    /// Most computing time over all rounds, ms: past it the kernel is taken as warm, settled or
+    /// not (a noisy machine may never settle).
+    pub const MAX_TOTAL_MS: f64 = 250.0;
+    /// Least computing time over all rounds, ms: the browser optimises a function only after it
+    /// has run for some milliseconds.
+    pub const MIN_TOTAL_MS: f64 = 40.0;
+    /// Two last rounds within this fraction of each other (or [`SETTLED_MS`]) have settled.
+    pub const SETTLED_FRACTION: f64 = 0.15;
+    /// Absolute tolerance, ms: a clock rounded to 1 ms (Firefox) cannot tell less.
+    pub const SETTLED_MS: f64 = 1.0;
+
+    /// A short piece of the same kernel as `job` (same code, a few ms of work), or `None` for a
+    /// job with nothing to warm (the injected faults).
+    pub fn job(job: &Job) -> Option<Job> {
+        match job {
+            // The top of the range: the same trial divisions as the costliest numbers.
+            Job::CountPrimes { start, end } => Some(Job::CountPrimes {
+                start: end.saturating_sub(20_000).max(*start),
+                end: *end,
+            }),
+            // A small image through the same code, at most 200 x 5 pixels of up to 1,000
+            // iterations, from the middle rows (through the set, where the work is).
+            Job::Mandelbrot { spec, .. } => {
+                let small = MandelbrotSpec {
+                    width: spec.width.min(200),
+                    height: spec.height.min(100),
+                    max_iter: spec.max_iter.min(1_000),
+                };
+                let mid = small.height / 2;
+                Some(Job::Mandelbrot {
+                    spec: small,
+                    rows_start: mid.saturating_sub(2),
+                    rows_end: (mid + 3).min(small.height),
+                })
+            }
+            Job::Spin { .. } => Some(Job::Spin { ms: 5.0 }),
+            Job::Panic { .. } | Job::Stall { .. } => None,
+        }
+    }
+
+    /// True once warm-up rounds that took `times_ms` (in order) are enough: at least
+    /// [`MIN_ROUNDS`] and [`MIN_TOTAL_MS`] of computing, with the last two rounds settled
+    /// (within [`SETTLED_FRACTION`] or [`SETTLED_MS`] of each other); or [`MAX_TOTAL_MS`] spent.
+    pub fn warmed_up(times_ms: &[f64]) -> bool {
+        let total: f64 = times_ms.iter().sum();
+        if total >= MAX_TOTAL_MS {
+            return true;
+        }
+        if times_ms.len() < MIN_ROUNDS || total < MIN_TOTAL_MS {
+            return false;
+        }
+        let (a, b) = (times_ms[times_ms.len() - 2], times_ms[times_ms.len() - 1]);
+        (a - b).abs() <= (SETTLED_FRACTION * a).max(SETTLED_MS)
+    }
+
+    /// Which kernel a job runs, so a worker warmed for it is not warmed again.
+    pub fn kernel(job: &Job) -> &'static str {
+        match job {
+            Job::CountPrimes { .. } => "primes",
+            Job::Mandelbrot { .. } => "mandelbrot",
+            Job::Spin { .. } => "spin",
+            Job::Panic { .. } => "panic",
+            Job::Stall { .. } => "stall",
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::{run_job, Job, MandelbrotSpec};
+        use super::*;
+
+        #[test]
+        fn a_warm_up_piece_runs_the_same_kernel_on_a_little_work() {
+            let primes = Job::CountPrimes {
+                start: 0,
+                end: 5_000_000,
+            };
+            let warm = job(&primes).unwrap();
+            assert_eq!(
+                warm,
+                Job::CountPrimes {
+                    start: 4_980_000,
+                    end: 5_000_000
+                }
+            );
+            assert_eq!(kernel(&warm), kernel(&primes));
+            // A range shorter than the piece is warmed whole, never outside it.
+            let small = Job::CountPrimes { start: 10, end: 50 };
+            assert_eq!(job(&small), Some(small));
+
+            let big = Job::Mandelbrot {
+                spec: MandelbrotSpec {
+                    width: 4_000,
+                    height: 4_000,
+                    max_iter: 10_000,
+                },
+                rows_start: 0,
+                rows_end: 4_000,
+            };
+            let warm = job(&big).unwrap();
+            assert!(warm.cost_hint() <= 200.0 * 5.0 * 1_000.0, "{warm:?}");
+            assert!(run_job(&warm, &mut || 0.0).is_ok());
+            assert_eq!(kernel(&warm), "mandelbrot");
+            assert_eq!(job(&Job::Spin { ms: 1000.0 }), Some(Job::Spin { ms: 5.0 }));
+        }
+
+        #[test]
+        fn faults_are_never_warmed() {
+            assert_eq!(
+                job(&Job::Panic {
+                    message: "x".into()
+                }),
+                None
+            );
+            assert_eq!(job(&Job::Stall { ms: 10.0 }), None);
+        }
+
+        #[test]
+        fn warm_up_goes_on_until_the_rounds_settle() {
+            // Too few rounds, or too little computing, whatever the times.
+            assert!(!warmed_up(&[20.0, 20.0, 20.0]));
+            assert!(!warmed_up(&[5.0, 5.0, 5.0, 5.0]));
+            // Still getting faster: the browser has just optimised the kernel.
+            assert!(!warmed_up(&[30.0, 30.0, 30.0, 12.0]));
+            assert!(warmed_up(&[30.0, 30.0, 30.0, 12.0, 11.0]));
+            // A 1 ms clock: 3 and 4 ms are the same time.
+            assert!(warmed_up(&[12.0, 12.0, 12.0, 4.0, 3.0, 4.0]));
+        }
+
+        #[test]
+        fn warm_up_ends_after_the_most_computing_even_if_unsettled() {
+            let noisy: Vec<f64> = (0..13)
+                .map(|i| if i % 2 == 0 { 10.0 } else { 30.0 })
+                .collect();
+            assert_eq!(noisy.iter().sum::<f64>(), 250.0);
+            assert!(!warmed_up(&noisy[..12]));
+            assert!(warmed_up(&noisy));
+            // Many small rounds go on until enough computing, settled or not.
+            assert!(!warmed_up(&[2.0; 12]));
+            assert!(warmed_up(&[2.0; 20]));
+        }
+    }
+}
+
 #[cfg(test)]
 mod split_tests {
     use super::*;

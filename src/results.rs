@@ -76,15 +76,11 @@ impl CpuView {
         self.plan.mode.title(self.spec.workers)
     }
 
-    /// The measured time: until the work ended (or was stopped).
+    /// The measured time: from the moment the workers (or the main thread) were ready and warm
+    /// until the work ended (or was stopped). The start-up came before the clock started
+    /// ([`Trace::startup_ms`]) and is never in it.
     pub fn measured_ms(&self) -> Option<f64> {
         self.trace.resumed_ms()
-    }
-
-    /// The measured time without the workers' start-up: what the computing itself took.
-    pub fn compute_ms(&self) -> Option<f64> {
-        self.measured_ms()
-            .map(|m| m - self.trace.startup_ms.unwrap_or(0.0))
     }
 }
 
@@ -107,21 +103,21 @@ pub struct ResultLine {
     pub resources: String,
 }
 
-/// The CPU baseline: the whole job on one worker, without its start-up, once it has finished.
+/// The CPU baseline: the whole job on one warm worker (its start-up is not in its time), once
+/// it has finished.
 pub fn cpu_baseline(views: &[CpuView]) -> Option<f64> {
     views
         .iter()
         .find(|v| v.plan.mode == crate::cpu::CpuMode::OneWorker && !v.trace.cancelled)
         .filter(|v| v.trace.is_finished())
-        .and_then(CpuView::compute_ms)
+        .and_then(CpuView::measured_ms)
 }
 
 impl CpuView {
-    /// The ideal time of this way, given the one-worker baseline (start-up added back).
+    /// The ideal time of this way, given the one-worker baseline: warm computing, like every
+    /// way's measured time, so no way's ideal carries another's start-up.
     pub fn ideal_ms(&self, baseline: Option<f64>) -> Option<f64> {
-        baseline.map(|b| {
-            self.plan.ideal_ms(b, self.cores as usize) + self.trace.startup_ms.unwrap_or(0.0)
-        })
+        baseline.map(|b| self.plan.ideal_ms(b, self.cores as usize))
     }
 }
 
@@ -159,4 +155,70 @@ pub fn result_lines(views: &[StrategyView], cpu: &[CpuView]) -> Vec<ResultLine> 
         }
     }));
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::{CpuMode, CpuPlan, CpuSpec, Kernel};
+    use crate::trace::GroupOutcome;
+
+    /// A finished way: its clock started once it was ready and warm, after `startup_ms` of
+    /// start-up (spawn, load, warm-up; `None` on the main thread), and it computed for
+    /// `computing_ms`.
+    fn way(mode: CpuMode, startup_ms: Option<f64>, computing_ms: f64) -> CpuView {
+        let spec = CpuSpec {
+            kernel: Kernel::Burn {
+                ms: vec![100, 100, 100, 100],
+            },
+            modes: vec![mode],
+            workers: 2,
+        };
+        let plan = CpuPlan::new(&spec, mode);
+        let mut trace = Trace::new(plan.pieces.len() as u32);
+        trace.startup_ms = startup_ms;
+        trace.warmup_ms = Some(startup_ms.unwrap_or(20.0).min(20.0));
+        trace.resume(computing_ms, GroupOutcome::AllCompleted);
+        trace.finish(computing_ms, false);
+        CpuView {
+            spec: Arc::new(spec),
+            plan: Arc::new(plan),
+            trace,
+            begun: true,
+            now_ms: computing_ms,
+            cores: 2,
+        }
+    }
+
+    #[test]
+    fn a_way_s_measured_time_is_its_computing_not_its_start_up() {
+        let cold = way(CpuMode::OneWorker, Some(180.0), 400.0);
+        assert_eq!(cold.measured_ms(), Some(400.0));
+        assert_eq!(cpu_baseline(&[cold]), Some(400.0));
+    }
+
+    #[test]
+    fn the_main_thread_s_ideal_never_includes_the_workers_start_up() {
+        let one = way(CpuMode::OneWorker, Some(180.0), 400.0);
+        let main = way(CpuMode::MainThread, None, 390.0);
+        let baseline = cpu_baseline(&[one.clone(), main.clone()]);
+        assert_eq!(main.ideal_ms(baseline), Some(400.0));
+        // Warm ways can match their ideal: none of them carries another way's start-up.
+        assert!(main.ideal_ms(baseline).unwrap() <= 400.0);
+    }
+
+    #[test]
+    fn no_way_s_ideal_carries_its_own_start_up_either() {
+        let one = way(CpuMode::OneWorker, Some(180.0), 400.0);
+        let two = way(CpuMode::Dynamic, Some(30.0), 210.0);
+        let ideal = two.ideal_ms(cpu_baseline(&[one])).unwrap();
+        assert!((ideal - 200.0).abs() < 1e-9, "{ideal}");
+    }
+
+    #[test]
+    fn without_a_finished_one_worker_run_there_is_no_baseline() {
+        let mut one = way(CpuMode::OneWorker, Some(180.0), 400.0);
+        one.trace.cancelled = true;
+        assert_eq!(cpu_baseline(&[one]), None);
+    }
 }

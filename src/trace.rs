@@ -223,9 +223,14 @@ pub struct Trace {
     /// CPU runs: the combined output of the pieces that completed (e.g. the prime count).
     #[serde(default)]
     pub value: Option<u64>,
-    /// CPU runs: how long until every worker was ready (cold start), ms after the run began.
+    /// CPU runs on workers: how long the workers took to be ready and warm (spawn, load,
+    /// warm-up), ms, spent before the run's clock started: never inside its times.
     #[serde(default)]
     pub startup_ms: Option<f64>,
+    /// CPU runs: the part of the start-up spent warming the kernel up (see
+    /// [`crate::kernels::warm_up`]), ms; on the main thread, all of it.
+    #[serde(default)]
+    pub warmup_ms: Option<f64>,
     /// CPU runs: how far each lane's current piece has got (0 to 1), as its worker reports.
     #[serde(default)]
     pub lane_progress: Vec<f64>,
@@ -418,6 +423,7 @@ impl Trace {
         w.end_array();
         w.key("value").opt_u64(self.value);
         w.key("startup_ms").opt_f64(self.startup_ms);
+        w.key("warmup_ms").opt_f64(self.warmup_ms);
         w.key("lane_progress").begin_array();
         for &progress in &self.lane_progress {
             w.f64(progress);
@@ -458,6 +464,7 @@ impl Trace {
             )?,
             value: o.opt("value", Value::u64)?,
             startup_ms: o.opt("startup_ms", Value::exact_f64)?,
+            warmup_ms: o.opt("warmup_ms", Value::exact_f64)?,
             lane_progress: read_list(list("lane_progress")?, Value::exact_f64, "lane_progress")?,
             error: o.opt("error", |v, key| v.str(key).map(String::from))?,
             open: Default::default(),
@@ -647,6 +654,7 @@ pub(crate) fn every_kind_of_trace() -> Vec<Trace> {
             t.counter = Some(u32::MAX);
             t.value = Some(u64::MAX);
             t.startup_ms = Some(93_511.0 + 613.0 / 4096.0);
+            t.warmup_ms = Some(41.5);
             t.lane_names = vec![
                 "worker 1".into(),
                 "say \"hi\" \\ C:\\".into(),

@@ -76,8 +76,8 @@ pub fn cpu_results(
     cursor: Option<f64>,
     open_table: &dyn Fn(&str) -> bool,
 ) -> String {
-    // The one-worker run is the baseline: the whole job on one core, away from the page,
-    // without its start-up (cold workers are shown separately, not folded into speedups).
+    // The one-worker run is the baseline: the whole job on one core, away from the page, warm
+    // (start-up comes before each way's clock, shown apart, never folded into speedups).
     let baseline = cpu_baseline(views);
     let domain = views.iter().map(|v| v.now_ms).fold(0.0, f64::max);
     let mut h = Html::new();
@@ -396,7 +396,7 @@ fn cpu_card(
         None,
     );
     // A pipeline's time is mostly waiting: a speedup over pure computing would mislead.
-    let compute_ms = measured.map(|m| m - trace.startup_ms.unwrap_or(0.0));
+    let compute_ms = measured;
     let all_completed = trace
         .resumed
         .as_ref()
@@ -428,15 +428,28 @@ fn cpu_card(
             None,
         );
     }
-    if let Some(s) = trace.startup_ms {
-        number(
+    // Start-up came before the clock: shown apart, never in the measured time.
+    match (trace.startup_ms, trace.warmup_ms) {
+        (Some(s), warm) => number(
             h,
-            "Workers ready after",
+            "Start-up, before the clock",
             Some(format!("startup-{id}")),
+            Some(data_ms(s)),
+            &match warm.filter(|w| *w > 0.0) {
+                Some(w) => format!("{} (warm-up {})", ms(s), ms(w)),
+                None => ms(s),
+            },
             None,
-            &ms(s),
+        ),
+        (None, Some(w)) => number(
+            h,
+            "Warm-up, before the clock",
+            Some(format!("startup-{id}")),
+            Some(data_ms(w)),
+            &ms(w),
             None,
-        );
+        ),
+        (None, None) => {}
     }
     let stats = trace.stats();
     let layout = timeline(trace, domain, ideal, now_ms, &TimelineOptions::default());

@@ -324,8 +324,7 @@ pub fn App() -> impl IntoView {
                     let plan = CpuPlan::new(&spec, CpuMode::Dynamic);
                     let rec = Recorder::new(plan.pieces.len(), super::clock::now_ms);
                     super::cpu::run(&plan, &rec).await;
-                    let ms =
-                        rec.with_trace(|t| t.resumed_ms().map(|m| m - t.startup_ms.unwrap_or(0.0)));
+                    let ms = rec.with_trace(|t| t.resumed_ms());
                     if let (Some(ms), true) = (ms, live()) {
                         curve.update(|c| c.push(CurvePoint { workers: w, ms }));
                     }

@@ -25,16 +25,34 @@ use crate::cpu::{
     PIPELINE_SAVE_MS, PIPELINE_WAIT_MS,
 };
 use crate::engine::{join_calls, lag_probe, Recorder};
-use crate::kernels::run_job;
+use crate::kernels::{run_job, warm_up};
 use crate::trace::{GroupOutcome, Outcome};
 
 /// Interval of the event-loop lag probe, ms.
 const PROBE_MS: u32 = 50;
 
 /// Runs `plan`, recording into `rec`, with the event-loop lag probe beside it.
+///
+/// The clock starts once the way is ready and warm: its workers spawned, loaded and warmed up
+/// for the kernel, or, on the main thread, the kernel warmed up there. That start-up is recorded
+/// apart ([`crate::trace::Trace::startup_ms`], `warmup_ms`), never inside the measured time.
 pub async fn run(plan: &CpuPlan, rec: &Recorder) {
+    let ready = get_ready(plan, rec).await;
     rec.begin();
     let body = async {
+        let workers = match ready {
+            Ok(w) => w,
+            Err(e) => {
+                // Workers unavailable (blocked, or the script failed): say so; the page still
+                // runs the event-loop experiments.
+                rec.update(|t, _| t.error = Some(format!("No workers could be started: {e}")));
+                rec.resume(GroupOutcome::Failed {
+                    first: 0,
+                    all: vec![],
+                });
+                return;
+            }
+        };
         match plan.mode {
             CpuMode::MainThread => {
                 on_main_thread(plan, rec);
@@ -43,8 +61,8 @@ pub async fn run(plan: &CpuPlan, rec: &Recorder) {
                 // fire after it (same timeout, set later); a 0 ms one is not.
                 gloo_timers::future::TimeoutFuture::new(PROBE_MS).await;
             }
-            CpuMode::Pipeline => pipeline(plan, rec).await,
-            _ => on_workers(plan, rec).await,
+            CpuMode::Pipeline => pipeline(plan, rec, workers).await,
+            _ => on_workers(plan, rec, workers).await,
         }
     };
     let _ = select(pin!(lag_probe(&BrowserRuntime, rec, PROBE_MS)), pin!(body)).await;
@@ -78,32 +96,77 @@ fn on_main_thread(plan: &CpuPlan, rec: &Recorder) {
     });
 }
 
-/// Takes the plan's workers from the pool; on failure says so in the trace.
-async fn take_workers(plan: &CpuPlan, rec: &Recorder) -> Option<Vec<WorkerClient>> {
-    match pool::take(plan.assignment.lanes()).await {
-        Ok(w) => {
-            rec.update(|t, at| t.startup_ms = Some(at));
-            Some(w)
+/// Makes the way ready before its clock starts, and records how long that took: on the main
+/// thread, warms the kernel up there (no workers); otherwise takes the plan's workers from the
+/// pool (spawning what is missing) and warms each up for the kernel, side by side.
+async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, String> {
+    let job = plan.pieces.first().map(|p| &p.job);
+    if plan.mode == CpuMode::MainThread {
+        if let Some(piece) = job.and_then(warm_up::job) {
+            let t0 = now_ms();
+            let mut times = Vec::new();
+            while !warm_up::warmed_up(&times) {
+                let t = now_ms();
+                let _ = run_job(&piece, &mut now_ms);
+                times.push(now_ms() - t);
+            }
+            let spent = now_ms() - t0;
+            rec.update(|t, _| t.warmup_ms = Some(spent));
         }
-        Err(e) => {
-            // Workers unavailable (blocked, or the script failed): say so; the page still runs
-            // the event-loop experiments.
-            rec.update(|t, _| t.error = Some(format!("No workers could be started: {e}")));
-            rec.resume(GroupOutcome::Failed {
-                first: 0,
-                all: vec![],
-            });
-            None
+        return Ok(Vec::new());
+    }
+    let t0 = now_ms();
+    let workers = pool::take(plan.assignment.lanes()).await?;
+    let t_warm = now_ms();
+    let Some(job) = job else {
+        rec.update(|t, _| t.startup_ms = Some(t_warm - t0));
+        return Ok(workers);
+    };
+    let run_id = pool::next_id();
+    // Each worker warms up in its own slot, so they keep their order; boxed as the engine's
+    // calls are, joined by the same code.
+    let slots: Vec<RefCell<Option<Result<WorkerClient, String>>>> = workers
+        .into_iter()
+        .map(|w| RefCell::new(Some(Ok(w))))
+        .collect();
+    join_calls(slots.iter().map(|slot| {
+        async move {
+            let Some(Ok(mut w)) = slot.borrow_mut().take() else {
+                return false;
+            };
+            let warmed = w.warm_up(run_id, job).await;
+            let ok = warmed.is_ok();
+            *slot.borrow_mut() = Some(
+                warmed
+                    .map(|_| w)
+                    .map_err(|e| format!("a worker failed while warming up: {}", e.message)),
+            );
+            ok
+        }
+        .boxed_local()
+    }))
+    .await;
+    let mut ready = Vec::new();
+    for slot in slots.into_iter().filter_map(RefCell::into_inner) {
+        match slot {
+            Ok(w) => ready.push(w),
+            Err(e) => {
+                pool::give_back(ready);
+                return Err(e);
+            }
         }
     }
+    let done = now_ms();
+    rec.update(|t, _| {
+        t.startup_ms = Some(done - t0);
+        t.warmup_ms = Some(done - t_warm);
+    });
+    Ok(ready)
 }
 
-async fn on_workers(plan: &CpuPlan, rec: &Recorder) {
+async fn on_workers(plan: &CpuPlan, rec: &Recorder, workers: Vec<WorkerClient>) {
     let lanes = plan.assignment.lanes();
     rec.name_lanes((1..=lanes).map(|i| format!("worker {i}")).collect());
-    let Some(workers) = take_workers(plan, rec).await else {
-        return;
-    };
     let batch = run_pieces(plan, rec, workers, 0, 0).await;
     pool::give_back(batch.healthy);
     rec.update(|t, _| t.value = Some(batch.value));
@@ -228,14 +291,11 @@ async fn run_pieces(
 
 /// Scenario J: fetch (I/O on the loop), process in parallel (CPU on workers), save (I/O),
 /// pause, repeat. Lane 0 is the event loop, lanes 1.. are the workers.
-async fn pipeline(plan: &CpuPlan, rec: &Recorder) {
+async fn pipeline(plan: &CpuPlan, rec: &Recorder, mut workers: Vec<WorkerClient>) {
     let lanes = plan.assignment.lanes();
     let mut names = vec!["event loop".to_string()];
     names.extend((1..=lanes).map(|i| format!("worker {i}")));
     rec.name_lanes(names);
-    let Some(mut workers) = take_workers(plan, rec).await else {
-        return;
-    };
     let n = plan.pieces.len();
     let mut value = 0;
     let mut failed = Vec::new();

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use super::clock::now_ms;
-use crate::kernels::Job;
+use crate::kernels::{warm_up, Job};
 use crate::protocol::{decode, encode, FromWorker, ToWorker};
 
 /// A job that did not produce a result.
@@ -98,15 +98,22 @@ pub struct WorkerClient {
     worker: Worker,
     inbox: mpsc::UnboundedReceiver<Result<FromWorker, String>>,
     _handlers: Handlers,
+    /// The kernels this worker has been warmed up for ([`warm_up::kernel`]).
+    warmed: Vec<&'static str>,
 }
 
 impl WorkerClient {
     /// Spawns the worker whose Trunk-built script is `script_url` (relative to the page; its
     /// `_bg.wasm` beside it) and waits for its `Ready`. Returns the client and the time from
     /// spawn to `Ready` in ms.
+    ///
+    /// The worker's wasm is compiled once per page ([`compiled_module`]) and the compiled
+    /// module is posted to each worker, so a worker instantiates it rather than fetching and
+    /// compiling its own.
     pub async fn spawn(script_url: &str) -> Result<(WorkerClient, f64), String> {
         let t0 = now_ms();
-        let (worker, bootstrap_url) = start_worker(script_url)?;
+        let module = compiled_module(script_url).await?;
+        let (worker, bootstrap_url) = start_worker_with(script_url, true)?;
         let (tx, rx) = mpsc::unbounded();
         let tx_err = tx.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -128,6 +135,14 @@ impl WorkerClient {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        // The bootstrap waits for the compiled module before it loads anything.
+        if let Err(e) = worker.post_message(&module) {
+            worker.terminate();
+            let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
+            return Err(format!(
+                "cannot hand the compiled module to the worker: {e:?}"
+            ));
+        }
         let mut client = WorkerClient {
             worker,
             inbox: rx,
@@ -135,6 +150,7 @@ impl WorkerClient {
                 _message: onmessage,
                 _error: onerror,
             },
+            warmed: Vec::new(),
         };
         let ready = client.next(READY_TIMEOUT_MS).await;
         // Loaded or failed: either way the bootstrap has been read.
@@ -277,6 +293,27 @@ impl WorkerClient {
         }
     }
 
+    /// Warms this worker up for `job`'s kernel unless it already is: runs short pieces of the
+    /// same kernel ([`warm_up::job`]) until their times settle ([`warm_up::warmed_up`]).
+    /// Returns the time it took, ms (0 for a worker already warm for this kernel).
+    pub async fn warm_up(&mut self, run_id: u32, job: &Job) -> Result<f64, JobError> {
+        let kernel = warm_up::kernel(job);
+        let Some(piece) = warm_up::job(job) else {
+            return Ok(0.0);
+        };
+        if self.warmed.contains(&kernel) {
+            return Ok(0.0);
+        }
+        let t0 = now_ms();
+        let mut times = Vec::new();
+        while !warm_up::warmed_up(&times) {
+            let done = self.run(run_id, times.len() as u32, piece.clone()).await?;
+            times.push(done.compute_ms);
+        }
+        self.warmed.push(kernel);
+        Ok(now_ms() - t0)
+    }
+
     /// Round trip of a `Ping` for `run_id`, in ms. Answers for other run ids are skipped.
     pub async fn ping(&mut self, run_id: u32) -> Result<f64, String> {
         let t0 = now_ms();
@@ -297,6 +334,11 @@ impl WorkerClient {
 /// `./worker.js`.
 /// Returns the worker and the bootstrap's blob URL, to revoke once the worker has loaded.
 pub(crate) fn start_worker(script_url: &str) -> Result<(Worker, String), String> {
+    start_worker_with(script_url, false)
+}
+
+/// The absolute URLs of a Trunk-built worker's script and of its wasm beside it.
+fn worker_urls(script_url: &str) -> Result<(String, String), String> {
     let cannot = |e: JsValue| format!("cannot start a worker: {e:?}");
     let base = web_sys::window()
         .and_then(|w| w.document())
@@ -309,14 +351,114 @@ pub(crate) fn start_worker(script_url: &str) -> Result<(Worker, String), String>
         .strip_suffix(".js")
         .map(|stem| format!("{stem}_bg.wasm"))
         .ok_or_else(|| format!("cannot start a worker: {script_url} is not a .js file"))?;
+    Ok((js, wasm))
+}
+
+thread_local! {
+    /// The worker wasm compiled once per page, by URL: a promise of the compiled module,
+    /// shared by every worker spawned while it compiles and after (a promise can be awaited
+    /// any number of times).
+    static MODULES: std::cell::RefCell<Vec<(String, js_sys::Promise)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The compiled `WebAssembly.Module` of the worker whose script is `script_url`, compiled the
+/// first time it is asked for (while it downloads, if the server says `application/wasm`) and
+/// kept for the page's life. A failure is not kept: the next run tries again.
+pub async fn compiled_module(script_url: &str) -> Result<JsValue, String> {
+    let (_, wasm) = worker_urls(script_url)?;
+    let cached = MODULES.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(url, _)| *url == wasm)
+            .map(|(_, p)| p.clone())
+    });
+    let promise = match cached {
+        Some(p) => p,
+        None => {
+            let url = wasm.clone();
+            let p = wasm_bindgen_futures::future_to_promise(async move {
+                compile(url).await.map_err(JsValue::from)
+            });
+            MODULES.with(|m| m.borrow_mut().push((wasm.clone(), p.clone())));
+            p
+        }
+    };
+    match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(module) => Ok(module),
+        Err(e) => {
+            MODULES.with(|m| m.borrow_mut().retain(|(url, _)| *url != wasm));
+            Err(e
+                .as_string()
+                .unwrap_or_else(|| "the worker's wasm could not be loaded".into()))
+        }
+    }
+}
+
+async fn compile(wasm: String) -> Result<JsValue, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let why = |e: JsValue| {
+        let text = e
+            .as_string()
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| format!("{e:?}"));
+        format!("the worker's wasm could not be loaded: {text}")
+    };
+    let window = web_sys::window().ok_or("cannot load the worker: no window")?;
+    let streaming = JsFuture::from(js_sys::WebAssembly::compile_streaming(
+        &window.fetch_with_str(&wasm),
+    ))
+    .await;
+    let module = match streaming {
+        Ok(m) => m,
+        // Without `application/wasm` compileStreaming refuses: compile the bytes instead.
+        Err(_) => {
+            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&wasm))
+                .await
+                .map_err(why)?
+                .unchecked_into();
+            if !response.ok() {
+                return Err(format!(
+                    "the worker's wasm could not be loaded: HTTP {}",
+                    response.status()
+                ));
+            }
+            let bytes = JsFuture::from(response.array_buffer().map_err(why)?)
+                .await
+                .map_err(why)?;
+            JsFuture::from(js_sys::WebAssembly::compile(&bytes))
+                .await
+                .map_err(why)?
+        }
+    };
+    if module.is_instance_of::<js_sys::WebAssembly::Module>() {
+        Ok(module)
+    } else {
+        Err("the worker's wasm could not be loaded".into())
+    }
+}
+
+/// Like [`start_worker`]; with `module`, the bootstrap waits for a compiled
+/// `WebAssembly.Module` as its first message and instantiates that instead of fetching the wasm.
+fn start_worker_with(script_url: &str, module: bool) -> Result<(Worker, String), String> {
+    let cannot = |e: JsValue| format!("cannot start a worker: {e:?}");
+    let (js, wasm) = worker_urls(script_url)?;
     // A wasm that fails to load rejects a promise inside the worker, which the page would never
     // hear of; rethrown from a timer it becomes the worker's `error` event, at once.
-    let bootstrap = format!(
-        "importScripts({js:?});wasm_bindgen({{module_or_path:{wasm:?}}})\
-         .catch((e)=>setTimeout(()=>{{throw e;}}));",
-        js = js,
-        wasm = wasm
-    );
+    let bootstrap = if module {
+        format!(
+            "importScripts({js:?});self.onmessage=(m)=>{{self.onmessage=null;\
+             wasm_bindgen({{module_or_path:m.data}}).catch((e)=>setTimeout(()=>{{throw e;}}));}};"
+        )
+    } else {
+        format!(
+            "importScripts({js:?});wasm_bindgen({{module_or_path:{wasm:?}}})\
+             .catch((e)=>setTimeout(()=>{{throw e;}}));"
+        )
+    };
     let parts = js_sys::Array::of1(&JsValue::from_str(&bootstrap));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");
