@@ -8,7 +8,8 @@
 //   code panel first opens or an export other than the JSON is first asked for).
 // Sizes are stable from build to build, so unlike times they can be a hard check; the test
 // command fails when one of these is exceeded:
-// - BUDGET_BYTES, issue #7's budget: under 250 KB gzip at start;
+// - BUDGET_BYTES, issue #16's budget (issue #7's 250 KB was set too tight): at most 300 KB gzip
+//   at start, the program language to come included;
 // - CEILING_BYTES (at start) and TOTAL_CEILING_BYTES (every file, lazy ones included), just
 //   above what the page weighs now, so that it cannot grow unnoticed. Lower them whenever the
 //   page shrinks; raise them only on purpose, saying why in the commit, and CEILING_BYTES never
@@ -18,9 +19,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
-export const BUDGET_BYTES = 250_000;
-export const CEILING_BYTES = 246_000;
-export const TOTAL_CEILING_BYTES = 422_000;
+export const BUDGET_BYTES = 300_000;
+export const CEILING_BYTES = 251_000;
+export const TOTAL_CEILING_BYTES = 425_000;
 
 /** When the page loads a file of the build (see the top of this file). */
 export function group(name) {
@@ -64,7 +65,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `${kb(onDemand)} more on demand (${kb(total)} in all)`,
   );
   const checks = [
-    ['at start', page, BUDGET_BYTES, 'the budget (issue #7)'],
+    ['at start', page, BUDGET_BYTES, 'the budget (issue #16)'],
     ['at start', page, CEILING_BYTES, 'the ceiling'],
     ['in all', total, TOTAL_CEILING_BYTES, 'the ceiling'],
   ];

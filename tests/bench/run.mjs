@@ -33,7 +33,7 @@ const budget = (name, value, limit, text, atLeast = false) => {
 // 0. Page load, before anything else runs. Bytes: every file the page loads at start (html,
 //    css, js, wasm), gzip as a static host would send them; the CPU worker (loaded by the first
 //    run that uses workers) and the code worker (loaded when the code panel opens) are reported
-//    beside it. The budget is the issue's, 250 KB.
+//    beside it. The budget is issue #16's, 300 KB.
 const files = await sizes(DIST);
 const bytes = initial(files);
 const kb = (b) => `${f(b / 1000)} KB`;
@@ -214,7 +214,7 @@ const ratio = median(ours) / median(js);
 budget(
   'engine vs Promise.all, 10,000 x 100 ms',
   ratio,
-  1.25,
+  1.1,
   `engine ${f(median(ours))} ms, plain JS ${f(median(js))} ms (medians of ${ROUNDS}): ratio ${f(ratio, 2)}`,
 );
 
@@ -271,7 +271,9 @@ lines.push(`info 2 workers, static halves: ${f(median(stat))} ms: ${f(oneMs / me
 const cores = await page.evaluate(() => navigator.hardwareConcurrency);
 await page.evaluate((n) => window.wasmBindings.bench_cold_start(n), cores);
 const cold = await page.evaluate((n) => window.wasmBindings.bench_cold_start(n), cores);
-budget(`pool cold start, ${cores} workers to Ready`, cold, 100, `${f(cold)} ms`);
+// The worker's module is compiled once per page: a second start only instantiates it (issue
+// #15's goal: at most 50 ms).
+budget(`pool start on a warm page (module compiled), ${cores} workers to Ready`, cold, 50, `${f(cold)} ms`);
 const rtt = await page.evaluate(() => window.wasmBindings.bench_round_trip(200));
 budget('no-op job round trip (median of 200)', rtt, 2, `${f(rtt, 2)} ms`);
 
