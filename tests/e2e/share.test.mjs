@@ -1,9 +1,9 @@
 // Share links, back/forward, malformed links, and the embed in a cross-origin iframe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { start, open, watch, ARTIFACTS } from './harness.mjs';
+import { hostPage } from './host-page.mjs';
 
 let env;
 before(async () => {
@@ -96,19 +96,11 @@ test('malformed, hostile and future links open a working page that says what it 
 
 test('the embed runs in a cross-origin iframe with autorun and posts its height', async () => {
   const src = `${env.base}#v=1&preset=when-all&n=3&ms=100&embed=1&autorun=1`;
-  const host = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>A tutorial post</title><h1>My post</h1>
-      <script>window.heights = []; addEventListener('message', (e) => {
-        if (e.data && e.data.type === 'avp:height') window.heights.push(e.data.height); });</script>
-      <iframe id="play" src="${src}" title="demo" loading="lazy" width="100%" height="640" style="border:0"></iframe>`);
-  });
-  await new Promise((r) => host.listen(0, '127.0.0.1', r));
   // localhost vs 127.0.0.1: a different origin from the playground's.
-  const hostUrl = `http://localhost:${host.address().port}/`;
+  const host = await hostPage(src, { lazy: true });
   const page = await env.context.newPage();
   const errors = watch(page);
-  await page.goto(hostUrl);
+  await page.goto(host.url);
   const frame = page.frameLocator('#play');
   await frame.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 15000 });
   const all = Number(await frame.locator('[data-testid="measured-all-at-once"]').getAttribute('data-ms'));
@@ -121,8 +113,7 @@ test('the embed runs in a cross-origin iframe with autorun and posts its height'
   await page.screenshot({ path: join(ARTIFACTS, 'embed.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
-  host.closeAllConnections();
-  await new Promise((r) => host.close(r));
+  await host.close();
 });
 
 test('the code behind the scenario follows its numbers in every language', async () => {

@@ -5,7 +5,7 @@
 // there (no cross-origin isolation), and the page says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { hostPage } from '../e2e/host-page.mjs';
 import { start, open, watch, text, attr, fill, until } from './harness.mjs';
 
 let env;
@@ -67,19 +67,12 @@ test('Firefox: primes below 2,000,000 on one worker and on two give the same cou
 
 test('Firefox: the embed runs in a cross-origin iframe with autorun and posts its height', async () => {
   const src = `${env.base}#v=1&preset=when-all&n=3&ms=100&embed=1&autorun=1`;
-  const host = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>A tutorial post</title><h1>My post</h1>
-      <script>window.heights = []; addEventListener('message', (e) => {
-        if (e.data && e.data.type === 'avp:height') window.heights.push(e.data.height); });</script>
-      <iframe id="play" src="${src}" title="demo" width="100%" height="640" style="border:0"></iframe>`);
-  });
-  await new Promise((r) => host.listen(0, '127.0.0.1', r));
+  const host = await hostPage(src);
   try {
     // localhost vs 127.0.0.1: another origin than the playground's.
     const page = await env.browser.newPage();
     const errors = watch(page);
-    await page.goto(`http://localhost:${host.address().port}/`);
+    await page.goto(host.url);
     const frameHandle = await page.waitForSelector('#play');
     const frame = await frameHandle.contentFrame();
     await frame.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 60000 });
@@ -93,8 +86,7 @@ test('Firefox: the embed runs in a cross-origin iframe with autorun and posts it
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    host.closeAllConnections();
-    await new Promise((r) => host.close(r));
+    await host.close();
   }
 });
 
