@@ -31,6 +31,12 @@ use crate::trace::{GroupOutcome, Outcome};
 /// Interval of the event-loop lag probe, ms.
 const PROBE_MS: u32 = 50;
 
+thread_local! {
+    /// The kernels the page's own thread has been warmed up for (once per page, as a worker
+    /// kept in the pool is warmed once).
+    static MAIN_WARMED: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Runs `plan`, recording into `rec`, with the event-loop lag probe beside it.
 ///
 /// The clock starts once the way is ready and warm: its workers spawned, loaded and warmed up
@@ -102,7 +108,9 @@ fn on_main_thread(plan: &CpuPlan, rec: &Recorder) {
 async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, String> {
     let job = plan.pieces.first().map(|p| &p.job);
     if plan.mode == CpuMode::MainThread {
-        if let Some(piece) = job.and_then(warm_up::job) {
+        let kernel = job.map(warm_up::kernel);
+        let cold = kernel.is_some_and(|k| MAIN_WARMED.with(|w| !w.borrow().contains(&k)));
+        if let Some(piece) = job.and_then(warm_up::job).filter(|_| cold) {
             let t0 = now_ms();
             let mut times = Vec::new();
             while !warm_up::warmed_up(&times) {
@@ -112,6 +120,7 @@ async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, 
             }
             let spent = now_ms() - t0;
             rec.update(|t, _| t.warmup_ms = Some(spent));
+            MAIN_WARMED.with(|w| w.borrow_mut().extend(kernel));
         }
         return Ok(Vec::new());
     }
