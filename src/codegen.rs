@@ -4563,4 +4563,70 @@ mod tests {
             "[vec![7; 4], vec![1]].concat()"
         );
     }
+
+    /// Where [`every_preset_writes_the_code_of_its_snapshot_in_every_language`] keeps the text.
+    const PRESETS_SNAPSHOT: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/codegen/presets.txt"
+    );
+
+    /// Every snippet of every preset in every language, headed by what it is; the CPU presets
+    /// also as the page writes them, with "auto" workers resolved to 4 cores.
+    fn presets_text() -> String {
+        let mut cases: Vec<(String, Scenario)> = Vec::new();
+        for e in Experiment::ALL {
+            let s = e.scenario();
+            if let Some(cpu) = &s.cpu {
+                let resolved = Scenario {
+                    cpu: Some(cpu.resolved(4)),
+                    ..s.clone()
+                };
+                cases.push((format!("{e:?}"), s));
+                cases.push((format!("{e:?}, 4 cores"), resolved));
+            } else {
+                cases.push((format!("{e:?}"), s));
+            }
+        }
+        let mut out = String::new();
+        for (name, s) in &cases {
+            for lang in Lang::ALL {
+                for snip in snippets(s, lang) {
+                    out.push_str(&format!(
+                        "==== {name} / {} / {}\n{}\n",
+                        lang.title(),
+                        snip.title,
+                        snip.code
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// The generated text changes only on purpose: after such a change, rewrite the snapshot
+    /// with `UPDATE_SNAPSHOTS=1 cargo test --lib codegen` and review its diff.
+    #[test]
+    fn every_preset_writes_the_code_of_its_snapshot_in_every_language() {
+        let got = presets_text();
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(PRESETS_SNAPSHOT, &got).expect("the snapshot is written");
+        }
+        let want = std::fs::read_to_string(PRESETS_SNAPSHOT).expect("the snapshot is there");
+        if let Some((i, (g, w))) = got
+            .lines()
+            .zip(want.lines())
+            .enumerate()
+            .find(|(_, (g, w))| g != w)
+        {
+            panic!(
+                "line {} differs from {PRESETS_SNAPSHOT}:\n got: {g}\nwant: {w}",
+                i + 1
+            );
+        }
+        assert_eq!(
+            got.len(),
+            want.len(),
+            "same lines as {PRESETS_SNAPSHOT}, but not the same length"
+        );
+    }
 }
