@@ -8,7 +8,7 @@ use crate::cpu::CpuMode;
 use crate::predict::{explain, fmt_ms, fmt_ratio, results_order_note, speedup};
 use crate::replay::trace_at;
 use crate::report;
-use crate::results::{cpu_baseline, CpuView, StrategyView};
+use crate::results::{cpu_baseline, cpu_ideal_basis, CpuView, StrategyView};
 use crate::scenario::Strategy;
 use crate::trace::{GroupOutcome, Trace};
 
@@ -78,12 +78,14 @@ pub fn cpu_results(
 ) -> String {
     // The one-worker run is the baseline: the whole job on one core, away from the page, warm
     // (start-up comes before each way's clock, shown apart, never folded into speedups).
+    // Ideals come from the best warm one-thread pace measured (see `cpu_ideal_basis`).
     let baseline = cpu_baseline(views);
+    let basis = cpu_ideal_basis(views);
     let domain = views.iter().map(|v| v.now_ms).fold(0.0, f64::max);
     let mut h = Html::new();
     for v in views {
         let (trace, now_ms) = at_cursor(&v.trace, v.now_ms, cursor);
-        cpu_card(&mut h, v, &trace, now_ms, domain, baseline, open_table);
+        cpu_card(&mut h, v, &trace, now_ms, domain, (baseline, basis), open_table);
     }
     h.finish()
 }
@@ -366,12 +368,12 @@ fn cpu_card(
     trace: &Trace,
     now_ms: f64,
     domain: f64,
-    baseline: Option<f64>,
+    (baseline, basis): (Option<f64>, Option<f64>),
     open_table: &dyn Fn(&str) -> bool,
 ) {
     let id = view.plan.mode.id();
     let title = view.title();
-    let ideal = view.ideal_ms(baseline);
+    let ideal = view.ideal_ms(basis);
     let measured = trace.resumed_ms();
     let spellings: Vec<(&str, String)> = (view.plan.mode.spellings().into_iter())
         .map(|(lang, code)| (lang, code.to_string()))
