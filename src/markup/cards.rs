@@ -5,12 +5,13 @@ use super::timeline::{timeline_svg, timeline_table};
 use super::Html;
 use crate::chart::{timeline, TimelineLayout, TimelineOptions};
 use crate::cpu::CpuMode;
-use crate::predict::{explain, fmt_ms, fmt_ratio, results_order_note, speedup};
-use crate::replay::trace_at;
-use crate::report;
-use crate::results::{cpu_baseline, cpu_ideal_basis, CpuView, StrategyView};
-use crate::scenario::Strategy;
+use crate::model::predict::{explain, results_order_note};
+use crate::model::scenario::Strategy;
+use crate::trace::replay::trace_at;
+use crate::trace::report;
+use crate::trace::results::{cpu_baseline, cpu_ideal_basis, CpuView, StrategyView};
 use crate::trace::{GroupOutcome, Trace};
+use crate::units::{fmt_ms, fmt_ratio, speedup};
 
 /// Most rows a "timeline as a table" shows; the CSV export has them all.
 pub const TABLE_ROWS: usize = 200;
@@ -85,7 +86,15 @@ pub fn cpu_results(
     let mut h = Html::new();
     for v in views {
         let (trace, now_ms) = at_cursor(&v.trace, v.now_ms, cursor);
-        cpu_card(&mut h, v, &trace, now_ms, domain, (baseline, basis), open_table);
+        cpu_card(
+            &mut h,
+            v,
+            &trace,
+            now_ms,
+            domain,
+            (baseline, basis),
+            open_table,
+        );
     }
     h.finish()
 }
@@ -227,7 +236,7 @@ fn card_timeline(
     );
     h.close("dl");
     timeline_svg(h, layout, &format!("Timeline of {title}"));
-    let rows = open_table(id).then(|| crate::export::timeline_table(trace, TABLE_ROWS));
+    let rows = open_table(id).then(|| crate::trace::export::timeline_table(trace, TABLE_ROWS));
     timeline_table(h, id, rows);
 }
 
@@ -456,7 +465,7 @@ fn cpu_card(
     let stats = trace.stats();
     let layout = timeline(trace, domain, ideal, now_ms, &TimelineOptions::default());
     card_timeline(h, id, &title, trace, &layout, stats.max_lag_ms, open_table);
-    if let Some(o) = crate::cpu::outcome(trace, has_answer) {
+    if let Some(o) = crate::trace::report::cpu_outcome(trace, has_answer) {
         para(h, "outcome", Some(format!("outcome-{id}")), &o);
     }
     if let Some(e) = &trace.error {
@@ -466,7 +475,7 @@ fn cpu_card(
         h,
         "why",
         None,
-        &crate::cpu::explain(&view.spec, view.plan.mode, view.cores),
+        &crate::trace::report::cpu_explain(&view.spec, view.plan.mode, view.cores),
     );
     h.close("article");
 }

@@ -19,19 +19,20 @@ use super::speedup::SpeedupChart;
 use super::storage;
 use super::summary::{baseline_index, Summary};
 use super::url;
+use crate::chart::speedup::CurvePoint;
 use crate::cpu::{CpuMode, CpuPlan, CpuSpec};
-use crate::editor::{Draft, FieldId};
 use crate::engine::Recorder;
-use crate::history::{Entry, EntryRow};
-use crate::plan::Plan;
-use crate::predict::{fmt_ms, predict};
-use crate::repeat::RepeatTable;
-use crate::replay::Player;
-use crate::results::{result_lines, CpuView, Phase, StrategyView};
-use crate::router;
-use crate::scenario::Experiment;
-use crate::speedup_chart::CurvePoint;
+use crate::model::editor::{Draft, FieldId};
+use crate::model::plan::Plan;
+use crate::model::predict::predict;
+use crate::model::router;
+use crate::model::scenario::Experiment;
+use crate::trace::history::{Entry, EntryRow};
+use crate::trace::repeat::RepeatTable;
+use crate::trace::replay::Player;
+use crate::trace::results::{result_lines, CpuView, Phase, StrategyView};
 use crate::trace::Trace;
+use crate::units::fmt_ms;
 use std::cell::RefCell;
 
 /// The run in flight's publish and finish-all (mark cancelled) functions.
@@ -85,7 +86,7 @@ pub fn App() -> impl IntoView {
     let hw_cores = window().navigator().hardware_concurrency() as u32;
     let cpu_views: RwSignal<Vec<CpuView>> = RwSignal::new(Vec::new());
     // Repeated runs, replay, history and the hidden-tab warning (see their components).
-    let repeat_text = RwSignal::new(crate::repeat::DEFAULT_RUNS.to_string());
+    let repeat_text = RwSignal::new(crate::trace::repeat::DEFAULT_RUNS.to_string());
     let repeat_progress: RwSignal<RepeatProgress> = RwSignal::new(None);
     let repeat_table: RwSignal<Option<RepeatTable>> = RwSignal::new(None);
     let player: RwSignal<Option<Player>> = RwSignal::new(None);
@@ -244,7 +245,12 @@ pub fn App() -> impl IntoView {
                     .iter()
                     .map(|l| (l.id.clone(), l.name.clone(), l.resources.clone()))
                     .collect();
-                let t = crate::repeat::table(&strategies, &samples, baseline_index(&lines), true);
+                let t = crate::trace::repeat::table(
+                    &strategies,
+                    &samples,
+                    baseline_index(&lines),
+                    true,
+                );
                 // History keeps the mean of a repeated run.
                 for (row, r) in rows.iter_mut().zip(&t.rows) {
                     row.measured_ms = r.time.as_ref().map(|s| s.mean);
@@ -275,15 +281,15 @@ pub fn App() -> impl IntoView {
                         let mut s = vec![if prev.link == entry.link {
                             format!(
                                 "Your previous run of this scenario in this browser, {}:",
-                                crate::history::ago(now_ms, prev.at_ms)
+                                crate::trace::history::ago(now_ms, prev.at_ms)
                             )
                         } else {
                             format!(
                                 "Your previous run of this experiment (with other settings), {}:",
-                                crate::history::ago(now_ms, prev.at_ms)
+                                crate::trace::history::ago(now_ms, prev.at_ms)
                             )
                         }];
-                        s.extend(crate::history::compare(&entry.rows, prev, now_ms));
+                        s.extend(crate::trace::history::compare(&entry.rows, prev, now_ms));
                         s
                     })
                     .unwrap_or_default();
@@ -310,7 +316,7 @@ pub fn App() -> impl IntoView {
         // At least 4, so a 2-core machine shows the plateau past its cores.
         let top = cpu
             .workers_for(cores)
-            .clamp(4, crate::scenario::MAX_WORKERS);
+            .clamp(4, crate::model::scenario::MAX_WORKERS);
         curve.set(Vec::new());
         phase.set(Phase::Running);
         spawn_local(async move {
@@ -347,11 +353,11 @@ pub fn App() -> impl IntoView {
     provide_context(OpenTables::default());
     let cursor = Signal::derive(move || player.with(|p| p.map(|p| p.position_ms)));
     let repeats = Memo::new(move |_| {
-        crate::input::bounded(
+        crate::model::input::bounded(
             &repeat_text.get(),
             "a number of runs",
             2,
-            crate::repeat::MAX_RUNS as u64,
+            crate::trace::repeat::MAX_RUNS as u64,
             "At least 2 runs, to compare.",
             " runs",
         )
@@ -443,7 +449,7 @@ pub fn App() -> impl IntoView {
             s.as_ref().is_some_and(|s| {
                 s.cpu.is_some()
                     || s.strategies
-                        .contains(&crate::scenario::Strategy::WorkerPerCall)
+                        .contains(&crate::model::scenario::Strategy::WorkerPerCall)
             })
         });
         if !uses_workers {
@@ -734,7 +740,7 @@ pub fn App() -> impl IntoView {
                 <SpeedupChart
                     points=curve
                     serial=Signal::derive(move || {
-                        crate::input::bounded(&serial_text.get(), "a percentage", 0, 100, "", "%")
+                        crate::model::input::bounded(&serial_text.get(), "a percentage", 0, 100, "", "%")
                             .value()
                             .unwrap_or(5) as f64 / 100.0
                     })
@@ -747,7 +753,7 @@ pub fn App() -> impl IntoView {
             {format!("This browser reports {hw_cores} cores. ")}
             <span data-testid="worker-status">"Web Worker: " {move || worker_status.get()}</span>
             " "
-            <span data-testid="clock">{move || crate::report::clock_sentence(clock_step.get())}</span>
+            <span data-testid="clock">{move || crate::trace::report::clock_sentence(clock_step.get())}</span>
         </footer>
     }
 }
@@ -764,7 +770,7 @@ fn Field(
     /// Called with the new text on every keystroke.
     on_input: impl Fn(String) + 'static,
     /// Message to show beside the field (a refusal or a clamping note).
-    message: Signal<Option<crate::editor::FieldMessage>>,
+    message: Signal<Option<crate::model::editor::FieldMessage>>,
     /// True while a run is in flight.
     disabled: Signal<bool>,
 ) -> impl IntoView {

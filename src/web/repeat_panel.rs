@@ -12,8 +12,8 @@ use leptos::task::spawn_local;
 use super::{on_demand, url};
 use crate::markup;
 use crate::on_demand::Request;
-use crate::predict::fmt_ms;
-use crate::repeat::RepeatTable;
+use crate::trace::repeat::RepeatTable;
+use crate::units::fmt_ms;
 
 /// Progress of a repeated run: runs done and runs in all (the warm-up included).
 pub(crate) type RepeatProgress = Option<(u32, u32)>;

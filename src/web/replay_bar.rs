@@ -7,9 +7,9 @@ use leptos::task::spawn_local;
 use super::clock::now_ms;
 use super::run::next_frame;
 use crate::markup;
-use crate::predict::fmt_ms;
-use crate::replay::{event_times, happenings, prev_event, Player, SPEEDS};
-use crate::results::ResultLine;
+use crate::trace::replay::{event_times, happenings, prev_event, Player, SPEEDS};
+use crate::trace::results::ResultLine;
+use crate::units::fmt_ms;
 
 /// The replay controls. `player` is `None` until the reader touches them; while it is `Some`,
 /// the timelines show the run as it was at its position.
@@ -135,7 +135,7 @@ pub(crate) fn ReplayBar(
                         prop:value=move || {
                             player
                                 .with(|p| p.map(|p| p.speed))
-                                .unwrap_or_else(|| crate::replay::default_speed(end.get()))
+                                .unwrap_or_else(|| crate::trace::replay::default_speed(end.get()))
                                 .to_string()
                         }
                         on:change=move |ev| {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::markup;
-use crate::results::{CpuView, Phase, StrategyView};
+use crate::trace::results::{CpuView, Phase, StrategyView};
 
 /// The ids of the timeline tables the reader has opened (provided by the app): cards are
 /// redrawn every frame of a run or a replay, and the reader's choice must survive that. A

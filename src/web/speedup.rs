@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::on_demand;
+use crate::chart::speedup::CurvePoint;
 use crate::markup;
 use crate::on_demand::Request;
-use crate::predict::fmt_ms;
-use crate::speedup_chart::CurvePoint;
+use crate::units::fmt_ms;
 
 /// The chart with its legend, summary and table, once there is a point to draw.
 #[component]

@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{download, on_demand, url};
-use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
-use crate::export::{self, SummaryRow, TraceLane};
+use crate::chart::comparison::{comparison, ComparisonInput, ComparisonOptions};
 use crate::markup;
 use crate::on_demand::Request;
-use crate::report::against_baseline;
-use crate::results::ResultLine;
+use crate::trace::export::{self, SummaryRow, TraceLane};
+use crate::trace::report::against_baseline;
+use crate::trace::results::ResultLine;
 
 /// Where an export's text goes once the on-demand worker has written it.
 enum Save {

@@ -6,10 +6,9 @@
 use std::sync::Arc;
 
 use crate::cpu::{CpuPlan, CpuSpec};
-use crate::engine::Recorder;
-use crate::plan::Plan;
-use crate::predict::Prediction;
-use crate::scenario::Strategy;
+use crate::model::plan::Plan;
+use crate::model::predict::Prediction;
+use crate::model::scenario::Strategy;
 use crate::trace::{GroupOutcome, Trace};
 
 /// Where a run is.
@@ -43,21 +42,6 @@ pub struct StrategyView {
     pub begun: bool,
     /// Elapsed ms of this strategy's run at the last frame (pending bars reach it).
     pub now_ms: f64,
-}
-
-impl StrategyView {
-    pub fn new(strategy: Strategy, plan: &Arc<Plan>, ideal: Prediction, rec: &Recorder) -> Self {
-        let trace = rec.snapshot();
-        let now_ms = trace.elapsed_ms.unwrap_or_else(|| rec.elapsed_ms());
-        StrategyView {
-            strategy,
-            plan: plan.clone(),
-            ideal,
-            trace,
-            begun: rec.has_begun(),
-            now_ms,
-        }
-    }
 }
 
 /// What the results area shows for one way of running CPU work.
@@ -240,7 +224,10 @@ mod tests {
         assert_eq!(basis, Some(657.0));
         // No way's ideal exceeds what it measured...
         for v in &views {
-            assert!(v.ideal_ms(basis).unwrap() <= v.measured_ms().unwrap(), "{v:?}");
+            assert!(
+                v.ideal_ms(basis).unwrap() <= v.measured_ms().unwrap(),
+                "{v:?}"
+            );
         }
         // ...and speedups stay against one worker.
         assert_eq!(cpu_baseline(&views), Some(709.0));

@@ -1,9 +1,15 @@
 //! Sentences about a finished (or running) trace: what the await did, what was held, and how
-//! strategies compare. Pure, so the page and the exports say the same thing.
+//! strategies compare, and what each way of running CPU work did and why. Pure, so the page
+//! and the exports say the same thing.
 
-use crate::predict::{fmt_ms, fmt_ratio, speedup};
-use crate::scenario::Strategy;
+use crate::cpu::partition::static_part_costs;
+use crate::cpu::{
+    CpuMode, CpuSpec, Kernel, MAIN_THREAD_CAP_MS, PIPELINE_FETCH_MS, PIPELINE_SAVE_MS,
+    PIPELINE_WAIT_MS,
+};
+use crate::model::scenario::Strategy;
 use crate::trace::{GroupOutcome, Trace};
+use crate::units::{fmt_ms, fmt_ratio, speedup};
 
 fn list(tasks: &[u32]) -> String {
     tasks
@@ -190,6 +196,87 @@ pub fn clock_sentence(step_ms: Option<f64>) -> String {
     }
 }
 
+// The CPU ways' sentences.
+
+/// What happened, in one sentence; `None` before the work ended. With `answer`, the combined
+/// output is named as the answer (see [`crate::cpu::Kernel::has_answer`]).
+pub fn cpu_outcome(trace: &Trace, answer: bool) -> Option<String> {
+    let (at, how) = trace.resumed.as_ref()?;
+    let answer = trace
+        .value
+        .filter(|_| answer)
+        .map(|v| format!("; the answer is {}", fmt_ms(v as f64)))
+        .unwrap_or_default();
+    Some(match how {
+        GroupOutcome::AllCompleted => format!(
+            "All {} {} done after {} ms{answer}.",
+            trace.completed(),
+            if trace.completed() == 1 {
+                "piece"
+            } else {
+                "pieces"
+            },
+            fmt_ms(*at)
+        ),
+        GroupOutcome::Failed { all, .. } if !all.is_empty() => format!(
+            "{} of {} pieces failed; the run went on without them{answer}.",
+            all.len(),
+            trace.task_count
+        ),
+        _ => outcome(Strategy::Sequential, trace)?,
+    })
+}
+
+/// Why this way takes the time it does, with the experiment's numbers.
+pub fn cpu_explain(spec: &CpuSpec, mode: CpuMode, cores: u32) -> String {
+    let w = spec.workers;
+    match mode {
+        CpuMode::MainThread => format!(
+            "The page's own thread computes: nothing else runs until it is done (no clicks, no \
+             timers, no painting; see the loop lag row). Stopped after {} ms at most, so the tab \
+             never hangs.",
+            fmt_ms(MAIN_THREAD_CAP_MS)
+        ),
+        CpuMode::OneWorker => "One worker computes while the page stays responsive. It is not \
+             faster: the same work on one core, plus a message each way."
+            .to_string(),
+        CpuMode::Static => {
+            let skew = match &spec.kernel {
+                Kernel::Primes { limit } if w > 1 => {
+                    let costs = static_part_costs(0..*limit, w as usize);
+                    let (lo, hi) = (
+                        costs.first().copied().unwrap_or(1.0),
+                        costs.last().copied().unwrap_or(1.0),
+                    );
+                    format!(
+                        " Equal lengths are not equal work: testing big numbers costs more, so the \
+                         last part costs about {:.1}× the first and its worker finishes last while \
+                         the others idle.",
+                        if lo > 0.0 { hi / lo } else { 1.0 }
+                    )
+                }
+                Kernel::Mandelbrot { .. } if w > 1 => " Equal numbers of rows are not equal work: \
+                     rows through the set iterate longest, so some workers finish early and idle."
+                    .to_string(),
+                _ => String::new(),
+            };
+            format!("The work is cut into {w} equal parts, one per worker (a static split).{skew}")
+        }
+        CpuMode::Pipeline => format!(
+            "Each cycle awaits the fetch ({PIPELINE_FETCH_MS} ms) and the save \
+             ({PIPELINE_SAVE_MS} ms) on the event loop, which is free meanwhile, and computes on \
+             {w} workers in between, then pauses {PIPELINE_WAIT_MS} ms: async for the waiting, \
+             parallel for the computing, each where it belongs."
+        ),
+        CpuMode::Dynamic => format!(
+            "Workers take small chunks from a shared queue; whoever is free takes the next, so \
+             all finish at about the same time. At best min({w} workers, {cores} cores) = {}× \
+             faster than one: more workers than cores only take turns.",
+            w.min(cores).max(1)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +427,21 @@ mod tests {
             "{firefox}"
         );
         assert!(clock_sentence(Some(100.0)).contains("steps of 100 ms"));
+    }
+
+    fn cpu_spec(kernel: Kernel, workers: u32) -> CpuSpec {
+        CpuSpec {
+            kernel,
+            modes: vec![],
+            workers,
+        }
+    }
+
+    #[test]
+    fn the_static_explanation_quantifies_the_imbalance() {
+        let s = cpu_spec(Kernel::Primes { limit: 5_000_000 }, 2);
+        let e = cpu_explain(&s, CpuMode::Static, 2);
+        assert!(e.contains("costs about 1.7× the first"), "{e}");
+        assert!(cpu_explain(&s, CpuMode::Dynamic, 2).contains("min(2 workers, 2 cores) = 2×"));
     }
 }
