@@ -3,7 +3,7 @@
 //! on a virtual clock in `engine`'s tests.
 
 use crate::model::plan::Plan;
-use crate::model::scenario::{Strategy, MAX_WORKERS};
+use crate::model::scenario::{Scenario, Strategy, MAX_WORKERS};
 use crate::units::fmt_ms;
 
 /// How long the watchdog lets a blocked event loop spin before it reports "would deadlock".
@@ -278,6 +278,38 @@ pub fn explain(strategy: Strategy, plan: &Plan) -> String {
     text
 }
 
+/// The line beside Run: what each way will do and its ideal time, before anything runs.
+/// `cores` is what the browser reports (0 when it does not say).
+pub fn ideal_line(scenario: Option<&Scenario>, cores: u32) -> String {
+    match scenario {
+        Some(Scenario { cpu: Some(cpu), .. }) => {
+            let spec = cpu.resolved(cores.max(1));
+            format!(
+                "Each way will {}; {} workers for the parallel ways (this browser reports {} cores).",
+                spec.kernel.describe(),
+                spec.workers,
+                cores
+            )
+        }
+        Some(s) => {
+            let plan = Plan::new(s);
+            let parts: Vec<String> = s
+                .strategies
+                .iter()
+                .map(|&st| {
+                    format!(
+                        "{} {} ms",
+                        st.title().to_ascii_lowercase(),
+                        fmt_ms(predict(st, &plan).resumed_ms)
+                    )
+                })
+                .collect();
+            format!("Ideal: {}.", parts.join("; "))
+        }
+        None => "Fix the highlighted field to run.".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,5 +555,17 @@ mod comparison_tests {
             None,
             "not before all completed"
         );
+    }
+
+    #[test]
+    fn the_ideal_line_gives_each_strategy_s_predicted_time() {
+        let a = crate::model::scenario::Experiment::WhenAll.scenario();
+        let line = ideal_line(Some(&a), 2);
+        assert!(line.starts_with("Ideal: "), "{line}");
+        assert!(
+            line.contains("5,000 ms") && line.contains("500 ms"),
+            "{line}"
+        );
+        assert_eq!(ideal_line(None, 2), "Fix the highlighted field to run.");
     }
 }

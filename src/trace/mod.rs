@@ -7,6 +7,7 @@ pub mod repeat;
 pub mod replay;
 pub mod report;
 pub mod results;
+pub mod session;
 
 use serde::{Deserialize, Serialize};
 

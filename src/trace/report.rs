@@ -8,6 +8,7 @@ use crate::cpu::{
     PIPELINE_WAIT_MS,
 };
 use crate::model::scenario::Strategy;
+use crate::trace::results::Phase;
 use crate::trace::{GroupOutcome, Trace};
 use crate::units::{fmt_ms, fmt_ratio, speedup};
 
@@ -277,6 +278,41 @@ pub fn cpu_explain(spec: &CpuSpec, mode: CpuMode, cores: u32) -> String {
     }
 }
 
+/// The progress line under the Run button: where the run is, from each way's title, trace and
+/// whether it has begun, in the order they run.
+pub fn progress_sentence(phase: Phase, ways: &[(String, &Trace, bool)]) -> String {
+    let total: u32 = ways.iter().map(|w| w.1.task_count).sum();
+    let done: u32 = ways.iter().map(|w| w.1.completed()).sum();
+    let current = ways.iter().find(|w| w.2 && !w.1.is_finished());
+    match (phase, current) {
+        (Phase::Idle, _) => "Press Run to measure every way in this browser.".to_string(),
+        (Phase::Running, Some((title, trace, _))) => {
+            let lanes: Vec<String> = trace
+                .lane_progress
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p > 0.0 && **p < 1.0)
+                .map(|(i, p)| format!("worker {} at {:.0}%", i + 1, p * 100.0))
+                .collect();
+            let lanes = if lanes.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", lanes.join(", "))
+            };
+            format!(
+                "Running “{title}”: {} of {} done ({done} of {total} overall{lanes}).",
+                trace.completed(),
+                trace.task_count
+            )
+        }
+        (Phase::Running, None) => format!("Running: {done} of {total} tasks done."),
+        (Phase::Done, _) => format!("Done: {done} of {total} tasks completed."),
+        (Phase::Cancelled, _) => format!(
+            "Cancelled: {done} of {total} tasks had completed; pending timers were cleared."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,5 +479,31 @@ mod tests {
         let e = cpu_explain(&s, CpuMode::Static, 2);
         assert!(e.contains("costs about 1.7× the first"), "{e}");
         assert!(cpu_explain(&s, CpuMode::Dynamic, 2).contains("min(2 workers, 2 cores) = 2×"));
+    }
+
+    #[test]
+    fn the_progress_line_names_the_way_running_and_its_busy_workers() {
+        let idle = Trace::new(4);
+        assert_eq!(
+            progress_sentence(Phase::Idle, &[("One worker".into(), &idle, false)]),
+            "Press Run to measure every way in this browser."
+        );
+        let mut running = Trace::new(4);
+        running.lane_progress = vec![0.5, 1.0];
+        let said = progress_sentence(
+            Phase::Running,
+            &[
+                ("Two workers".into(), &running, true),
+                ("Later".into(), &idle, false),
+            ],
+        );
+        assert_eq!(
+            said,
+            "Running “Two workers”: 0 of 4 done (0 of 8 overall; worker 1 at 50%)."
+        );
+        assert!(
+            progress_sentence(Phase::Cancelled, &[("x".into(), &idle, true)])
+                .starts_with("Cancelled: 0 of 4")
+        );
     }
 }

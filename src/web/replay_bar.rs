@@ -16,7 +16,8 @@ use crate::units::fmt_ms;
 #[component]
 pub(crate) fn ReplayBar(
     /// The finished run's lines (empty while running).
-    lines: Memo<Vec<ResultLine>>,
+    #[prop(into)]
+    lines: Signal<Vec<ResultLine>>,
     /// The replay clock shared with the timelines.
     player: RwSignal<Option<Player>>,
 ) -> impl IntoView {

@@ -49,9 +49,11 @@ fn on_table_toggle(ev: web_sys::Event, tables: RwSignal<Vec<String>>) {
 #[component]
 pub(crate) fn Results(
     /// What the last run recorded, strategy by strategy.
-    views: RwSignal<Vec<StrategyView>>,
+    #[prop(into)]
+    views: Signal<Vec<StrategyView>>,
     /// Where the run is.
-    phase: RwSignal<Phase>,
+    #[prop(into)]
+    phase: Signal<Phase>,
     /// Replay position in ms, or `None` to show everything recorded.
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {
@@ -78,7 +80,8 @@ pub(crate) fn Results(
 #[component]
 pub(crate) fn CpuResults(
     /// What the last run recorded, way by way.
-    views: RwSignal<Vec<CpuView>>,
+    #[prop(into)]
+    views: Signal<Vec<CpuView>>,
     /// Replay position in ms, or `None` to show everything recorded.
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {
