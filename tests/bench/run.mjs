@@ -43,7 +43,7 @@ const bytes = initial(files);
 const kb = (b) => `${f(b / 1000)} KB`;
 const biggest = files.filter((x) => x.group === 'page').sort((a, b) => b.gzip - a.gzip).slice(0, 2);
 budget('page load: KB transferred at start, gzip', bytes.page / 1000, BUDGET_BYTES / 1000,
-  `${kb(bytes.page)} (largest: ${biggest.map((x) => `${x.name.replace(/-[0-9a-f]{15,16}/, '')} ${kb(x.gzip)}`).join(', ')}); later: ${kb(bytes.firstRun)} with the first worker run, ${kb(bytes.onDemand)} with the on-demand worker (code panel, CSV/SVG/PNG, speedup curve, repeated runs)`);
+  `${kb(bytes.page)} (largest: ${biggest.map((x) => `${x.name.replace(/-[0-9a-f]{15,16}/, '')} ${kb(x.gzip)}`).join(', ')}); later: ${kb(bytes.firstRun)} with the first worker run, ${kb(bytes.onDemand)} with the on-demand worker (code panel, CSV/SVG/PNG)`);
 
 //    Time until the first scenario is interactive: from navigation start until the Run button
 //    exists and is enabled, seen by a MutationObserver installed before the page's own scripts.
