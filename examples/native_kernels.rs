@@ -8,7 +8,7 @@
 //! the best run is the one least disturbed by whatever else the machine was doing. The release
 //! profile is the page's own (optimised for size), so wasm and native run comparable code.
 
-use playground::kernels::count_primes;
+use playground::cpu::kernels::count_primes;
 use std::time::Instant;
 
 /// The same range the page's benchmark counts.

@@ -1,5 +1,7 @@
 // A tiny static file server for dist/: correct MIME types (application/wasm lets the browser
 // compile while downloading), gzip when asked, optional sub-path prefix, loopback only.
+// Gzip as static hosts serve it: text and wasm only, compressed once per file (level 9, the
+// size scripts/size-budget.mjs reports) and kept, so no request waits for the compressor.
 // CLI: node scripts/static-server.mjs DIR [--port 8080] [--prefix /playground/]
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -19,11 +21,23 @@ const TYPES = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
 };
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.txt']);
 
-/** Serves `dir` on 127.0.0.1:`port` (0 picks a free one) under `prefix`. Resolves to the server and its base URL. */
-export async function serve(dir, { port = 0, prefix = '/', host = '127.0.0.1' } = {}) {
+/** Serves `dir` on 127.0.0.1:`port` (0 picks a free one) under `prefix`; `gzip: false` sends
+ * every file as it is (the benchmark's uncompressed comparison). Resolves to the server and its
+ * base URL. */
+export async function serve(dir, { port = 0, prefix = '/', host = '127.0.0.1', gzip = true } = {}) {
   const root = resolve(dir);
   if (!prefix.endsWith('/')) prefix += '/';
+  // file -> { mtimeMs, size, body }: a rebuilt file (new mtime or size) is compressed again.
+  const gzipped = new Map();
+  const compressed = (file, info, raw) => {
+    const hit = gzipped.get(file);
+    if (hit && hit.mtimeMs === info.mtimeMs && hit.size === info.size) return hit.body;
+    const body = gzipSync(raw, { level: 9 });
+    gzipped.set(file, { mtimeMs: info.mtimeMs, size: info.size, body });
+    return body;
+  };
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
@@ -43,15 +57,22 @@ export async function serve(dir, { port = 0, prefix = '/', host = '127.0.0.1' } 
         return res.end('forbidden');
       }
       let target = file;
-      if ((await stat(target).catch(() => null))?.isDirectory()) target = join(target, 'index.html');
+      let info = await stat(target);
+      if (info.isDirectory()) {
+        target = join(target, 'index.html');
+        info = await stat(target);
+      }
       let body = await readFile(target);
       const headers = {
         'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache',
       };
-      if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && body.length > 1024) {
-        body = gzipSync(body);
-        headers['Content-Encoding'] = 'gzip';
+      if (gzip && COMPRESSIBLE.has(extname(target))) {
+        headers.Vary = 'Accept-Encoding';
+        if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && body.length > 1024) {
+          body = compressed(target, info, body);
+          headers['Content-Encoding'] = 'gzip';
+        }
       }
       headers['Content-Length'] = body.length;
       res.writeHead(200, headers);

@@ -1,15 +1,15 @@
 //! The on-demand worker's first kind of text: "the code behind it", the scenario's code in the
 //! readers' languages ([`crate::codegen`]), for the code panel. The page sends the scenario as
-//! its link fragment (the same text a shared link carries, see [`crate::router`]), so the code
+//! its link fragment (the same text a shared link carries, see [`crate::model::router`]), so the code
 //! is written from exactly what the page runs.
 //!
 //! The request's part of the message ([`crate::on_demand`]) is plain text, one field a line,
 //! the free text last: language id, cores, fragment.
 
 use crate::codegen::{snippets, Lang};
-use crate::editor::Draft;
-use crate::router::{self, ViewOptions};
-use crate::scenario::Scenario;
+use crate::model::editor::Draft;
+use crate::model::router::{self, ViewOptions};
+use crate::model::scenario::Scenario;
 
 /// Write the code of a scenario in a language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl CodeRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Experiment;
+    use crate::model::scenario::Experiment;
 
     fn request(draft: &Draft, lang: Lang) -> CodeRequest {
         CodeRequest {
@@ -115,10 +115,10 @@ mod tests {
         let mut draft = Draft::preset(Experiment::WhenAll);
         draft
             .fields
-            .insert(crate::editor::FieldId::Count, "7".into());
+            .insert(crate::model::editor::FieldId::Count, "7".into());
         draft
             .fields
-            .insert(crate::editor::FieldId::Duration, "250".into());
+            .insert(crate::model::editor::FieldId::Duration, "250".into());
         let code = request(&draft, Lang::CSharp).answer().unwrap();
         assert!(code.contains("250"), "{code}");
         assert!(code.contains("Task.WhenAll"), "{code}");

@@ -7,13 +7,13 @@
 //! in the order the scenario lists them. Behaviour (jitter, failures, timeouts, retries, a group
 //! deadline) shows up only when the scenario has it, so the default experiment stays short.
 
+use crate::cpu::kernels::{MandelbrotSpec, MANDELBROT_IM, MANDELBROT_RE};
+use crate::cpu::partition::CHUNKS_PER_WORKER;
 use crate::cpu::{
     CpuMode, CpuSpec, Kernel, PIPELINE_CYCLES, PIPELINE_FETCH_MS, PIPELINE_SAVE_MS,
     PIPELINE_WAIT_MS,
 };
-use crate::kernels::{MandelbrotSpec, MANDELBROT_IM, MANDELBROT_RE};
-use crate::partition::CHUNKS_PER_WORKER;
-use crate::scenario::{
+use crate::model::scenario::{
     Backoff, Experiment, FailRule, Scenario, Step, Strategy, Workload, MAX_ATTEMPTS, MAX_WORKERS,
 };
 
@@ -3957,7 +3957,7 @@ impl Cpu<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Behaviour, Retry};
+    use crate::model::scenario::{Behaviour, Retry};
 
     /// Every snippet of `scenario` in `lang`, joined.
     fn code(scenario: &Scenario, lang: Lang) -> String {

@@ -1,5 +1,5 @@
-//! A small JSON reader and writer: the worker protocol ([`crate::protocol`]), the run history
-//! kept in `localStorage` ([`crate::history`]) and the trace export ([`crate::export`]).
+//! A small JSON reader and writer: the worker protocol ([`crate::cpu::protocol`]), the run history
+//! kept in `localStorage` ([`crate::trace::history`]) and the trace export ([`crate::trace::export`]).
 //!
 //! serde_json was about a third of the worker's wasm and, with serde's runtime code, about
 //! 20 KB gzip of the page's, for documents of a few known shapes made of objects, arrays,

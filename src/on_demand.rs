@@ -1,6 +1,6 @@
 //! The messages between the page and the on-demand worker, which writes the texts the page
 //! needs only now and then: "the code behind it" ([`crate::code_request`]), the exports' CSV
-//! and SVG file ([`crate::export`]), the speedup curve's chart and the repeated runs' table
+//! and SVG file ([`crate::trace::export`]), the speedup curve's chart and the repeated runs' table
 //! ([`crate::markup`]).
 //!
 //! Their writers are a good part of the app's wasm (the code generator alone about a tenth),
@@ -20,12 +20,12 @@
 //!
 //! Before it is sent anything, the worker posts [`READY`] (messages sent earlier would be lost).
 
+use crate::chart::speedup::CurvePoint;
 use crate::code_request::CodeRequest;
-use crate::export::{self, SvgPart};
 use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
 use crate::markup;
-use crate::repeat::{RepeatRow, RepeatTable, Stats};
-use crate::speedup_chart::CurvePoint;
+use crate::trace::export::{self, SvgPart};
+use crate::trace::repeat::{RepeatRow, RepeatTable, Stats};
 
 /// What the on-demand worker posts once it listens.
 pub const READY: &str = "ready";
@@ -351,8 +351,8 @@ pub(crate) fn short(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::codegen::Lang;
-    use crate::editor::Draft;
-    use crate::scenario::Experiment;
+    use crate::model::editor::Draft;
+    use crate::model::scenario::Experiment;
 
     fn code(lang: Lang) -> Request {
         Request::Code(CodeRequest {
@@ -501,7 +501,7 @@ mod tests {
                 .collect()
         };
         for table in [
-            crate::repeat::table(
+            crate::trace::repeat::table(
                 &strategies(&["Sequential", "All <at> once", "Never"]),
                 &[
                     // Clock-like times: the table decoded equals the page's only if read back exactly.
@@ -516,7 +516,7 @@ mod tests {
                 0,
                 true,
             ),
-            crate::repeat::table(&strategies(&["Only"]), &[], 7, false),
+            crate::trace::repeat::table(&strategies(&["Only"]), &[], 7, false),
         ] {
             for markdown in [false, true] {
                 let request = Request::Repeat {

@@ -13,8 +13,8 @@
 use futures::future::{abortable, join, Aborted};
 use gloo_timers::future::TimeoutFuture;
 use playground::engine::{self, Recorder, RunOptions};
-use playground::plan::Plan;
-use playground::scenario::{Behaviour, Experiment, Scenario, Strategy, Workload};
+use playground::model::plan::Plan;
+use playground::model::scenario::{Behaviour, Experiment, Scenario, Strategy, Workload};
 use playground::trace::{GroupOutcome, Outcome, Trace};
 use playground::web::executor::BrowserRuntime;
 use playground::web::worker_client::WorkerClient;
@@ -259,7 +259,7 @@ fn the_panic_banner_shows_the_message_instead_of_a_blank_page() {
 
 #[wasm_bindgen_test]
 async fn a_worker_runs_the_same_kernel_and_gets_the_same_answer() {
-    use playground::kernels::Job;
+    use playground::cpu::kernels::Job;
     let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
     let done = w
         .run(
@@ -278,7 +278,7 @@ async fn a_worker_runs_the_same_kernel_and_gets_the_same_answer() {
 
 #[wasm_bindgen_test]
 async fn a_panicking_job_is_reported_with_its_message_and_marks_the_worker_dead() {
-    use playground::kernels::Job;
+    use playground::cpu::kernels::Job;
     let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
     let err = w
         .run(
@@ -303,10 +303,10 @@ async fn a_panicking_job_is_reported_with_its_message_and_marks_the_worker_dead(
 
 #[wasm_bindgen_test]
 async fn answers_of_another_run_are_never_taken_for_this_one() {
-    use playground::kernels::Job;
+    use playground::cpu::kernels::Job;
     let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
     // A stale request whose answer nobody reads, then the real one.
-    w.send(&playground::protocol::ToWorker::Run {
+    w.send(&playground::cpu::protocol::ToWorker::Run {
         run_id: 1,
         job_id: 1,
         job: Job::CountPrimes { start: 0, end: 10 },
@@ -357,8 +357,8 @@ impl Drop for StallLimit {
 
 #[wasm_bindgen_test]
 async fn a_worker_that_stops_answering_is_stopped_and_the_run_ends_with_the_error() {
+    use playground::cpu::kernels::Job;
     use playground::cpu::{Assignment, CpuMode, CpuPlan, Piece};
-    use playground::kernels::Job;
     use playground::web::clock::now_ms;
     use playground::web::pool;
     pool::set_worker_url("/dist/worker.js");
@@ -420,7 +420,7 @@ async fn a_worker_that_stops_answering_is_stopped_and_the_run_ends_with_the_erro
 
 #[wasm_bindgen_test]
 async fn a_silent_worker_is_reported_as_stalled_and_terminated() {
-    use playground::kernels::Job;
+    use playground::cpu::kernels::Job;
     let _limit = StallLimit::set(300);
     let (mut w, _) = WorkerClient::spawn("/dist/worker.js").await.unwrap();
     let err = w
@@ -433,11 +433,11 @@ async fn a_silent_worker_is_reported_as_stalled_and_terminated() {
     // Terminated: a live worker would end its 1 s block (0.7 s left) and answer a ping within
     // 2 s; this one never answers again. (A busy machine can only make a live worker look
     // dead, never a dead one alive: no false failure.)
-    w.send(&playground::protocol::ToWorker::Ping { run_id: 2 })
+    w.send(&playground::cpu::protocol::ToWorker::Ping { run_id: 2 })
         .unwrap();
     loop {
         match w.next(2000).await {
-            Ok(playground::protocol::FromWorker::Pong { .. }) => {
+            Ok(playground::cpu::protocol::FromWorker::Pong { .. }) => {
                 panic!("the stopped worker still answers")
             }
             Ok(_) => continue,
@@ -448,7 +448,7 @@ async fn a_silent_worker_is_reported_as_stalled_and_terminated() {
 
 #[wasm_bindgen_test]
 async fn a_long_job_that_reports_progress_is_never_taken_for_a_silent_one() {
-    use playground::kernels::Job;
+    use playground::cpu::kernels::Job;
     // A busy worker reports at least every 0.1 s; 0.4 s of silence is 4x that. Each job lasts
     // more than twice the limit (about 1.5 s and 1 s on an idle machine; longer under load).
     const LIMIT_MS: u32 = 400;

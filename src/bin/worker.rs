@@ -1,5 +1,5 @@
 //! The Web Worker. Loaded by Trunk's loader shim (`worker_loader.js`); the protocol lives in
-//! `playground::protocol`, the message loop in `playground::web::worker_main`.
+//! `playground::cpu::protocol`, the message loop in `playground::web::worker_main`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

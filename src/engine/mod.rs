@@ -19,9 +19,10 @@ use std::rc::Rc;
 use futures::future::{join_all, select, select_all, Either, LocalBoxFuture};
 use futures::FutureExt;
 
-use crate::plan::Plan;
-use crate::predict::WATCHDOG_MS;
-use crate::scenario::{Strategy, MAX_WORKERS};
+use crate::model::plan::Plan;
+use crate::model::predict::WATCHDOG_MS;
+use crate::model::scenario::{Strategy, MAX_WORKERS};
+use crate::trace::results::StrategyView;
 use crate::trace::{GroupOutcome, Outcome, Trace, TraceEvent};
 
 /// Awaits all of `calls` together, as `join_all` does: every call is polled once, in order,
@@ -189,6 +190,25 @@ impl Recorder {
     }
 
     /// A copy of the trace so far.
+    /// What the results area shows of this recorder's strategy right now.
+    pub fn view(
+        &self,
+        strategy: Strategy,
+        plan: &std::sync::Arc<Plan>,
+        ideal: crate::model::predict::Prediction,
+    ) -> StrategyView {
+        let trace = self.snapshot();
+        let now_ms = trace.elapsed_ms.unwrap_or_else(|| self.elapsed_ms());
+        StrategyView {
+            strategy,
+            plan: plan.clone(),
+            ideal,
+            trace,
+            begun: self.has_begun(),
+            now_ms,
+        }
+    }
+
     pub fn snapshot(&self) -> Trace {
         self.trace.borrow().clone()
     }

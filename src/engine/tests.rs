@@ -5,9 +5,9 @@ use futures::future::{abortable, join};
 
 use super::virtual_rt::VirtualRuntime;
 use super::*;
-use crate::plan::Plan;
-use crate::predict::predict;
-use crate::scenario::{Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Workload};
+use crate::model::plan::Plan;
+use crate::model::predict::predict;
+use crate::model::scenario::{Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Workload};
 use crate::trace::{GroupOutcome, Outcome};
 
 const NO_PROBE: RunOptions = RunOptions { lag_probe_ms: None };
@@ -67,7 +67,7 @@ fn every_preset_runs_exactly_as_predicted_on_an_ideal_clock() {
 
 #[test]
 fn random_scenarios_run_exactly_as_predicted() {
-    let mut rng = crate::plan::Rng::new(2024);
+    let mut rng = crate::model::plan::Rng::new(2024);
     let strategies = [
         Strategy::Sequential,
         Strategy::AllAtOnce { fail_fast: false },

@@ -5,12 +5,13 @@ use super::timeline::{timeline_svg, timeline_table};
 use super::Html;
 use crate::chart::{timeline, TimelineLayout, TimelineOptions};
 use crate::cpu::CpuMode;
-use crate::predict::{explain, fmt_ms, fmt_ratio, results_order_note, speedup};
-use crate::replay::trace_at;
-use crate::report;
-use crate::results::{cpu_baseline, CpuView, StrategyView};
-use crate::scenario::Strategy;
+use crate::model::predict::{explain, results_order_note};
+use crate::model::scenario::Strategy;
+use crate::trace::replay::trace_at;
+use crate::trace::report;
+use crate::trace::results::{cpu_baseline, cpu_ideal_basis, CpuView, StrategyView};
 use crate::trace::{GroupOutcome, Trace};
+use crate::units::{fmt_ms, fmt_ratio, speedup};
 
 /// Most rows a "timeline as a table" shows; the CSV export has them all.
 pub const TABLE_ROWS: usize = 200;
@@ -78,12 +79,22 @@ pub fn cpu_results(
 ) -> String {
     // The one-worker run is the baseline: the whole job on one core, away from the page, warm
     // (start-up comes before each way's clock, shown apart, never folded into speedups).
+    // Ideals come from the best warm one-thread pace measured (see `cpu_ideal_basis`).
     let baseline = cpu_baseline(views);
+    let basis = cpu_ideal_basis(views);
     let domain = views.iter().map(|v| v.now_ms).fold(0.0, f64::max);
     let mut h = Html::new();
     for v in views {
         let (trace, now_ms) = at_cursor(&v.trace, v.now_ms, cursor);
-        cpu_card(&mut h, v, &trace, now_ms, domain, baseline, open_table);
+        cpu_card(
+            &mut h,
+            v,
+            &trace,
+            now_ms,
+            domain,
+            (baseline, basis),
+            open_table,
+        );
     }
     h.finish()
 }
@@ -225,7 +236,7 @@ fn card_timeline(
     );
     h.close("dl");
     timeline_svg(h, layout, &format!("Timeline of {title}"));
-    let rows = open_table(id).then(|| crate::export::timeline_table(trace, TABLE_ROWS));
+    let rows = open_table(id).then(|| crate::trace::export::timeline_table(trace, TABLE_ROWS));
     timeline_table(h, id, rows);
 }
 
@@ -366,12 +377,12 @@ fn cpu_card(
     trace: &Trace,
     now_ms: f64,
     domain: f64,
-    baseline: Option<f64>,
+    (baseline, basis): (Option<f64>, Option<f64>),
     open_table: &dyn Fn(&str) -> bool,
 ) {
     let id = view.plan.mode.id();
     let title = view.title();
-    let ideal = view.ideal_ms(baseline);
+    let ideal = view.ideal_ms(basis);
     let measured = trace.resumed_ms();
     let spellings: Vec<(&str, String)> = (view.plan.mode.spellings().into_iter())
         .map(|(lang, code)| (lang, code.to_string()))
@@ -454,7 +465,7 @@ fn cpu_card(
     let stats = trace.stats();
     let layout = timeline(trace, domain, ideal, now_ms, &TimelineOptions::default());
     card_timeline(h, id, &title, trace, &layout, stats.max_lag_ms, open_table);
-    if let Some(o) = crate::cpu::outcome(trace, has_answer) {
+    if let Some(o) = crate::trace::report::cpu_outcome(trace, has_answer) {
         para(h, "outcome", Some(format!("outcome-{id}")), &o);
     }
     if let Some(e) = &trace.error {
@@ -464,7 +475,7 @@ fn cpu_card(
         h,
         "why",
         None,
-        &crate::cpu::explain(&view.spec, view.plan.mode, view.cores),
+        &crate::trace::report::cpu_explain(&view.spec, view.plan.mode, view.cores),
     );
     h.close("article");
 }

@@ -1,8 +1,8 @@
 //! The gallery: every experiment as a link to its preset, with its published numbers.
 
 use super::Html;
-use crate::router::preset_fragment;
-use crate::scenario::Experiment;
+use crate::model::router::preset_fragment;
+use crate::model::scenario::Experiment;
 
 /// The gallery list's items, in the order of [`Experiment::ALL`].
 pub fn gallery() -> String {

@@ -1,8 +1,8 @@
 //! This browser's recent runs, newest first, each a link back to its scenario.
 
 use super::Html;
-use crate::history::{ago, History};
-use crate::predict::fmt_ms;
+use crate::trace::history::{ago, History};
+use crate::units::fmt_ms;
 
 /// The list's items, newest first: "<a>title</a>, 3 min ago (mean of 5 runs): Sequential
 /// 5,004 ms · All at once 502 ms". `now_ms` is `Date.now()`.
@@ -35,7 +35,7 @@ pub fn history_list(history: &History, now_ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{Entry, EntryRow};
+    use crate::trace::history::{Entry, EntryRow};
 
     #[test]
     fn the_newest_run_comes_first_and_links_back_to_its_scenario() {

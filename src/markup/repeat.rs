@@ -1,7 +1,7 @@
 //! The repeated-runs card's progress and its table in the style of BenchmarkDotNet.
 
 use super::Html;
-use crate::repeat::RepeatTable;
+use crate::trace::repeat::RepeatTable;
 
 /// "Run 3 of 5…" with a progress bar; `done` counts the warm-up run, `total` includes it.
 pub fn repeat_progress(done: u32, total: u32) -> String {
@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn the_table_has_a_header_per_column_and_a_row_per_strategy() {
-        let t = crate::repeat::table(
+        let t = crate::trace::repeat::table(
             &[(
                 "sequential".into(),
                 "Sequential".into(),

@@ -3,8 +3,8 @@
 
 use super::timeline::{label_at, line};
 use super::{px, Html};
-use crate::predict::{fmt_ms, fmt_ratio};
-use crate::speedup_chart::{speedup, speedup_layout, CurvePoint, SpeedupOptions};
+use crate::chart::speedup::{speedup, speedup_layout, CurvePoint, SpeedupOptions};
+use crate::units::{fmt_ms, fmt_ratio};
 
 const LEGEND: &str = concat!(
     r#"<ul class="legend">"#,

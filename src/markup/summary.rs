@@ -3,9 +3,9 @@
 
 use super::timeline::{label_at, line};
 use super::{px, Html};
-use crate::comparison_chart::ComparisonLayout;
-use crate::export::SummaryRow;
-use crate::predict::fmt_ms;
+use crate::chart::comparison::ComparisonLayout;
+use crate::trace::export::SummaryRow;
+use crate::units::fmt_ms;
 
 /// Draws a computed [`ComparisonLayout`]; no decisions here.
 pub fn comparison_svg(l: &ComparisonLayout) -> String {
@@ -88,7 +88,7 @@ pub fn summary_table(rows: &[SummaryRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
+    use crate::chart::comparison::{comparison, ComparisonInput, ComparisonOptions};
 
     #[test]
     fn the_comparison_chart_has_a_bar_and_an_ideal_mark_per_way() {

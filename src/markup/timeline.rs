@@ -2,7 +2,7 @@
 
 use super::{px, Html};
 use crate::chart::{Bar, LaneLabel, TimelineLayout};
-use crate::export::TableRow;
+use crate::trace::export::TableRow;
 
 /// Draws a computed [`TimelineLayout`]; no decisions here. `label` names the chart for screen
 /// readers ("Timeline of Sequential awaits").
@@ -123,7 +123,7 @@ fn rect(h: &mut Html, b: &Bar) {
 
 /// The timeline as a table, in a `<details>` box: the rows only when `open` (a live run would
 /// otherwise redraw hundreds of rows every frame). `rows` and `left_out` come from
-/// [`crate::export::timeline_table`], run only when the box is open.
+/// [`crate::trace::export::timeline_table`], run only when the box is open.
 pub fn timeline_table(h: &mut Html, id: &str, open: Option<(Vec<TableRow>, usize)>) {
     h.open(
         "details",
@@ -213,7 +213,7 @@ mod tests {
         assert!(!closed.contains("<table"), "{closed}");
         assert!(!closed.contains(" open"), "{closed}");
 
-        let rows = crate::export::timeline_table(&two_tasks(), 1);
+        let rows = crate::trace::export::timeline_table(&two_tasks(), 1);
         let mut h = Html::new();
         timeline_table(&mut h, "sequential", Some(rows));
         let open = h.finish();

@@ -2,8 +2,8 @@
 
 use super::executor::BrowserRuntime;
 use crate::engine::{self, Recorder, RunOptions};
-use crate::plan::Plan;
-use crate::scenario::{Scenario, Strategy, Workload};
+use crate::model::plan::Plan;
+use crate::model::scenario::{Scenario, Strategy, Workload};
 
 /// Runs `count` calls of `ms` with `strategy_id` on the page's event loop, without the lag
 /// probe, and returns when the await continued, in ms.
@@ -75,7 +75,7 @@ pub async fn pool_cold_start(n: u32) -> Result<f64, String> {
 
 /// Median round trip of `rounds` no-op jobs (a 0-length prime range) on one warm worker, ms.
 pub async fn noop_round_trip(rounds: u32) -> Result<f64, String> {
-    use crate::kernels::Job;
+    use crate::cpu::kernels::Job;
     let mut w = super::pool::take(1).await?;
     let worker = w.first_mut().ok_or("no worker")?;
     let mut times = Vec::new();
@@ -176,7 +176,7 @@ pub fn render_timeline(n: u32) -> Result<f64, String> {
 /// posts nothing. A worker silent for [`super::worker_client::STALL_LIMIT_MS`] is stopped; this
 /// shows how far below that a healthy one stays.
 pub async fn longest_silence(kind: &str) -> Result<f64, String> {
-    use crate::kernels::{
+    use crate::cpu::kernels::{
         Job, MandelbrotSpec, MAX_MANDELBROT_HEIGHT, MAX_MANDELBROT_ITER, MAX_MANDELBROT_WIDTH,
         MAX_PRIME_LIMIT,
     };

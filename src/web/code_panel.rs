@@ -45,44 +45,46 @@ impl Code {
 #[component]
 pub(crate) fn CodePanel(
     /// The scenario as a link fragment; `None` while a field needs fixing.
-    fragment: Memo<Option<String>>,
+    #[prop(into)]
+    fragment: Signal<Option<String>>,
     cores: u32,
 ) -> impl IntoView {
     let lang = RwSignal::new(Lang::CSharp);
     let open = RwSignal::new(false);
-    let code = RwSignal::new(Code::Loading);
     let copied = RwSignal::new(String::new());
-    // The newest request: answers to older ones are dropped.
-    let latest = StoredValue::new(0u32);
-
-    Effect::new(move |_| {
-        if !open.get() {
-            return;
+    // What the code is asked for: nothing while the panel is closed (the generator loads the
+    // first time it opens).
+    let wanted = Memo::new(move |_| open.get().then(|| (lang.get(), fragment.get())));
+    // The answer, with what it was asked for: Leptos drops the answers of older requests.
+    let answer = LocalResource::new(move || {
+        let wanted = wanted.get();
+        async move {
+            let asked = wanted?;
+            let (lang, fragment) = asked.clone();
+            let code = match fragment {
+                None => Code::None("Fix the highlighted field to see its code.".into()),
+                Some(fragment) => {
+                    let request = Request::Code(CodeRequest {
+                        lang,
+                        cores,
+                        fragment,
+                    });
+                    match on_demand::ask(&request).await {
+                        Ok(text) => Code::Ready(lang, text),
+                        Err(e) => Code::failed(&e),
+                    }
+                }
+            };
+            Some((asked, code))
         }
-        let Some(fragment) = fragment.get() else {
-            code.set(Code::None(
-                "Fix the highlighted field to see its code.".into(),
-            ));
-            return;
-        };
-        let id = latest.get_value().wrapping_add(1);
-        latest.set_value(id);
-        code.set(Code::Loading);
-        let lang = lang.get();
-        let request = Request::Code(CodeRequest {
-            lang,
-            cores,
-            fragment,
-        });
-        spawn_local(async move {
-            let answer = on_demand::ask(&request).await;
-            if latest.try_get_value() == Some(id) {
-                code.set(match answer {
-                    Ok(text) => Code::Ready(lang, text),
-                    Err(e) => Code::failed(&e),
-                });
-            }
-        });
+    });
+    // The code for what is wanted now; an answer about something else is not shown.
+    let code = Memo::new(move |_| {
+        answer
+            .get()
+            .flatten()
+            .filter(|(asked, _)| Some(asked) == wanted.get().as_ref())
+            .map_or(Code::Loading, |(_, code)| code)
     });
 
     // Read in place: the code can be long, and these run on every change.

@@ -20,12 +20,12 @@ use super::pool;
 use super::worker_client::{stalled_message, WorkerClient};
 use gloo_timers::future::TimeoutFuture;
 
+use crate::cpu::kernels::{run_job, warm_up};
 use crate::cpu::{
     Assignment, CpuMode, CpuPlan, MAIN_THREAD_CAP_MS, PIPELINE_CYCLES, PIPELINE_FETCH_MS,
     PIPELINE_SAVE_MS, PIPELINE_WAIT_MS,
 };
 use crate::engine::{join_calls, lag_probe, Recorder};
-use crate::kernels::{run_job, warm_up};
 use crate::trace::{GroupOutcome, Outcome};
 
 /// Interval of the event-loop lag probe, ms.

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, Element, HtmlAnchorElement, HtmlCanvasElement, Url};
 
-use crate::export::SvgPart;
+use crate::trace::export::SvgPart;
 
 fn blob(content: &str, mime: &str) -> Result<Blob, String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(content));

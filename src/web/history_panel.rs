@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::storage;
-use crate::history::History;
 use crate::markup;
+use crate::trace::history::History;
 
 /// The "Your recent runs" card.
 #[component]

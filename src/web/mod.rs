@@ -11,6 +11,7 @@ pub mod executor;
 mod history_panel;
 pub mod on_demand;
 mod panic;
+mod playground;
 pub mod pool;
 mod repeat_panel;
 mod replay_bar;

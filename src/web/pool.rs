@@ -7,7 +7,7 @@ use futures::FutureExt;
 
 use super::worker_client::{WorkerClient, WORKER_URL};
 use crate::engine::join_calls;
-pub use crate::scenario::MAX_WORKERS;
+pub use crate::model::scenario::MAX_WORKERS;
 
 thread_local! {
     static URL: RefCell<String> = RefCell::new(WORKER_URL.to_string());

@@ -7,16 +7,17 @@ use leptos::task::spawn_local;
 use super::clock::now_ms;
 use super::run::next_frame;
 use crate::markup;
-use crate::predict::fmt_ms;
-use crate::replay::{event_times, happenings, prev_event, Player, SPEEDS};
-use crate::results::ResultLine;
+use crate::trace::replay::{event_times, happenings, prev_event, Player, SPEEDS};
+use crate::trace::results::ResultLine;
+use crate::units::fmt_ms;
 
 /// The replay controls. `player` is `None` until the reader touches them; while it is `Some`,
 /// the timelines show the run as it was at its position.
 #[component]
 pub(crate) fn ReplayBar(
     /// The finished run's lines (empty while running).
-    lines: Memo<Vec<ResultLine>>,
+    #[prop(into)]
+    lines: Signal<Vec<ResultLine>>,
     /// The replay clock shared with the timelines.
     player: RwSignal<Option<Player>>,
 ) -> impl IntoView {
@@ -135,7 +136,7 @@ pub(crate) fn ReplayBar(
                         prop:value=move || {
                             player
                                 .with(|p| p.map(|p| p.speed))
-                                .unwrap_or_else(|| crate::replay::default_speed(end.get()))
+                                .unwrap_or_else(|| crate::trace::replay::default_speed(end.get()))
                                 .to_string()
                         }
                         on:change=move |ev| {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::markup;
-use crate::results::{CpuView, Phase, StrategyView};
+use crate::trace::results::{CpuView, Phase, StrategyView};
 
 /// The ids of the timeline tables the reader has opened (provided by the app): cards are
 /// redrawn every frame of a run or a replay, and the reader's choice must survive that. A
@@ -49,9 +49,11 @@ fn on_table_toggle(ev: web_sys::Event, tables: RwSignal<Vec<String>>) {
 #[component]
 pub(crate) fn Results(
     /// What the last run recorded, strategy by strategy.
-    views: RwSignal<Vec<StrategyView>>,
+    #[prop(into)]
+    views: Signal<Vec<StrategyView>>,
     /// Where the run is.
-    phase: RwSignal<Phase>,
+    #[prop(into)]
+    phase: Signal<Phase>,
     /// Replay position in ms, or `None` to show everything recorded.
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {
@@ -78,7 +80,8 @@ pub(crate) fn Results(
 #[component]
 pub(crate) fn CpuResults(
     /// What the last run recorded, way by way.
-    views: RwSignal<Vec<CpuView>>,
+    #[prop(into)]
+    views: Signal<Vec<CpuView>>,
     /// Replay position in ms, or `None` to show everything recorded.
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {

@@ -12,10 +12,10 @@ use leptos::prelude::*;
 use super::executor::BrowserRuntime;
 use crate::cpu::{CpuPlan, CpuSpec};
 use crate::engine::{self, Recorder, RunOptions};
-use crate::plan::Plan;
-use crate::predict::{predict, Prediction};
-use crate::results::{CpuView, StrategyView};
-use crate::scenario::Strategy;
+use crate::model::plan::Plan;
+use crate::model::predict::{predict, Prediction};
+use crate::model::scenario::Strategy;
+use crate::trace::results::{CpuView, StrategyView};
 
 /// The one run in flight, if any. A new run bumps `run_id`, so a stale run can tell it must not
 /// publish anything.
@@ -69,7 +69,7 @@ pub(crate) struct Prepared {
 }
 
 pub(crate) fn prepare_async(
-    sc: &crate::scenario::Scenario,
+    sc: &crate::model::scenario::Scenario,
     live: Rc<dyn Fn() -> bool>,
     views: RwSignal<Vec<StrategyView>>,
 ) -> Prepared {
@@ -88,11 +88,7 @@ pub(crate) fn prepare_async(
         let (recs, plan) = (recs.clone(), plan.clone());
         Rc::new(move || {
             if live() {
-                views.set(
-                    recs.iter()
-                        .map(|(s, p, r)| StrategyView::new(*s, &plan, *p, r))
-                        .collect(),
-                );
+                views.set(recs.iter().map(|(s, p, r)| r.view(*s, &plan, *p)).collect());
             }
         })
     };

@@ -2,7 +2,7 @@
 //! third-party iframe, private modes) or hold anything: reading never fails, it says what
 //! it dropped.
 
-use crate::history::{History, STORAGE_KEY};
+use crate::trace::history::{History, STORAGE_KEY};
 
 fn local_storage() -> Option<web_sys::Storage> {
     // Access itself can throw (SecurityError) where storage is blocked.

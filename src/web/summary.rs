@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{download, on_demand, url};
-use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
-use crate::export::{self, SummaryRow, TraceLane};
+use crate::chart::comparison::{comparison, ComparisonInput, ComparisonOptions};
 use crate::markup;
 use crate::on_demand::Request;
-use crate::report::against_baseline;
-use crate::results::ResultLine;
+use crate::trace::export::{self, SummaryRow, TraceLane};
+use crate::trace::report::against_baseline;
+use crate::trace::results::ResultLine;
+use crate::trace::session::baseline_index;
 
 /// Where an export's text goes once the on-demand worker has written it.
 enum Save {
@@ -46,24 +47,22 @@ pub(crate) fn summary_rows(lines: &[ResultLine], baseline: usize) -> Vec<Summary
         .collect()
 }
 
-/// Which line the others are compared with: the one-worker run for CPU work, else the first.
-pub(crate) fn baseline_index(lines: &[ResultLine]) -> usize {
-    lines.iter().position(|l| l.id == "one-worker").unwrap_or(0)
-}
-
 /// The summary card. Shown once a run has ended with at least one line.
 #[component]
 pub(crate) fn Summary(
     /// The finished run's lines (empty while running).
-    lines: Memo<Vec<ResultLine>>,
+    #[prop(into)]
+    lines: Signal<Vec<ResultLine>>,
     /// The experiment's id and title, for file names and the Markdown heading.
     experiment: Signal<(String, String)>,
     /// A link that reopens this scenario.
     link: Signal<String>,
     /// Sentences comparing this run with the previous one of the same scenario.
-    history_compare: RwSignal<Vec<String>>,
+    #[prop(into)]
+    history_compare: Signal<Vec<String>>,
     /// Set when the tab was hidden during the run (timers throttled).
-    unreliable: RwSignal<bool>,
+    #[prop(into)]
+    unreliable: Signal<bool>,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let rows = Memo::new(move |_| lines.with(|l| summary_rows(l, baseline_index(l))));

@@ -1,4 +1,4 @@
-//! The browser side of [`crate::router`]: read and write the fragment, follow back/forward,
+//! The browser side of [`crate::model::router`]: read and write the fragment, follow back/forward,
 //! copy to the clipboard, and tell an embedding page our height.
 
 use wasm_bindgen::prelude::*;

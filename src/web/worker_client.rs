@@ -11,8 +11,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use super::clock::now_ms;
-use crate::kernels::{warm_up, Job};
-use crate::protocol::{decode, encode, FromWorker, ToWorker};
+use crate::cpu::kernels::{warm_up, Job};
+use crate::cpu::protocol::{decode, encode, FromWorker, ToWorker};
 
 /// A job that did not produce a result.
 #[derive(Clone, Debug, PartialEq)]

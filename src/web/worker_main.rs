@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::clock::now_ms;
-use crate::kernels::run_job_in_parts;
-use crate::protocol::{decode, encode, FromWorker, ToWorker};
+use crate::cpu::kernels::run_job_in_parts;
+use crate::cpu::protocol::{decode, encode, FromWorker, ToWorker};
 
 /// Parts a long job is computed in at most (see [`run_job_in_parts`]). Many, so that no part is
 /// long: natively, the heaviest 1/1000 of the largest jobs allowed takes about 0.2 s (4 rows

@@ -1,6 +1,9 @@
 // The benchmark: ratios measured side by side in one run, in headless Chromium, against the
 // release build. Timing claims live here, never in the tests (these machines are noisy).
 // Run: ./scripts/bench.sh   (writes tests/bench/results.md and prints the same lines)
+// Quicker, after `trunk build --release` (results.md left alone, the lines printed):
+//   BENCH_LOAD_ONLY=1 node tests/bench/run.mjs   only the page-load rows (size, load times)
+//   BENCH_PAGE_ONLY=1 node tests/bench/run.mjs   everything up to the page as a reader runs it
 import { writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -8,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, open } from '../e2e/harness.mjs';
 import { BUDGET_BYTES, initial, sizes } from '../../scripts/size-budget.mjs';
+import { serve } from '../../scripts/static-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // The page as shipped (size, load time) and the same page built with the benchmark's hooks
@@ -39,7 +43,7 @@ const bytes = initial(files);
 const kb = (b) => `${f(b / 1000)} KB`;
 const biggest = files.filter((x) => x.group === 'page').sort((a, b) => b.gzip - a.gzip).slice(0, 2);
 budget('page load: KB transferred at start, gzip', bytes.page / 1000, BUDGET_BYTES / 1000,
-  `${kb(bytes.page)} (largest: ${biggest.map((x) => `${x.name.replace(/-[0-9a-f]{15,16}/, '')} ${kb(x.gzip)}`).join(', ')}); later: ${kb(bytes.firstRun)} with the first worker run, ${kb(bytes.onDemand)} with the on-demand worker (code panel, CSV/SVG/PNG, speedup curve, repeated runs)`);
+  `${kb(bytes.page)} (largest: ${biggest.map((x) => `${x.name.replace(/-[0-9a-f]{15,16}/, '')} ${kb(x.gzip)}`).join(', ')}); later: ${kb(bytes.firstRun)} with the first worker run, ${kb(bytes.onDemand)} with the on-demand worker (code panel, CSV/SVG/PNG)`);
 
 //    Time until the first scenario is interactive: from navigation start until the Run button
 //    exists and is enabled, seen by a MutationObserver installed before the page's own scripts.
@@ -56,18 +60,32 @@ const whenInteractive = () => {
   const observer = new MutationObserver(mark);
   observer.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled'] });
 };
-const loadToInteractive = async (cache) => {
+// `slow`: CDP network conditions, with the CPU slowed 4x. Returns the time and the bytes
+// received (headers included), with the Content-Encoding the wasm came in.
+const loadToInteractive = async (cache, { base = shipped.base, slow = null } = {}) => {
   const p = await shipped.context.newPage();
   const cdp = await shipped.context.newCDPSession(p);
+  let bytes = 0, wasmEncoding;
+  cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+  cdp.on('Network.responseReceived', ({ response: r }) => {
+    if (r.url.endsWith('.wasm')) {
+      wasmEncoding = Object.entries(r.headers).find(([k]) => k.toLowerCase() === 'content-encoding')?.[1] ?? 'identity';
+    }
+  });
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: !cache });
+  if (slow) {
+    await cdp.send('Network.emulateNetworkConditions', slow);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  }
   await p.addInitScript(whenInteractive);
-  await p.goto(shipped.base);
-  await p.waitForFunction(() => window.__interactiveMs !== undefined, null, { timeout: 15000 });
+  await p.goto(base, { timeout: 60000 });
+  await p.waitForFunction(() => window.__interactiveMs !== undefined, null, { timeout: slow ? 60000 : 15000 });
   const ms = await p.evaluate(() => window.__interactiveMs);
+  if (slow) await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await cdp.detach();
   await p.close();
-  return ms;
+  return slow ? { ms, bytes, wasmEncoding } : ms;
 };
 await loadToInteractive(true); // warm-up: the server, the disk cache, the browser's own start
 const firstVisit = [], repeatVisit = [];
@@ -77,6 +95,39 @@ budget('page load: navigation to first scenario interactive, localhost, first vi
   `${f(median(firstVisit))} ms (median of 5 fresh pages, HTTP cache disabled; range ${f(Math.min(...firstVisit))} to ${f(Math.max(...firstVisit))} ms)`);
 rows.push(`| page load: navigation to first scenario interactive, repeat visit | ${f(median(repeatVisit))} ms (median of 5, HTTP cache warm) | for comparison |`);
 lines.push(`info page load, repeat visit: ${f(median(repeatVisit))} ms`);
+
+//    The same first visit as a reader of a tutorial on a phone has it: Chromium's network
+//    emulation at 1.6 Mbit/s down, 750 kbit/s up, 150 ms latency per request, and the CPU slowed
+//    4x (the profile of a Lighthouse mobile audit), HTTP cache disabled. Served gzip-compressed
+//    as static hosts serve it (html, css, js, wasm), with its budget; then, for comparison, the
+//    same files uncompressed. Median of 3 each, alternated so both see the same machine state.
+const SLOW = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
+const uncompressed = await serve(DIST, { prefix: '/playground/', gzip: false });
+const slowGzip = [], slowPlain = [];
+for (let i = 0; i < 3; i++) {
+  slowGzip.push(await loadToInteractive(false, { slow: SLOW }));
+  slowPlain.push(await loadToInteractive(false, { slow: SLOW, base: uncompressed.base }));
+}
+await uncompressed.close();
+for (const [runs, want] of [[slowGzip, 'gzip'], [slowPlain, 'identity']]) {
+  const got = runs.find((r) => r.wasmEncoding !== want);
+  if (got) throw new Error(`slow link: the wasm came as ${got.wasmEncoding}, expected ${want}`);
+}
+const slowText = (runs) => {
+  const ms = runs.map((r) => r.ms);
+  return `${f(median(ms), 0)} ms (median of 3 fresh pages, HTTP cache disabled; range ${f(Math.min(...ms), 0)} to ${f(Math.max(...ms), 0)} ms; ${kb(median(runs.map((r) => r.bytes)))} received)`;
+};
+const SLOW_NAME = 'slow mobile link (1.6 Mbit/s, 150 ms, CPU 4x slower), first visit';
+budget(`page load: navigation to first scenario interactive, ${SLOW_NAME}, gzip`, median(slowGzip.map((r) => r.ms)), 2500, slowText(slowGzip));
+rows.push(`| page load: navigation to first scenario interactive, ${SLOW_NAME}, uncompressed | ${slowText(slowPlain)} | for comparison |`);
+lines.push(`info page load, ${SLOW_NAME}, uncompressed: ${slowText(slowPlain)}`);
+
+if (process.env.BENCH_LOAD_ONLY) {
+  // Only the page-load rows (for working on the load): printed, results.md left alone.
+  for (const l of lines) console.log(l);
+  await shipped.close();
+  process.exit(failed ? 1 : 0);
+}
 
 // 0b. What a reader sees: the shipped page driven through its interface, as a reader does it.
 //    Open the preset link in a fresh page, press Run, wait until the page says done and read

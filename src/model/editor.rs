@@ -1,13 +1,13 @@
 //! The scenario editor's logic: the text of every field (a [`Draft`]) and the scenario it
 //! builds, with a message per field. The components only show fields and messages.
 
-use crate::cpu::{CpuSpec, Kernel};
-use crate::input::{self, Checked};
-use crate::kernels::{
+use crate::cpu::kernels::{
     MandelbrotSpec, MAX_MANDELBROT_HEIGHT, MAX_MANDELBROT_ITER, MAX_MANDELBROT_WIDTH,
     MAX_PRIME_LIMIT,
 };
-use crate::scenario::{
+use crate::cpu::{CpuSpec, Kernel};
+use crate::model::input::{self, Checked};
+use crate::model::scenario::{
     Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Strategy, Workload,
 };
 
@@ -253,7 +253,7 @@ impl Draft {
                     set(FieldId::Height, spec.height.to_string());
                     set(FieldId::Iterations, spec.max_iter.to_string());
                 }
-                Kernel::Burn { ms } => set(FieldId::Burns, input::format_repeats(ms)),
+                Kernel::Burn { ms } => set(FieldId::Burns, crate::units::format_repeats(ms)),
             }
             set(
                 FieldId::Workers,
@@ -273,7 +273,7 @@ impl Draft {
                 set(FieldId::Count, count.to_string());
                 set(FieldId::Duration, duration_ms.to_string());
             }
-            Workload::Custom(list) => set(FieldId::Durations, input::format_repeats(list)),
+            Workload::Custom(list) => set(FieldId::Durations, crate::units::format_repeats(list)),
             Workload::Steps { count, steps } => {
                 set(FieldId::Count, count.to_string());
                 set(

@@ -8,8 +8,8 @@
 //! export: their writers (and [`CHART_CSS`]) are code most visits never run.
 
 use crate::json_lite::{parse_object, JsonError, Writer};
-use crate::predict::fmt_ms;
 use crate::trace::{Outcome, Span, Trace};
+use crate::units::fmt_ms;
 
 /// The `format` field of [`trace_json`], so a reader can tell the file apart from other JSON.
 pub const TRACE_FORMAT: &str = "async-parallel-playground/trace";
@@ -973,7 +973,7 @@ mod tests {
     #[test]
     fn the_chart_css_uses_the_pages_light_colours_without_variables() {
         // The light values come first in main.css, before the dark-mode block.
-        let page = include_str!("../style/main.css");
+        let page = include_str!("../../style/main.css");
         for (class, var) in [
             ("bar-completed", "--bar-done"),
             ("bar-pending", "--bar-pending"),

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::predict::fmt_ms;
+use crate::units::fmt_ms;
 
 /// Runs per repetition unless the person asks for another number.
 pub const DEFAULT_RUNS: u32 = 5;
@@ -70,7 +70,7 @@ pub fn stats(samples: &[f64]) -> Option<Stats> {
 /// One strategy's line of a [`RepeatTable`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RepeatRow {
-    /// Stable strategy identifier (as in [`crate::scenario::Strategy::id`]).
+    /// Stable strategy identifier (as in [`crate::model::scenario::Strategy::id`]).
     pub id: String,
     /// Name shown to people.
     pub name: String,

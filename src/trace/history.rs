@@ -11,7 +11,7 @@
 //! page reads the same, and the reverse; the tests check it against serde_json.
 
 use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
-use crate::predict::fmt_ms;
+use crate::units::fmt_ms;
 
 /// The `localStorage` key the history is kept under.
 pub const STORAGE_KEY: &str = "avp-history";

@@ -2,15 +2,20 @@
 //! static ranges or a shared queue of chunks), the pieces each way hands out, and the ideal
 //! times once the one-thread time is known.
 
+pub mod kernels;
+pub mod partition;
+pub mod protocol;
+
 use serde::{Deserialize, Serialize};
 
-use crate::kernels::{Job, MandelbrotSpec};
-use crate::partition::{
+use crate::cpu::kernels::{Job, MandelbrotSpec};
+use crate::cpu::partition::{
     chunk_len, chunks, default_chunk_count, ideal_parallel_ms, row_chunks, static_ranges,
     static_row_ranges,
 };
-use crate::scenario::MAX_WORKERS;
 
+/// Most Web Workers the page runs at once (each is a thread with its own wasm instance).
+pub const MAX_WORKERS: u32 = 32;
 /// Longest a main-thread run may freeze the page before it is stopped, ms.
 pub const MAIN_THREAD_CAP_MS: f64 = 3000.0;
 /// Scenario J's pipeline: the fetch wait (I/O), ms.
@@ -43,7 +48,7 @@ impl Kernel {
         match self {
             Kernel::Primes { limit } => format!(
                 "count the primes below {}",
-                crate::predict::fmt_ms(*limit as f64)
+                crate::units::fmt_ms(*limit as f64)
             ),
             Kernel::Mandelbrot { spec } => format!(
                 "render a {} × {} Mandelbrot image at {} iterations",
@@ -53,7 +58,7 @@ impl Kernel {
                 "run {} blocking {} ({} ms)",
                 ms.len(),
                 if ms.len() == 1 { "item" } else { "items" },
-                crate::input::format_repeats(ms)
+                crate::units::format_repeats(ms)
             ),
         }
     }
@@ -360,87 +365,6 @@ impl CpuPlan {
     }
 }
 
-/// What happened, in one sentence; `None` before the work ended. With `answer`, the combined
-/// output is named as the answer (see [`Kernel::has_answer`]).
-pub fn outcome(trace: &crate::trace::Trace, answer: bool) -> Option<String> {
-    use crate::predict::fmt_ms;
-    use crate::trace::GroupOutcome;
-    let (at, how) = trace.resumed.as_ref()?;
-    let answer = trace
-        .value
-        .filter(|_| answer)
-        .map(|v| format!("; the answer is {}", fmt_ms(v as f64)))
-        .unwrap_or_default();
-    Some(match how {
-        GroupOutcome::AllCompleted => format!(
-            "All {} {} done after {} ms{answer}.",
-            trace.completed(),
-            if trace.completed() == 1 {
-                "piece"
-            } else {
-                "pieces"
-            },
-            fmt_ms(*at)
-        ),
-        GroupOutcome::Failed { all, .. } if !all.is_empty() => format!(
-            "{} of {} pieces failed; the run went on without them{answer}.",
-            all.len(),
-            trace.task_count
-        ),
-        _ => crate::report::outcome(crate::scenario::Strategy::Sequential, trace)?,
-    })
-}
-
-/// Why this way takes the time it does, with the experiment's numbers.
-pub fn explain(spec: &CpuSpec, mode: CpuMode, cores: u32) -> String {
-    let w = spec.workers;
-    match mode {
-        CpuMode::MainThread => format!(
-            "The page's own thread computes: nothing else runs until it is done (no clicks, no \
-             timers, no painting; see the loop lag row). Stopped after {} ms at most, so the tab \
-             never hangs.",
-            crate::predict::fmt_ms(MAIN_THREAD_CAP_MS)
-        ),
-        CpuMode::OneWorker => "One worker computes while the page stays responsive. It is not \
-             faster: the same work on one core, plus a message each way."
-            .to_string(),
-        CpuMode::Static => {
-            let skew = match &spec.kernel {
-                Kernel::Primes { limit } if w > 1 => {
-                    let costs = crate::partition::static_part_costs(0..*limit, w as usize);
-                    let (lo, hi) = (
-                        costs.first().copied().unwrap_or(1.0),
-                        costs.last().copied().unwrap_or(1.0),
-                    );
-                    format!(
-                        " Equal lengths are not equal work: testing big numbers costs more, so the \
-                         last part costs about {:.1}× the first and its worker finishes last while \
-                         the others idle.",
-                        if lo > 0.0 { hi / lo } else { 1.0 }
-                    )
-                }
-                Kernel::Mandelbrot { .. } if w > 1 => " Equal numbers of rows are not equal work: \
-                     rows through the set iterate longest, so some workers finish early and idle."
-                    .to_string(),
-                _ => String::new(),
-            };
-            format!("The work is cut into {w} equal parts, one per worker (a static split).{skew}")
-        }
-        CpuMode::Pipeline => format!(
-            "Each cycle awaits the fetch ({PIPELINE_FETCH_MS} ms) and the save \
-             ({PIPELINE_SAVE_MS} ms) on the event loop, which is free meanwhile, and computes on \
-             {w} workers in between, then pauses {PIPELINE_WAIT_MS} ms: async for the waiting, \
-             parallel for the computing, each where it belongs."
-        ),
-        CpuMode::Dynamic => format!(
-            "Workers take small chunks from a shared queue; whoever is free takes the next, so \
-             all finish at about the same time. At best min({w} workers, {cores} cores) = {}× \
-             faster than one: more workers than cores only take turns.",
-            w.min(cores).max(1)
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,7 +422,11 @@ mod tests {
             let total: u64 = CpuPlan::new(&s, mode)
                 .pieces
                 .iter()
-                .map(|p| crate::kernels::run_job(&p.job, &mut || 0.0).unwrap().value)
+                .map(|p| {
+                    crate::cpu::kernels::run_job(&p.job, &mut || 0.0)
+                        .unwrap()
+                        .value
+                })
                 .sum();
             assert_eq!(total, 9_592, "{mode:?}");
         }
@@ -554,14 +482,6 @@ mod tests {
         );
         assert_eq!(p.pieces.len(), 64);
         assert_eq!(p.assignment.lanes(), 1);
-    }
-
-    #[test]
-    fn the_static_explanation_quantifies_the_imbalance() {
-        let s = spec(Kernel::Primes { limit: 5_000_000 }, 2);
-        let e = explain(&s, CpuMode::Static, 2);
-        assert!(e.contains("costs about 1.7× the first"), "{e}");
-        assert!(explain(&s, CpuMode::Dynamic, 2).contains("min(2 workers, 2 cores) = 2×"));
     }
 
     #[test]

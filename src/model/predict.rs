@@ -2,8 +2,9 @@
 //! sentence that explains it. Formulas, not simulation: they are checked against the engine run
 //! on a virtual clock in `engine`'s tests.
 
-use crate::plan::Plan;
-use crate::scenario::{Strategy, MAX_WORKERS};
+use crate::model::plan::Plan;
+use crate::model::scenario::{Scenario, Strategy, MAX_WORKERS};
+use crate::units::fmt_ms;
 
 /// How long the watchdog lets a blocked event loop spin before it reports "would deadlock".
 pub const WATCHDOG_MS: u32 = 2000;
@@ -277,34 +278,42 @@ pub fn explain(strategy: Strategy, plan: &Plan) -> String {
     text
 }
 
-/// Formats milliseconds for people: thousands separated, no decimals above 100 ms.
-pub fn fmt_ms(ms: f64) -> String {
-    if !ms.is_finite() {
-        return "—".into();
-    }
-    if ms.abs() < 100.0 {
-        let s = format!("{ms:.1}");
-        return s.strip_suffix(".0").map(str::to_string).unwrap_or(s);
-    }
-    let whole = ms.round() as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+/// The line beside Run: what each way will do and its ideal time, before anything runs.
+/// `cores` is what the browser reports (0 when it does not say).
+pub fn ideal_line(scenario: Option<&Scenario>, cores: u32) -> String {
+    match scenario {
+        Some(Scenario { cpu: Some(cpu), .. }) => {
+            let spec = cpu.resolved(cores.max(1));
+            format!(
+                "Each way will {}; {} workers for the parallel ways (this browser reports {} cores).",
+                spec.kernel.describe(),
+                spec.workers,
+                cores
+            )
         }
-        out.push(c);
+        Some(s) => {
+            let plan = Plan::new(s);
+            let parts: Vec<String> = s
+                .strategies
+                .iter()
+                .map(|&st| {
+                    format!(
+                        "{} {} ms",
+                        st.title().to_ascii_lowercase(),
+                        fmt_ms(predict(st, &plan).resumed_ms)
+                    )
+                })
+                .collect();
+            format!("Ideal: {}.", parts.join("; "))
+        }
+        None => "Fix the highlighted field to run.".to_string(),
     }
-    if whole < 0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Behaviour, Experiment, Scenario, Workload};
+    use crate::model::scenario::{Behaviour, Experiment, Scenario, Workload};
 
     fn plan_of(ms: &[u32]) -> Plan {
         Plan::new(&Scenario {
@@ -500,30 +509,6 @@ mod tests {
             "{thr}"
         );
     }
-
-    #[test]
-    fn milliseconds_are_formatted_for_people() {
-        assert_eq!(fmt_ms(5003.4), "5,003");
-        assert_eq!(fmt_ms(1_234_567.0), "1,234,567");
-        assert_eq!(fmt_ms(500.4), "500");
-        assert_eq!(fmt_ms(12.34), "12.3");
-        assert_eq!(fmt_ms(3.0), "3");
-        assert_eq!(fmt_ms(-2500.0), "-2,500");
-        assert_eq!(fmt_ms(f64::NAN), "—");
-    }
-}
-
-/// How much faster `measured_ms` was than `baseline_ms`, as people say it: "9.9× faster".
-/// Returns `None` when either time is missing or not positive.
-pub fn speedup(baseline_ms: f64, measured_ms: f64) -> Option<f64> {
-    (baseline_ms > 0.0 && measured_ms > 0.0 && baseline_ms.is_finite() && measured_ms.is_finite())
-        .then(|| baseline_ms / measured_ms)
-}
-
-/// Formats a ratio with one decimal: `9.9×`, `10×`.
-pub fn fmt_ratio(r: f64) -> String {
-    let s = format!("{r:.1}");
-    format!("{}×", s.strip_suffix(".0").unwrap_or(&s))
 }
 
 /// When tasks completed in another order than the order given, says so: awaiting a group
@@ -556,23 +541,8 @@ mod comparison_tests {
     use super::*;
 
     #[test]
-    fn speedup_is_baseline_over_measured() {
-        assert_eq!(speedup(5000.0, 500.0), Some(10.0));
-        assert_eq!(speedup(5000.0, 0.0), None, "no division by zero");
-        assert_eq!(speedup(0.0, 10.0), None);
-        assert_eq!(speedup(f64::NAN, 10.0), None);
-    }
-
-    #[test]
-    fn ratios_read_like_people_write_them() {
-        assert_eq!(fmt_ratio(9.94), "9.9×");
-        assert_eq!(fmt_ratio(10.0), "10×");
-        assert_eq!(fmt_ratio(1.04), "1×");
-    }
-
-    #[test]
     fn the_order_note_appears_only_when_completion_order_differs() {
-        let t = Plan::new(&crate::scenario::Experiment::WhenAllMixed.scenario());
+        let t = Plan::new(&crate::model::scenario::Experiment::WhenAllMixed.scenario());
         let note = results_order_note(&t, &[2, 0, 1]).expect("order differs");
         assert!(note.contains("order #3, #1, #2"), "{note}");
         assert!(
@@ -585,5 +555,17 @@ mod comparison_tests {
             None,
             "not before all completed"
         );
+    }
+
+    #[test]
+    fn the_ideal_line_gives_each_strategy_s_predicted_time() {
+        let a = crate::model::scenario::Experiment::WhenAll.scenario();
+        let line = ideal_line(Some(&a), 2);
+        assert!(line.starts_with("Ideal: "), "{line}");
+        assert!(
+            line.contains("5,000 ms") && line.contains("500 ms"),
+            "{line}"
+        );
+        assert_eq!(ideal_line(None, 2), "Fix the highlighted field to run.");
     }
 }

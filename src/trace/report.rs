@@ -1,9 +1,16 @@
 //! Sentences about a finished (or running) trace: what the await did, what was held, and how
-//! strategies compare. Pure, so the page and the exports say the same thing.
+//! strategies compare, and what each way of running CPU work did and why. Pure, so the page
+//! and the exports say the same thing.
 
-use crate::predict::{fmt_ms, fmt_ratio, speedup};
-use crate::scenario::Strategy;
+use crate::cpu::partition::static_part_costs;
+use crate::cpu::{
+    CpuMode, CpuSpec, Kernel, MAIN_THREAD_CAP_MS, PIPELINE_FETCH_MS, PIPELINE_SAVE_MS,
+    PIPELINE_WAIT_MS,
+};
+use crate::model::scenario::Strategy;
+use crate::trace::results::Phase;
 use crate::trace::{GroupOutcome, Trace};
+use crate::units::{fmt_ms, fmt_ratio, speedup};
 
 fn list(tasks: &[u32]) -> String {
     tasks
@@ -190,6 +197,122 @@ pub fn clock_sentence(step_ms: Option<f64>) -> String {
     }
 }
 
+// The CPU ways' sentences.
+
+/// What happened, in one sentence; `None` before the work ended. With `answer`, the combined
+/// output is named as the answer (see [`crate::cpu::Kernel::has_answer`]).
+pub fn cpu_outcome(trace: &Trace, answer: bool) -> Option<String> {
+    let (at, how) = trace.resumed.as_ref()?;
+    let answer = trace
+        .value
+        .filter(|_| answer)
+        .map(|v| format!("; the answer is {}", fmt_ms(v as f64)))
+        .unwrap_or_default();
+    Some(match how {
+        GroupOutcome::AllCompleted => format!(
+            "All {} {} done after {} ms{answer}.",
+            trace.completed(),
+            if trace.completed() == 1 {
+                "piece"
+            } else {
+                "pieces"
+            },
+            fmt_ms(*at)
+        ),
+        GroupOutcome::Failed { all, .. } if !all.is_empty() => format!(
+            "{} of {} pieces failed; the run went on without them{answer}.",
+            all.len(),
+            trace.task_count
+        ),
+        _ => outcome(Strategy::Sequential, trace)?,
+    })
+}
+
+/// Why this way takes the time it does, with the experiment's numbers.
+pub fn cpu_explain(spec: &CpuSpec, mode: CpuMode, cores: u32) -> String {
+    let w = spec.workers;
+    match mode {
+        CpuMode::MainThread => format!(
+            "The page's own thread computes: nothing else runs until it is done (no clicks, no \
+             timers, no painting; see the loop lag row). Stopped after {} ms at most, so the tab \
+             never hangs.",
+            fmt_ms(MAIN_THREAD_CAP_MS)
+        ),
+        CpuMode::OneWorker => "One worker computes while the page stays responsive. It is not \
+             faster: the same work on one core, plus a message each way."
+            .to_string(),
+        CpuMode::Static => {
+            let skew = match &spec.kernel {
+                Kernel::Primes { limit } if w > 1 => {
+                    let costs = static_part_costs(0..*limit, w as usize);
+                    let (lo, hi) = (
+                        costs.first().copied().unwrap_or(1.0),
+                        costs.last().copied().unwrap_or(1.0),
+                    );
+                    format!(
+                        " Equal lengths are not equal work: testing big numbers costs more, so the \
+                         last part costs about {:.1}× the first and its worker finishes last while \
+                         the others idle.",
+                        if lo > 0.0 { hi / lo } else { 1.0 }
+                    )
+                }
+                Kernel::Mandelbrot { .. } if w > 1 => " Equal numbers of rows are not equal work: \
+                     rows through the set iterate longest, so some workers finish early and idle."
+                    .to_string(),
+                _ => String::new(),
+            };
+            format!("The work is cut into {w} equal parts, one per worker (a static split).{skew}")
+        }
+        CpuMode::Pipeline => format!(
+            "Each cycle awaits the fetch ({PIPELINE_FETCH_MS} ms) and the save \
+             ({PIPELINE_SAVE_MS} ms) on the event loop, which is free meanwhile, and computes on \
+             {w} workers in between, then pauses {PIPELINE_WAIT_MS} ms: async for the waiting, \
+             parallel for the computing, each where it belongs."
+        ),
+        CpuMode::Dynamic => format!(
+            "Workers take small chunks from a shared queue; whoever is free takes the next, so \
+             all finish at about the same time. At best min({w} workers, {cores} cores) = {}× \
+             faster than one: more workers than cores only take turns.",
+            w.min(cores).max(1)
+        ),
+    }
+}
+
+/// The progress line under the Run button: where the run is, from each way's title, trace and
+/// whether it has begun, in the order they run.
+pub fn progress_sentence(phase: Phase, ways: &[(String, &Trace, bool)]) -> String {
+    let total: u32 = ways.iter().map(|w| w.1.task_count).sum();
+    let done: u32 = ways.iter().map(|w| w.1.completed()).sum();
+    let current = ways.iter().find(|w| w.2 && !w.1.is_finished());
+    match (phase, current) {
+        (Phase::Idle, _) => "Press Run to measure every way in this browser.".to_string(),
+        (Phase::Running, Some((title, trace, _))) => {
+            let lanes: Vec<String> = trace
+                .lane_progress
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p > 0.0 && **p < 1.0)
+                .map(|(i, p)| format!("worker {} at {:.0}%", i + 1, p * 100.0))
+                .collect();
+            let lanes = if lanes.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", lanes.join(", "))
+            };
+            format!(
+                "Running “{title}”: {} of {} done ({done} of {total} overall{lanes}).",
+                trace.completed(),
+                trace.task_count
+            )
+        }
+        (Phase::Running, None) => format!("Running: {done} of {total} tasks done."),
+        (Phase::Done, _) => format!("Done: {done} of {total} tasks completed."),
+        (Phase::Cancelled, _) => format!(
+            "Cancelled: {done} of {total} tasks had completed; pending timers were cleared."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +463,47 @@ mod tests {
             "{firefox}"
         );
         assert!(clock_sentence(Some(100.0)).contains("steps of 100 ms"));
+    }
+
+    fn cpu_spec(kernel: Kernel, workers: u32) -> CpuSpec {
+        CpuSpec {
+            kernel,
+            modes: vec![],
+            workers,
+        }
+    }
+
+    #[test]
+    fn the_static_explanation_quantifies_the_imbalance() {
+        let s = cpu_spec(Kernel::Primes { limit: 5_000_000 }, 2);
+        let e = cpu_explain(&s, CpuMode::Static, 2);
+        assert!(e.contains("costs about 1.7× the first"), "{e}");
+        assert!(cpu_explain(&s, CpuMode::Dynamic, 2).contains("min(2 workers, 2 cores) = 2×"));
+    }
+
+    #[test]
+    fn the_progress_line_names_the_way_running_and_its_busy_workers() {
+        let idle = Trace::new(4);
+        assert_eq!(
+            progress_sentence(Phase::Idle, &[("One worker".into(), &idle, false)]),
+            "Press Run to measure every way in this browser."
+        );
+        let mut running = Trace::new(4);
+        running.lane_progress = vec![0.5, 1.0];
+        let said = progress_sentence(
+            Phase::Running,
+            &[
+                ("Two workers".into(), &running, true),
+                ("Later".into(), &idle, false),
+            ],
+        );
+        assert_eq!(
+            said,
+            "Running “Two workers”: 0 of 4 done (0 of 8 overall; worker 1 at 50%)."
+        );
+        assert!(
+            progress_sentence(Phase::Cancelled, &[("x".into(), &idle, true)])
+                .starts_with("Cancelled: 0 of 4")
+        );
     }
 }

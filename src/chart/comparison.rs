@@ -3,8 +3,8 @@
 //! Pure layout (d3-scale style); the page only draws it.
 
 use crate::chart::{nice_ticks, LinearScale, Tick};
-use crate::predict::fmt_ms;
-use crate::report::against_baseline;
+use crate::trace::report::against_baseline;
+use crate::units::fmt_ms;
 
 /// One strategy's totals, in ms.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,8 +9,8 @@
 //! Decoding never fails: an old, partial, malformed, hostile or future-version link opens the
 //! nearest valid scenario, and every value that was ignored or clamped is reported in a note.
 
-use crate::editor::{Draft, FieldId};
-use crate::scenario::Experiment;
+use crate::model::editor::{Draft, FieldId};
+use crate::model::scenario::Experiment;
 
 /// The link format's version. Bump it when a key changes meaning, and migrate old links in
 /// [`decode`].
@@ -304,7 +304,7 @@ fn unescape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Rng;
+    use crate::model::plan::Rng;
 
     #[test]
     fn the_embed_snippet_is_a_lazy_titled_iframe_of_the_embed_link() {

@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use crate::cpu::{CpuPlan, CpuSpec};
-use crate::engine::Recorder;
-use crate::plan::Plan;
-use crate::predict::Prediction;
-use crate::scenario::Strategy;
-use crate::trace::Trace;
+use crate::model::plan::Plan;
+use crate::model::predict::Prediction;
+use crate::model::scenario::Strategy;
+use crate::trace::{GroupOutcome, Trace};
 
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,21 +42,6 @@ pub struct StrategyView {
     pub begun: bool,
     /// Elapsed ms of this strategy's run at the last frame (pending bars reach it).
     pub now_ms: f64,
-}
-
-impl StrategyView {
-    pub fn new(strategy: Strategy, plan: &Arc<Plan>, ideal: Prediction, rec: &Recorder) -> Self {
-        let trace = rec.snapshot();
-        let now_ms = trace.elapsed_ms.unwrap_or_else(|| rec.elapsed_ms());
-        StrategyView {
-            strategy,
-            plan: plan.clone(),
-            ideal,
-            trace,
-            begun: rec.has_begun(),
-            now_ms,
-        }
-    }
 }
 
 /// What the results area shows for one way of running CPU work.
@@ -113,11 +97,27 @@ pub fn cpu_baseline(views: &[CpuView]) -> Option<f64> {
         .and_then(CpuView::measured_ms)
 }
 
+/// What every way's ideal is derived from: the whole job on one thread, warm, at the best
+/// pace this run measured. That is the one-worker time, or the main thread's when it was
+/// faster (a worker's wasm can run a few per cent slower than the page's), so no way's ideal
+/// exceeds what the same way measured. `None` until the one-worker run has finished: the
+/// main thread alone is capped and freezes the page, so it is not a basis by itself.
+pub fn cpu_ideal_basis(views: &[CpuView]) -> Option<f64> {
+    let one_worker = cpu_baseline(views)?;
+    let main_thread = views
+        .iter()
+        .filter(|v| v.plan.mode == crate::cpu::CpuMode::MainThread && !v.trace.cancelled)
+        .filter(|v| v.trace.is_finished())
+        .filter(|v| matches!(v.trace.resumed, Some((_, GroupOutcome::AllCompleted))))
+        .find_map(CpuView::measured_ms);
+    Some(main_thread.map_or(one_worker, |m| m.min(one_worker)))
+}
+
 impl CpuView {
-    /// The ideal time of this way, given the one-worker baseline: warm computing, like every
+    /// The ideal time of this way, given the [`cpu_ideal_basis`]: warm computing, like every
     /// way's measured time, so no way's ideal carries another's start-up.
-    pub fn ideal_ms(&self, baseline: Option<f64>) -> Option<f64> {
-        baseline.map(|b| self.plan.ideal_ms(b, self.cores as usize))
+    pub fn ideal_ms(&self, basis: Option<f64>) -> Option<f64> {
+        basis.map(|b| self.plan.ideal_ms(b, self.cores as usize))
     }
 }
 
@@ -138,13 +138,13 @@ pub fn result_lines(views: &[StrategyView], cpu: &[CpuView]) -> Vec<ResultLine> 
             trace: v.trace.clone(),
         })
         .collect();
-    let baseline = cpu_baseline(cpu);
+    let basis = cpu_ideal_basis(cpu);
     lines.extend(cpu.iter().map(|v| {
         use crate::cpu::CpuMode;
         ResultLine {
             id: v.plan.mode.id().to_string(),
             name: v.title(),
-            ideal_ms: v.ideal_ms(baseline),
+            ideal_ms: v.ideal_ms(basis),
             measured_ms: finished(&v.trace),
             resources: match v.plan.mode {
                 CpuMode::MainThread => "the page's thread".to_string(),
@@ -161,7 +161,6 @@ pub fn result_lines(views: &[StrategyView], cpu: &[CpuView]) -> Vec<ResultLine> 
 mod tests {
     use super::*;
     use crate::cpu::{CpuMode, CpuPlan, CpuSpec, Kernel};
-    use crate::trace::GroupOutcome;
 
     /// A finished way: its clock started once it was ready and warm, after `startup_ms` of
     /// start-up (spawn, load, warm-up; `None` on the main thread), and it computed for
@@ -213,6 +212,38 @@ mod tests {
         let two = way(CpuMode::Dynamic, Some(30.0), 210.0);
         let ideal = two.ideal_ms(cpu_baseline(&[one])).unwrap();
         assert!((ideal - 200.0).abs() < 1e-9, "{ideal}");
+    }
+
+    #[test]
+    fn a_main_thread_faster_than_one_worker_sets_every_way_s_ideal() {
+        let one = way(CpuMode::OneWorker, Some(180.0), 709.0);
+        let main = way(CpuMode::MainThread, None, 657.0);
+        let two = way(CpuMode::Dynamic, Some(30.0), 360.0);
+        let views = [one.clone(), main.clone(), two.clone()];
+        let basis = cpu_ideal_basis(&views);
+        assert_eq!(basis, Some(657.0));
+        // No way's ideal exceeds what it measured...
+        for v in &views {
+            assert!(
+                v.ideal_ms(basis).unwrap() <= v.measured_ms().unwrap(),
+                "{v:?}"
+            );
+        }
+        // ...and speedups stay against one worker.
+        assert_eq!(cpu_baseline(&views), Some(709.0));
+    }
+
+    #[test]
+    fn a_main_thread_slower_than_one_worker_leaves_the_one_worker_basis() {
+        let one = way(CpuMode::OneWorker, Some(180.0), 600.0);
+        let main = way(CpuMode::MainThread, None, 650.0);
+        assert_eq!(cpu_ideal_basis(&[one, main]), Some(600.0));
+    }
+
+    #[test]
+    fn the_main_thread_alone_gives_no_basis() {
+        let main = way(CpuMode::MainThread, None, 650.0);
+        assert_eq!(cpu_ideal_basis(&[main]), None);
     }
 
     #[test]

@@ -1,6 +1,14 @@
 //! The trace of one strategy's run: when each task started and ended, on which lane, and how it
 //! ended. The executor appends events as they happen; charts and summaries only read it.
 
+pub mod export;
+pub mod history;
+pub mod repeat;
+pub mod replay;
+pub mod report;
+pub mod results;
+pub mod session;
+
 use serde::{Deserialize, Serialize};
 
 use crate::json_lite::{JsonError, Object, Value, Writer};
@@ -228,7 +236,7 @@ pub struct Trace {
     #[serde(default)]
     pub startup_ms: Option<f64>,
     /// CPU runs: the part of the start-up spent warming the kernel up (see
-    /// [`crate::kernels::warm_up`]), ms; on the main thread, all of it.
+    /// [`crate::cpu::kernels::warm_up`]), ms; on the main thread, all of it.
     #[serde(default)]
     pub warmup_ms: Option<f64>,
     /// CPU runs: how far each lane's current piece has got (0 to 1), as its worker reports.

@@ -4,8 +4,8 @@
 //! watches which task starts and ends when. Nothing here reads a real clock: the page feeds
 //! [`Player::tick`] the real time that passed.
 
-use crate::predict::fmt_ms;
 use crate::trace::{GroupOutcome, Outcome, Span, Trace, TraceEvent};
+use crate::units::fmt_ms;
 
 /// Moments closer than this (ms) are one step of the replay: a browser records a burst of
 /// starts a few microseconds apart, and nobody wants to step through them one by one.

@@ -1,13 +1,13 @@
 //! The scenario model: what to run (a workload of simulated I/O tasks and how they behave) and
-//! which strategies to compare. A scenario is plain data; [`crate::plan`] turns it into concrete
-//! per-task timings, [`crate::predict`] and [`crate::engine`] read the plan.
+//! which strategies to compare. A scenario is plain data; [`crate::model::plan`] turns it into concrete
+//! per-task timings, [`crate::model::predict`] and [`crate::engine`] read the plan.
 
 use serde::{Deserialize, Serialize};
 
+use crate::cpu::kernels::MandelbrotSpec;
 use crate::cpu::{CpuMode, CpuSpec, Kernel};
-use crate::kernels::MandelbrotSpec;
 
-/// Most tasks one scenario may hold; larger inputs are clamped (see [`crate::input`]).
+/// Most tasks one scenario may hold; larger inputs are clamped (see [`crate::model::input`]).
 pub const MAX_TASKS: u32 = 10_000;
 /// Longest simulated call, in milliseconds; longer inputs are clamped.
 pub const MAX_DURATION_MS: u32 = 60_000;
@@ -15,8 +15,8 @@ pub const MAX_DURATION_MS: u32 = 60_000;
 pub const MAX_ATTEMPTS: u32 = 10;
 /// Most tasks in flight a throttle may allow (more is the same as all at once).
 pub const MAX_LIMIT: u32 = MAX_TASKS;
-/// Most Web Workers the page runs at once (each is a thread with its own wasm instance).
-pub const MAX_WORKERS: u32 = 32;
+/// Most Web Workers the page runs at once; it is the CPU layer's limit.
+pub use crate::cpu::MAX_WORKERS;
 
 /// One step of a simulated call: a named wait (`fetch 100 ms`, then `process 50 ms`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! scenario's seed, so the same scenario always yields the same plan: a shared link reproduces
 //! the run it describes, and the predictor and the executor read the very same numbers.
 
-use crate::scenario::{Behaviour, FailRule, Retry, Scenario, Step, MAX_ATTEMPTS};
+use crate::model::scenario::{Behaviour, FailRule, Retry, Scenario, Step, MAX_ATTEMPTS};
 
 /// SplitMix64: tiny, fast, and good enough to draw jitter; no dependency needed.
 #[derive(Clone, Debug)]
@@ -174,7 +174,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Backoff, Experiment, Workload};
+    use crate::model::scenario::{Backoff, Experiment, Workload};
 
     fn scenario(workload: Workload, behaviour: Behaviour) -> Scenario {
         Scenario {

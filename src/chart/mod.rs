@@ -2,8 +2,11 @@
 //! layout of a timeline (lanes, bars, axis). The Leptos components only turn a computed layout
 //! into SVG elements.
 
-use crate::predict::fmt_ms;
+pub mod comparison;
+pub mod speedup;
+
 use crate::trace::{Outcome, Trace};
+use crate::units::fmt_ms;
 
 /// Maps a continuous domain onto a continuous range, linearly.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -4,8 +4,8 @@
 //! the computed [`SpeedupLayout`] into SVG.
 
 use crate::chart::{nice_ticks, tick_step, LinearScale, Tick};
-use crate::partition::amdahl_speedup;
-use crate::predict::fmt_ms;
+use crate::cpu::partition::amdahl_speedup;
+use crate::units::fmt_ms;
 
 /// One measured point: the job on `workers` workers took `ms`.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -10,8 +10,8 @@
 //! by hand with [`crate::json_lite`] rather than serde_json, which was about a third of the
 //! worker's wasm. The form is the one serde's derives wrote, and the tests pin it.
 
+use crate::cpu::kernels::{Job, MandelbrotSpec};
 use crate::json_lite::{parse_object, JsonError, Object, Writer};
-use crate::kernels::{Job, MandelbrotSpec};
 
 /// Page -> worker.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 //! Nonsense (empty, negative, non-numeric) is refused with a message to show next to the field;
 //! absurd but meaningful values are clamped to the nearest allowed one, with a note that says so.
 
-use crate::scenario::{Step, MAX_ATTEMPTS, MAX_DURATION_MS, MAX_LIMIT, MAX_TASKS};
+use crate::model::scenario::{Step, MAX_ATTEMPTS, MAX_DURATION_MS, MAX_LIMIT, MAX_TASKS};
 
 /// The verdict on one field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,7 +288,7 @@ pub fn steps(text: &str) -> Checked<Vec<Step>> {
 }
 
 /// Workers for the parallel modes: `auto` (0: as many as the browser reports cores) or 1 to
-/// [`crate::scenario::MAX_WORKERS`], clamped with a note.
+/// [`crate::model::scenario::MAX_WORKERS`], clamped with a note.
 pub fn workers(text: &str) -> Checked<u32> {
     let t = text.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("auto") {
@@ -298,7 +298,7 @@ pub fn workers(text: &str) -> Checked<u32> {
         t,
         "a number of workers",
         1,
-        crate::scenario::MAX_WORKERS as u64,
+        crate::model::scenario::MAX_WORKERS as u64,
         "Use at least 1 worker (or auto).",
         " workers (the most the page runs)",
     ))
@@ -360,22 +360,6 @@ fn expand_repeats(text: &str, most: usize) -> Result<(Vec<String>, usize), Strin
         out.extend(std::iter::repeat_n(v.to_string(), n.min(room)));
     }
     Ok((out, total))
-}
-
-/// Writes a list of ms back compactly: runs of equal values as `NxMS`.
-pub fn format_repeats(ms: &[u32]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < ms.len() {
-        let run = ms[i..].iter().take_while(|&&v| v == ms[i]).count();
-        out.push(if run > 1 {
-            format!("{run}x{}", ms[i])
-        } else {
-            ms[i].to_string()
-        });
-        i += run;
-    }
-    out.join(", ")
 }
 
 /// Accepted as is without notes; otherwise clamped, with the notes joined into one sentence.
@@ -540,26 +524,6 @@ mod tests {
     }
 
     #[test]
-    fn burns_expand_counts_and_format_back_compactly() {
-        assert_eq!(burn_list("3x100, 50"), Checked::Ok(vec![100, 100, 100, 50]));
-        assert_eq!(burn_list("10×1000").value().map(|v| v.len()), Some(10));
-        assert!(burn_list("0x100").is_invalid());
-        assert!(burn_list("5000x1")
-            .message()
-            .unwrap()
-            .contains("first 1000 kept"));
-        let huge = duration_list("4000000000x1");
-        assert!(
-            huge.message()
-                .unwrap()
-                .contains("first 10000 of 4000000000"),
-            "a hostile repeat is clamped, not expanded"
-        );
-        assert_eq!(format_repeats(&[100, 100, 100, 50]), "3x100, 50");
-        assert_eq!(format_repeats(&[1000, 500, 2000]), "1000, 500, 2000");
-    }
-
-    #[test]
     fn steps_read_a_label_and_a_duration() {
         assert_eq!(
             steps("fetch 100, process 50"),
@@ -609,5 +573,23 @@ mod tests {
             Some(MAX_TASKS as usize)
         );
         assert!(got.message().unwrap().contains("first 10000 of 10005"));
+    }
+
+    #[test]
+    fn burns_expand_counts_and_clamp_hostile_repeats() {
+        assert_eq!(burn_list("3x100, 50"), Checked::Ok(vec![100, 100, 100, 50]));
+        assert_eq!(burn_list("10×1000").value().map(|v| v.len()), Some(10));
+        assert!(burn_list("0x100").is_invalid());
+        assert!(burn_list("5000x1")
+            .message()
+            .unwrap()
+            .contains("first 1000 kept"));
+        let huge = duration_list("4000000000x1");
+        assert!(
+            huge.message()
+                .unwrap()
+                .contains("first 10000 of 4000000000"),
+            "a hostile repeat is clamped, not expanded"
+        );
     }
 }
