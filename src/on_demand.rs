@@ -1,7 +1,7 @@
 //! The messages between the page and the on-demand worker, which writes the texts the page
 //! needs only now and then: "the code behind it" ([`crate::code_request`]), the exports' CSV
-//! and SVG file ([`crate::trace::export`]), the speedup curve's chart and the repeated runs' table
-//! ([`crate::markup`]).
+//! and SVG file ([`crate::trace::export`]). (The speedup curve and the repeated runs' table are
+//! drawn in the page.)
 //!
 //! Their writers are a good part of the app's wasm (the code generator alone about a tenth),
 //! and most visits never ask for them. So they live in a worker of their own
@@ -11,8 +11,8 @@
 //!
 //! Both messages are plain text, one field a line, the free text last:
 //! - request: `id`, kind, then what the kind needs ([`Request`]): for `code` the lines of
-//!   [`CodeRequest`], for `csv` the trace export's JSON, for `svg`, `speedup` and `repeat` a
-//!   JSON object of the file's parts, the curve's points or the table;
+//!   [`CodeRequest`], for `csv` the trace export's JSON, for `svg` a JSON object of the
+//!   file's parts;
 //! - answer: `id`, `ok` or `error`, then the text or why there is none ([`Answer`]).
 //!
 //! The JSON goes through [`crate::json_lite`], which the page links anyway; the worker reads
@@ -20,12 +20,9 @@
 //!
 //! Before it is sent anything, the worker posts [`READY`] (messages sent earlier would be lost).
 
-use crate::chart::speedup::CurvePoint;
 use crate::code_request::CodeRequest;
-use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
-use crate::markup;
+use crate::json_lite::{parse_object, JsonError, Object, Writer};
 use crate::trace::export::{self, SvgPart};
-use crate::trace::repeat::{RepeatRow, RepeatTable, Stats};
 
 /// What the on-demand worker posts once it listens.
 pub const READY: &str = "ready";
@@ -41,17 +38,6 @@ pub enum Request {
     /// Charts serialised from the page as one SVG file ([`export::svg_document`] with
     /// [`export::CHART_CSS`]).
     Svg { title: String, parts: Vec<SvgPart> },
-    /// The speedup curve's chart, legend, summary and table ([`markup::speedup_chart`]), drawn
-    /// once the reader measures the curve.
-    Speedup {
-        points: Vec<CurvePoint>,
-        serial: f64,
-        cores: u32,
-    },
-    /// The repeated runs' table as HTML ([`markup::repeat_table`]), or as Markdown
-    /// ([`RepeatTable::markdown`]) when `markdown` is true. The page asks for both as soon as
-    /// the table is measured, so that "Copy as Markdown" has its text at the click.
-    Repeat { table: RepeatTable, markdown: bool },
 }
 
 impl Request {
@@ -61,11 +47,6 @@ impl Request {
             Request::Code(_) => "code",
             Request::Csv { .. } => "csv",
             Request::Svg { .. } => "svg",
-            Request::Speedup { .. } => "speedup",
-            Request::Repeat {
-                markdown: false, ..
-            } => "repeat",
-            Request::Repeat { markdown: true, .. } => "repeat-markdown",
         }
     }
 
@@ -84,26 +65,6 @@ impl Request {
                     w.key("height").f64(part.height);
                 })
             }
-            Request::Speedup {
-                points,
-                serial,
-                cores,
-            } => {
-                let mut w = Writer::compact();
-                w.begin_object();
-                w.key("serial").f64(*serial);
-                w.key("cores").u64(u64::from(*cores));
-                w.key("points").begin_array();
-                for p in points {
-                    w.begin_object();
-                    w.key("workers").u64(u64::from(p.workers));
-                    w.key("ms").f64(p.ms);
-                    w.end_object();
-                }
-                w.end_array().end_object();
-                w.finish()
-            }
-            Request::Repeat { table, .. } => write_repeat(table),
         };
         head + &body
     }
@@ -123,13 +84,6 @@ impl Request {
                 trace_json: body.to_string(),
             }),
             "svg" => read_svg(body).map_err(|e| format!("bad svg request: {e}")),
-            "speedup" => read_speedup(body).map_err(|e| format!("bad speedup request: {e}")),
-            "repeat" | "repeat-markdown" => read_repeat(body)
-                .map(|table| Request::Repeat {
-                    table,
-                    markdown: kind == "repeat-markdown",
-                })
-                .map_err(|e| format!("bad repeat request: {e}")),
             _ => Err(format!("bad request: no kind {:?}", short(kind))),
         };
         (id, request)
@@ -144,16 +98,6 @@ impl Request {
             Request::Svg { title, parts } => {
                 Ok(export::svg_document(title, parts, export::CHART_CSS))
             }
-            Request::Speedup {
-                points,
-                serial,
-                cores,
-            } => Ok(markup::speedup_chart(points, *serial, *cores)),
-            Request::Repeat { table, markdown } => Ok(if *markdown {
-                table.markdown()
-            } else {
-                markup::repeat_table(table)
-            }),
         }
     }
 }
@@ -205,93 +149,6 @@ fn read_svg(body: &str) -> Result<Request, JsonError> {
                 markup: part.str("markup")?.to_string(),
                 width: part.field("width")?.exact_f64("width")?,
                 height: part.field("height")?.exact_f64("height")?,
-            })
-        })?,
-    })
-}
-
-/// A [`Request::Speedup`] from its JSON. A time or a serial part that was not finite (written
-/// `null`) reads as NaN, which the chart treats as it treated the original.
-fn read_speedup(body: &str) -> Result<Request, JsonError> {
-    let o = parse_object(body)?;
-    Ok(Request::Speedup {
-        serial: o.field("serial")?.exact_f64("serial")?,
-        cores: o.u32("cores")?,
-        points: read_items(&o, "points", |p| {
-            Ok(CurvePoint {
-                workers: p.u32("workers")?,
-                ms: p.field("ms")?.exact_f64("ms")?,
-            })
-        })?,
-    })
-}
-
-/// A [`RepeatTable`] as JSON: its statistics as floats that read back exactly.
-fn write_repeat(table: &RepeatTable) -> String {
-    let stats = |w: &mut Writer, key: &str, s: &Option<Stats>| {
-        w.key(key);
-        let Some(s) = s else {
-            w.null();
-            return;
-        };
-        w.begin_object();
-        w.key("n").u64(s.n as u64);
-        for (key, v) in [
-            ("mean", s.mean),
-            ("std_dev", s.std_dev),
-            ("median", s.median),
-            ("min", s.min),
-            ("max", s.max),
-        ] {
-            w.key(key).f64(v);
-        }
-        w.end_object();
-    };
-    let mut w = Writer::compact();
-    w.begin_object();
-    w.key("runs").u64(table.runs as u64);
-    w.key("warmup").bool(table.warmup);
-    w.key("rows").begin_array();
-    for row in &table.rows {
-        w.begin_object();
-        w.key("id").str(&row.id);
-        w.key("name").str(&row.name);
-        w.key("is_baseline").bool(row.is_baseline);
-        stats(&mut w, "time", &row.time);
-        stats(&mut w, "ratio", &row.ratio);
-        w.key("resources").str(&row.resources);
-        w.end_object();
-    }
-    w.end_array().end_object();
-    w.finish()
-}
-
-/// A [`RepeatTable`] from the JSON [`write_repeat`] wrote.
-fn read_repeat(body: &str) -> Result<RepeatTable, JsonError> {
-    let o = parse_object(body)?;
-    let stats = |v: &Value, key: &str| {
-        let s = v.object(key)?;
-        let f = |key: &str| s.field(key)?.exact_f64(key);
-        Ok(Stats {
-            n: usize::try_from(s.u64("n")?).unwrap_or(usize::MAX),
-            mean: f("mean")?,
-            std_dev: f("std_dev")?,
-            median: f("median")?,
-            min: f("min")?,
-            max: f("max")?,
-        })
-    };
-    Ok(RepeatTable {
-        runs: usize::try_from(o.u64("runs")?).unwrap_or(usize::MAX),
-        warmup: o.bool("warmup")?,
-        rows: read_items(&o, "rows", |row| {
-            Ok(RepeatRow {
-                id: row.str("id")?.to_string(),
-                name: row.str("name")?.to_string(),
-                is_baseline: row.bool("is_baseline")?,
-                time: row.opt("time", stats)?,
-                ratio: row.opt("ratio", stats)?,
-                resources: row.str("resources")?.to_string(),
             })
         })?,
     })
@@ -441,100 +298,6 @@ mod tests {
             }),
             Ok(export::svg_document(&title, &odd, export::CHART_CSS))
         );
-    }
-
-    #[test]
-    fn the_worker_draws_the_speedup_chart_the_page_would_have_drawn() {
-        let point = |workers, ms| CurvePoint { workers, ms };
-        for (points, serial, cores) in [
-            (vec![], 0.05, 2),
-            (
-                // Clock-like times: drawn the same only if read back exactly.
-                vec![
-                    point(1, 4_012.300_000_000_745),
-                    point(2, 2_049.899_999_999_994),
-                    point(3, 1999.5),
-                    point(4, 0.1 + 0.2),
-                ],
-                1.0 / 3.0,
-                16,
-            ),
-            (vec![point(1, f64::NAN), point(2, 0.0)], f64::NAN, 0),
-        ] {
-            let request = Request::Speedup {
-                points: points.clone(),
-                serial,
-                cores,
-            };
-            assert_eq!(
-                answered(&request),
-                Ok(markup::speedup_chart(&points, serial, cores))
-            );
-        }
-        let decoded = Request::decode(
-            &Request::Speedup {
-                points: vec![point(2, 12.5)],
-                serial: 0.25,
-                cores: 8,
-            }
-            .encode(4),
-        );
-        assert_eq!(
-            decoded,
-            (
-                4,
-                Ok(Request::Speedup {
-                    points: vec![point(2, 12.5)],
-                    serial: 0.25,
-                    cores: 8
-                })
-            )
-        );
-    }
-
-    #[test]
-    fn the_worker_writes_the_repeated_runs_table_the_page_would_have_written() {
-        let strategies = |names: &[&str]| -> Vec<(String, String, String)> {
-            names
-                .iter()
-                .map(|n| (n.to_lowercase(), n.to_string(), format!("{n} | held\n")))
-                .collect()
-        };
-        for table in [
-            crate::trace::repeat::table(
-                &strategies(&["Sequential", "All <at> once", "Never"]),
-                &[
-                    // Clock-like times: the table decoded equals the page's only if read back exactly.
-                    vec![
-                        Some(5_004.200_000_000_186),
-                        Some(501.099_999_999_627_5),
-                        None,
-                    ],
-                    vec![Some(5_003.899_999_999_441), Some(0.1 + 0.2), Some(f64::NAN)],
-                    vec![Some(5_010.5), Some(499.949_999_999_999_9)],
-                ],
-                0,
-                true,
-            ),
-            crate::trace::repeat::table(&strategies(&["Only"]), &[], 7, false),
-        ] {
-            for markdown in [false, true] {
-                let request = Request::Repeat {
-                    table: table.clone(),
-                    markdown,
-                };
-                let expected = if markdown {
-                    table.markdown()
-                } else {
-                    markup::repeat_table(&table)
-                };
-                assert_eq!(
-                    Request::decode(&request.encode(2)),
-                    (2, Ok(request.clone()))
-                );
-                assert_eq!(answered(&request), Ok(expected));
-            }
-        }
     }
 
     #[test]
