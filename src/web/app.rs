@@ -77,7 +77,7 @@ pub fn App() -> impl IntoView {
                 experiment=Signal::derive(move || {
                     draft.with(|d| (d.experiment.id().to_string(), d.experiment.title().to_string()))
                 })
-                link=Signal::derive(move || pg.link())
+                link=pg.link
                 history_compare=pg.history_compare
                 unreliable=pg.unreliable
             />
@@ -103,7 +103,7 @@ fn Header(pg: Playground) -> impl IntoView {
                 data-testid="full-link"
                 target="_blank"
                 rel="noopener"
-                href=move || pg.link()
+                href=pg.link
             >
                 "Open in the full playground ↗"
             </a>

@@ -43,6 +43,9 @@ pub(crate) struct Playground {
     pub built: Memo<Built>,
     /// The scenario to run; `None` while a field needs fixing.
     pub scenario: Memo<Option<Scenario>>,
+    /// The link that reopens the current scenario in the full playground (Copy link, the
+    /// embed's link to the full page, the exports).
+    pub link: Memo<String>,
     pub phase: RwSignal<Phase>,
     /// The event-loop strategies of the run in flight or the last one.
     pub views: RwSignal<Vec<StrategyView>>,
@@ -87,6 +90,15 @@ impl Playground {
             link_notes: RwSignal::new(opened.notes),
             built,
             scenario: Memo::new(move |_| built.with(|b| b.scenario.clone())),
+            link: Memo::new(move |_| {
+                draft.with(|d| {
+                    format!(
+                        "{}#{}",
+                        url::base_href(),
+                        router::encode(d, &ViewOptions::default())
+                    )
+                })
+            }),
             phase,
             views,
             cpu_views,
@@ -132,17 +144,6 @@ impl Playground {
             self.view_opts.set(d.view);
             self.link_notes.set(d.notes);
         }
-    }
-
-    /// The link that reopens the current scenario in the full playground.
-    pub fn link(self) -> String {
-        self.draft.with(|d| {
-            format!(
-                "{}#{}",
-                url::base_href(),
-                router::encode(d, &ViewOptions::default())
-            )
-        })
     }
 
     /// Whether the scenario runs anything on workers.
@@ -322,7 +323,7 @@ impl Playground {
                 "Embed code",
             )
         } else {
-            (self.link(), "Link")
+            (self.link.get_untracked(), "Link")
         };
         spawn_local(async move {
             status.set(match url::copy(&text).await {

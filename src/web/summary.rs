@@ -56,6 +56,7 @@ pub(crate) fn Summary(
     /// The experiment's id and title, for file names and the Markdown heading.
     experiment: Signal<(String, String)>,
     /// A link that reopens this scenario.
+    #[prop(into)]
     link: Signal<String>,
     /// Sentences comparing this run with the previous one of the same scenario.
     #[prop(into)]
