@@ -30,7 +30,6 @@ pub mod report;
 pub mod results;
 pub mod router;
 pub mod scenario;
-pub mod sort;
 pub mod speedup_chart;
 pub mod trace;
 

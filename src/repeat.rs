@@ -41,7 +41,7 @@ pub fn stats(samples: &[f64]) -> Option<Stats> {
     if sorted.is_empty() {
         return None;
     }
-    crate::sort::sort_by(&mut sorted, f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let n = sorted.len();
     let mean = sorted.iter().sum::<f64>() / n as f64;
     // Two passes (mean first, then squared deviations) so that large times with a small

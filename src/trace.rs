@@ -515,7 +515,7 @@ impl Trace {
         }
         // Ends sort before starts at the same instant: a task that ends as another starts
         // (sequential awaits) does not overlap it.
-        crate::sort::sort_by(&mut points, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        points.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let (mut now, mut peak) = (0i32, 0i32);
         for (_, d) in points {
             now += d;
