@@ -326,9 +326,7 @@ pub fn timeline(
             (x.apply(at).round(), y)
         })
         .collect();
-    consumed.sort_unstable_by(|a, b| {
-        a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0))
-    });
+    consumed.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
     consumed.dedup();
 
     let lag_row = (lag_rows > 0).then(|| {

@@ -5,7 +5,7 @@
 //! on one worker can be checked against one computed on the main thread. Nothing here touches the
 //! web: the one thing that differs between platforms, the clock, is passed in by the caller.
 //!
-//! A worker receives a [`Job`] (JSON, see [`crate::protocol`]), runs it with [`run_job`] and answers with a [`JobOutput`].
+//! A worker receives a [`Job`] (a message of [`crate::protocol`]), runs it with [`run_job`] and answers with a [`JobOutput`].
 //! Jobs beyond the documented limits are refused by [`run_job`]; [`clamp_job`] brings them within
 //! the limits first and says what it changed.
 
@@ -201,9 +201,8 @@ pub fn spin_for(ms: f64, now: &mut dyn FnMut() -> f64) -> u64 {
     steps
 }
 
-/// A unit of CPU work sent to a worker as JSON (`{"type":"CountPrimes","start":2,"end":100}`,
-/// written and read by [`crate::protocol`]).
-#[derive(Clone, Debug, PartialEq)]
+/// A unit of CPU work sent to a worker inside a [`crate::protocol::ToWorker::Run`] message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Job {
     /// Count the primes in `[start, end)`.
     CountPrimes {

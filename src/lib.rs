@@ -16,7 +16,6 @@ pub mod engine;
 pub mod export;
 pub mod history;
 pub mod input;
-pub mod json_lite;
 pub mod kernels;
 pub mod markup;
 pub mod on_demand;

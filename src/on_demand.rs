@@ -9,35 +9,30 @@
 //! ([`crate::web::on_demand`]): one worker for all of them, as each wasm carries a runtime of
 //! its own.
 //!
-//! Both messages are plain text, one field a line, the free text last:
-//! - request: `id`, kind, then what the kind needs ([`Request`]): for `code` the lines of
-//!   [`CodeRequest`], for `csv` the trace export's JSON, for `svg`, `speedup` and `repeat` a
-//!   JSON object of the file's parts, the curve's points or the table;
-//! - answer: `id`, `ok` or `error`, then the text or why there is none ([`Answer`]).
+//! The messages are serde types posted as structured-clone values (`crate::web::message`), as
+//! the CPU worker's are: the page sends a [`ToOnDemand`], the request's id once and one
+//! [`Request`] of the kinds of text; the worker answers a [`FromOnDemand::Answer`] under the same
+//! id, the text or why there is none ([`OnDemandError`]). Numbers arrive as the page had them,
+//! so each text is byte for byte the one the page would write.
 //!
-//! The JSON goes through [`crate::json_lite`], which the page links anyway; the worker reads
-//! its floats back exactly, so that each text is byte for byte the one the page would write.
-//!
-//! Before it is sent anything, the worker posts [`READY`] (messages sent earlier would be lost).
+//! Before it is sent anything, the worker posts [`FromOnDemand::Ready`] (messages sent earlier
+//! would be lost).
+
+use serde::{Deserialize, Serialize};
 
 use crate::code_request::CodeRequest;
-use crate::export::{self, SvgPart};
-use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
+use crate::export::{self, CsvLane, SvgPart};
 use crate::markup;
-use crate::repeat::{RepeatRow, RepeatTable, Stats};
+use crate::repeat::RepeatTable;
 use crate::speedup_chart::CurvePoint;
 
-/// What the on-demand worker posts once it listens.
-pub const READY: &str = "ready";
-
 /// Page -> on-demand worker: a text to write.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// The code of a scenario in a language.
     Code(CodeRequest),
-    /// The traces of a run as CSV ([`export::trace_csv`]), sent as the trace export's JSON
-    /// ([`export::trace_json`]), which the page writes for "Trace as JSON" anyway.
-    Csv { trace_json: String },
+    /// The traces of a run as CSV ([`export::trace_csv`]).
+    Csv { lanes: Vec<CsvLane> },
     /// Charts serialised from the page as one SVG file ([`export::svg_document`] with
     /// [`export::CHART_CSS`]).
     Svg { title: String, parts: Vec<SvgPart> },
@@ -54,93 +49,62 @@ pub enum Request {
     Repeat { table: RepeatTable, markdown: bool },
 }
 
-impl Request {
-    /// The kind's name in the message.
-    fn kind(&self) -> &'static str {
+/// Why the on-demand worker wrote no text. Sent back in the answer; said to people by its
+/// `Display`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OnDemandError {
+    /// The message was not a request; what the decoder said.
+    BadRequest(String),
+    /// A code request's scenario does not build (the page never sends one).
+    ScenarioNeedsFixing,
+}
+
+impl std::fmt::Display for OnDemandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Request::Code(_) => "code",
-            Request::Csv { .. } => "csv",
-            Request::Svg { .. } => "svg",
-            Request::Speedup { .. } => "speedup",
-            Request::Repeat {
-                markdown: false, ..
-            } => "repeat",
-            Request::Repeat { markdown: true, .. } => "repeat-markdown",
+            OnDemandError::BadRequest(why) => write!(f, "bad request: {why}"),
+            OnDemandError::ScenarioNeedsFixing => {
+                f.write_str("the scenario has fields that need fixing")
+            }
         }
     }
+}
 
-    /// The text posted to the worker, as request `id` (which its answer carries back).
-    pub fn encode(&self, id: u32) -> String {
-        let head = format!("{id}\n{}\n", self.kind());
-        let body = match self {
-            Request::Code(code) => code.encode(),
-            // Appended as it is: a long run's trace is megabytes, copied once rather than twice.
-            Request::Csv { trace_json } => return head + trace_json,
-            Request::Svg { title, parts } => {
-                json_body(&[("title", title)], "parts", parts, |w, part| {
-                    w.key("heading").str(&part.heading);
-                    w.key("markup").str(&part.markup);
-                    w.key("width").f64(part.width);
-                    w.key("height").f64(part.height);
-                })
-            }
-            Request::Speedup {
-                points,
-                serial,
-                cores,
-            } => {
-                let mut w = Writer::compact();
-                w.begin_object();
-                w.key("serial").f64(*serial);
-                w.key("cores").u64(u64::from(*cores));
-                w.key("points").begin_array();
-                for p in points {
-                    w.begin_object();
-                    w.key("workers").u64(u64::from(p.workers));
-                    w.key("ms").f64(p.ms);
-                    w.end_object();
-                }
-                w.end_array().end_object();
-                w.finish()
-            }
-            Request::Repeat { table, .. } => write_repeat(table),
-        };
-        head + &body
-    }
+impl std::error::Error for OnDemandError {}
 
-    /// Reads a request and its id; a message that is not one is an error, never a panic. The
-    /// id is read first, so that an error about the rest can still be answered to its sender.
-    pub fn decode(text: &str) -> (u32, Result<Request, String>) {
-        let mut lines = text.splitn(3, '\n');
-        let Some(id) = lines.next().and_then(|id| id.parse().ok()) else {
-            return (0, Err(format!("bad request: no id in {:?}", short(text))));
-        };
-        let kind = lines.next().unwrap_or_default();
-        let body = lines.next().unwrap_or_default();
-        let request = match kind {
-            "code" => CodeRequest::decode(body).map(Request::Code),
-            "csv" => Ok(Request::Csv {
-                trace_json: body.to_string(),
-            }),
-            "svg" => read_svg(body).map_err(|e| format!("bad svg request: {e}")),
-            "speedup" => read_speedup(body).map_err(|e| format!("bad speedup request: {e}")),
-            "repeat" | "repeat-markdown" => read_repeat(body)
-                .map(|table| Request::Repeat {
-                    table,
-                    markdown: kind == "repeat-markdown",
-                })
-                .map_err(|e| format!("bad repeat request: {e}")),
-            _ => Err(format!("bad request: no kind {:?}", short(kind))),
-        };
-        (id, request)
-    }
+/// Page -> on-demand worker: request `id`, which its answer carries back, and what to write.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToOnDemand {
+    pub id: u32,
+    pub request: Request,
+}
 
+/// Only the id of a [`ToOnDemand`]: read when the whole request cannot be, so that the error
+/// still goes back to its sender (fields other than `id` are skipped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub struct RequestId {
+    pub id: u32,
+}
+
+/// On-demand worker -> page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FromOnDemand {
+    /// The worker listens: requests posted before this would be lost.
+    Ready,
+    /// The answer to request `id` (0 if the request's id could not be read): the text, or why
+    /// there is none.
+    Answer {
+        id: u32,
+        text: Result<String, OnDemandError>,
+    },
+}
+
+impl Request {
     /// The text asked for, or why there is none.
-    pub fn answer(&self) -> Result<String, String> {
+    pub fn answer(&self) -> Result<String, OnDemandError> {
         match self {
             Request::Code(code) => code.answer(),
-            Request::Csv { trace_json } => export::trace_csv_of_json(trace_json)
-                .map_err(|e| format!("the trace could not be read: {e}")),
+            Request::Csv { lanes } => Ok(export::trace_csv_of(lanes)),
             Request::Svg { title, parts } => {
                 Ok(export::svg_document(title, parts, export::CHART_CSS))
             }
@@ -158,193 +122,23 @@ impl Request {
     }
 }
 
-/// The JSON body of an export request: an object of the string `fields`, then the array `list`
-/// of one object per item, whose fields `write` writes.
-fn json_body<T>(
-    fields: &[(&str, &str)],
-    list: &str,
-    items: &[T],
-    write: impl Fn(&mut Writer, &T),
-) -> String {
-    let mut w = Writer::compact();
-    w.begin_object();
-    for (key, value) in fields {
-        w.key(key).str(value);
-    }
-    w.key(list).begin_array();
-    for item in items {
-        w.begin_object();
-        write(&mut w, item);
-        w.end_object();
-    }
-    w.end_array().end_object();
-    w.finish()
-}
-
-/// The items of the array field `key` of `o`, each read by `read`.
-fn read_items<T>(
-    o: &Object,
-    key: &str,
-    read: impl Fn(&Object) -> Result<T, JsonError>,
-) -> Result<Vec<T>, JsonError> {
-    o.array(key)?
-        .iter()
-        .map(|v| v.object(key).and_then(&read))
-        .collect()
-}
-
-/// A [`Request::Svg`] from its JSON. A size that was not finite (written `null`) reads as NaN,
-/// which the document treats as it treated the original.
-fn read_svg(body: &str) -> Result<Request, JsonError> {
-    let o = parse_object(body)?;
-    Ok(Request::Svg {
-        title: o.str("title")?.to_string(),
-        parts: read_items(&o, "parts", |part| {
-            Ok(SvgPart {
-                heading: part.str("heading")?.to_string(),
-                markup: part.str("markup")?.to_string(),
-                width: part.field("width")?.exact_f64("width")?,
-                height: part.field("height")?.exact_f64("height")?,
-            })
-        })?,
-    })
-}
-
-/// A [`Request::Speedup`] from its JSON. A time or a serial part that was not finite (written
-/// `null`) reads as NaN, which the chart treats as it treated the original.
-fn read_speedup(body: &str) -> Result<Request, JsonError> {
-    let o = parse_object(body)?;
-    Ok(Request::Speedup {
-        serial: o.field("serial")?.exact_f64("serial")?,
-        cores: o.u32("cores")?,
-        points: read_items(&o, "points", |p| {
-            Ok(CurvePoint {
-                workers: p.u32("workers")?,
-                ms: p.field("ms")?.exact_f64("ms")?,
-            })
-        })?,
-    })
-}
-
-/// A [`RepeatTable`] as JSON: its statistics as floats that read back exactly.
-fn write_repeat(table: &RepeatTable) -> String {
-    let stats = |w: &mut Writer, key: &str, s: &Option<Stats>| {
-        w.key(key);
-        let Some(s) = s else {
-            w.null();
-            return;
-        };
-        w.begin_object();
-        w.key("n").u64(s.n as u64);
-        for (key, v) in [
-            ("mean", s.mean),
-            ("std_dev", s.std_dev),
-            ("median", s.median),
-            ("min", s.min),
-            ("max", s.max),
-        ] {
-            w.key(key).f64(v);
+impl ToOnDemand {
+    /// The worker's whole job: the answer to this request, under its id.
+    pub fn answer(&self) -> FromOnDemand {
+        FromOnDemand::Answer {
+            id: self.id,
+            text: self.request.answer(),
         }
-        w.end_object();
-    };
-    let mut w = Writer::compact();
-    w.begin_object();
-    w.key("runs").u64(table.runs as u64);
-    w.key("warmup").bool(table.warmup);
-    w.key("rows").begin_array();
-    for row in &table.rows {
-        w.begin_object();
-        w.key("id").str(&row.id);
-        w.key("name").str(&row.name);
-        w.key("is_baseline").bool(row.is_baseline);
-        stats(&mut w, "time", &row.time);
-        stats(&mut w, "ratio", &row.ratio);
-        w.key("resources").str(&row.resources);
-        w.end_object();
-    }
-    w.end_array().end_object();
-    w.finish()
-}
-
-/// A [`RepeatTable`] from the JSON [`write_repeat`] wrote.
-fn read_repeat(body: &str) -> Result<RepeatTable, JsonError> {
-    let o = parse_object(body)?;
-    let stats = |v: &Value, key: &str| {
-        let s = v.object(key)?;
-        let f = |key: &str| s.field(key)?.exact_f64(key);
-        Ok(Stats {
-            n: usize::try_from(s.u64("n")?).unwrap_or(usize::MAX),
-            mean: f("mean")?,
-            std_dev: f("std_dev")?,
-            median: f("median")?,
-            min: f("min")?,
-            max: f("max")?,
-        })
-    };
-    Ok(RepeatTable {
-        runs: usize::try_from(o.u64("runs")?).unwrap_or(usize::MAX),
-        warmup: o.bool("warmup")?,
-        rows: read_items(&o, "rows", |row| {
-            Ok(RepeatRow {
-                id: row.str("id")?.to_string(),
-                name: row.str("name")?.to_string(),
-                is_baseline: row.bool("is_baseline")?,
-                time: row.opt("time", stats)?,
-                ratio: row.opt("ratio", stats)?,
-                resources: row.str("resources")?.to_string(),
-            })
-        })?,
-    })
-}
-
-/// On-demand worker -> page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
-    /// The id of the request answered (0 if the request's id could not be read).
-    pub id: u32,
-    /// The text, or why there is none.
-    pub text: Result<String, String>,
-}
-
-impl Answer {
-    /// The text posted back to the page.
-    pub fn encode(&self) -> String {
-        let (status, text) = match &self.text {
-            Ok(text) => ("ok", text),
-            Err(e) => ("error", e),
-        };
-        format!("{}\n{status}\n{text}", self.id)
-    }
-
-    /// Reads an answer; a message that is not one is an error, never a panic.
-    pub fn decode(text: &str) -> Result<Answer, String> {
-        let mut lines = text.splitn(3, '\n');
-        let bad = || format!("bad answer from the on-demand worker: {:?}", short(text));
-        let id = lines.next().and_then(|l| l.parse().ok()).ok_or_else(bad)?;
-        let status = lines.next().ok_or_else(bad)?;
-        let body = lines.next().unwrap_or_default().to_string();
-        let text = match status {
-            "ok" => Ok(body),
-            "error" => Err(body),
-            _ => return Err(bad()),
-        };
-        Ok(Answer { id, text })
     }
 }
 
-/// The worker's whole job: reads a request and writes the answer's text.
-pub fn answer(request: &str) -> String {
-    let (id, request) = Request::decode(request);
-    Answer {
-        id,
-        text: request.and_then(|r| r.answer()),
+/// The worker's answer to a message that was not a request: the error `why`, under the
+/// message's id if it had one (else 0).
+pub fn unreadable(id: Option<RequestId>, why: String) -> FromOnDemand {
+    FromOnDemand::Answer {
+        id: id.map_or(0, |r| r.id),
+        text: Err(OnDemandError::BadRequest(why)),
     }
-    .encode()
-}
-
-/// At most the first 40 characters of `text`, for messages.
-pub(crate) fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 #[cfg(test)]
@@ -362,34 +156,24 @@ mod tests {
         })
     }
 
-    #[test]
-    fn a_request_round_trips_through_its_text_with_its_id() {
-        for id in [0, 7, u32::MAX] {
-            let req = code(Lang::Python);
-            assert_eq!(Request::decode(&req.encode(id)), (id, Ok(req)));
+    /// `msg` through serde's derives and back. serde_json stands in for serde-wasm-bindgen,
+    /// which needs a browser (tests/browser.rs posts real messages); it writes a float that is
+    /// not finite as `null`, so only finite numbers go through here.
+    fn through_derives<T: Serialize + for<'de> Deserialize<'de>>(msg: &T) -> T {
+        let text = serde_json::to_string(msg).expect("every message serialises");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    /// The text the worker answers `request` with, sent and answered through the derives.
+    fn answered(request: &Request) -> Result<String, OnDemandError> {
+        let sent = through_derives(&ToOnDemand {
+            id: 9,
+            request: request.clone(),
+        });
+        match through_derives(&sent.answer()) {
+            FromOnDemand::Answer { id: 9, text } => text,
+            other => panic!("not the answer to request 9: {other:?}"),
         }
-    }
-
-    #[test]
-    fn the_worker_answers_each_request_under_its_id() {
-        let req = code(Lang::Rust);
-        let a = Answer::decode(&answer(&req.encode(42))).unwrap();
-        assert_eq!(
-            a,
-            Answer {
-                id: 42,
-                text: req.answer()
-            }
-        );
-        assert!(a.text.unwrap().contains("join_all"));
-    }
-
-    /// The text the worker answers `request` with, through both messages' text.
-    fn answered(request: &Request) -> Result<String, String> {
-        let text = answer(&request.encode(9));
-        let a = Answer::decode(&text).unwrap();
-        assert_eq!(a.id, 9);
-        a.text
     }
 
     fn svg() -> Request {
@@ -411,12 +195,62 @@ mod tests {
     }
 
     #[test]
-    fn export_requests_round_trip_through_their_text() {
-        assert_eq!(Request::decode(&svg().encode(5)), (5, Ok(svg())));
-        let csv = Request::Csv {
-            trace_json: "{\n  \"a\": 1\n}".into(),
+    fn every_kind_of_request_round_trips_through_its_derives_with_its_id() {
+        let point = |workers, ms| CurvePoint { workers, ms };
+        let requests = [
+            code(Lang::Python),
+            svg(),
+            Request::Csv {
+                lanes: vec![CsvLane {
+                    name: "All, \"at once\"".into(),
+                    trace: crate::trace::Trace::new(3),
+                }],
+            },
+            Request::Speedup {
+                points: vec![point(1, 4_012.300_000_000_745), point(2, 0.1 + 0.2)],
+                serial: 1.0 / 3.0,
+                cores: 16,
+            },
+            Request::Repeat {
+                table: crate::repeat::table(
+                    &[("s".into(), "S".into(), "1 timer".into())],
+                    &[vec![Some(5_004.200_000_000_186)]],
+                    0,
+                    true,
+                ),
+                markdown: true,
+            },
+        ];
+        for id in [0, 7, u32::MAX] {
+            for request in &requests {
+                let sent = ToOnDemand {
+                    id,
+                    request: request.clone(),
+                };
+                assert_eq!(through_derives(&sent), sent);
+            }
+        }
+    }
+
+    #[test]
+    fn the_worker_answers_each_request_under_its_id() {
+        let request = code(Lang::Rust);
+        let answer = ToOnDemand {
+            id: 42,
+            request: request.clone(),
+        }
+        .answer();
+        assert_eq!(
+            answer,
+            FromOnDemand::Answer {
+                id: 42,
+                text: request.answer()
+            }
+        );
+        let FromOnDemand::Answer { text, .. } = answer else {
+            unreachable!()
         };
-        assert_eq!(Request::decode(&csv.encode(6)), (6, Ok(csv)));
+        assert!(text.unwrap().contains("join_all"));
     }
 
     #[test]
@@ -428,19 +262,6 @@ mod tests {
             answered(&svg()),
             Ok(export::svg_document(&title, &parts, export::CHART_CSS))
         );
-        // A size that is not finite is sent as `null` and drawn as it was.
-        let odd = vec![SvgPart {
-            width: f64::NAN,
-            height: f64::NEG_INFINITY,
-            ..parts[0].clone()
-        }];
-        assert_eq!(
-            answered(&Request::Svg {
-                title: title.clone(),
-                parts: odd.clone()
-            }),
-            Ok(export::svg_document(&title, &odd, export::CHART_CSS))
-        );
     }
 
     #[test]
@@ -449,7 +270,7 @@ mod tests {
         for (points, serial, cores) in [
             (vec![], 0.05, 2),
             (
-                // Clock-like times: drawn the same only if read back exactly.
+                // Clock-like times: drawn the same only if they arrive exactly.
                 vec![
                     point(1, 4_012.300_000_000_745),
                     point(2, 2_049.899_999_999_994),
@@ -459,7 +280,6 @@ mod tests {
                 1.0 / 3.0,
                 16,
             ),
-            (vec![point(1, f64::NAN), point(2, 0.0)], f64::NAN, 0),
         ] {
             let request = Request::Speedup {
                 points: points.clone(),
@@ -471,25 +291,6 @@ mod tests {
                 Ok(markup::speedup_chart(&points, serial, cores))
             );
         }
-        let decoded = Request::decode(
-            &Request::Speedup {
-                points: vec![point(2, 12.5)],
-                serial: 0.25,
-                cores: 8,
-            }
-            .encode(4),
-        );
-        assert_eq!(
-            decoded,
-            (
-                4,
-                Ok(Request::Speedup {
-                    points: vec![point(2, 12.5)],
-                    serial: 0.25,
-                    cores: 8
-                })
-            )
-        );
     }
 
     #[test]
@@ -504,7 +305,7 @@ mod tests {
             crate::repeat::table(
                 &strategies(&["Sequential", "All <at> once", "Never"]),
                 &[
-                    // Clock-like times: the table decoded equals the page's only if read back exactly.
+                    // Clock-like times: the table equals the page's only if they arrive exactly.
                     vec![
                         Some(5_004.200_000_000_186),
                         Some(501.099_999_999_627_5),
@@ -528,17 +329,13 @@ mod tests {
                 } else {
                     markup::repeat_table(&table)
                 };
-                assert_eq!(
-                    Request::decode(&request.encode(2)),
-                    (2, Ok(request.clone()))
-                );
                 assert_eq!(answered(&request), Ok(expected));
             }
         }
     }
 
     #[test]
-    fn the_worker_writes_the_csv_of_the_trace_export_it_is_sent() {
+    fn the_worker_writes_the_csv_of_the_traces_it_is_sent() {
         let t = {
             let mut t = crate::trace::Trace::new(2);
             t.start(0, 0, 0, 0.123_456_789_000_001);
@@ -552,59 +349,56 @@ mod tests {
             ideal_ms: Some(500.0),
             trace: &t,
         }];
-        let trace_json = export::trace_json("when-all", "#v=1", &lanes);
+        let sent = vec![CsvLane {
+            name: "All, \"at once\"".into(),
+            trace: t.clone(),
+        }];
         assert_eq!(
-            answered(&Request::Csv { trace_json }),
+            answered(&Request::Csv { lanes: sent }),
             Ok(export::trace_csv(&lanes))
         );
-        let refused = answered(&Request::Csv {
-            trace_json: "{}".into(),
-        });
-        assert!(
-            refused
-                .unwrap_err()
-                .starts_with("the trace could not be read"),
-            "a text that is not a trace export"
-        );
     }
 
     #[test]
-    fn an_answer_round_trips_with_newlines_in_its_text() {
-        for text in [
-            Ok("a\nb\n\nc".to_string()),
-            Err("no\nway".to_string()),
-            Ok(String::new()),
-        ] {
-            let a = Answer { id: 3, text };
-            assert_eq!(Answer::decode(&a.encode()), Ok(a));
-        }
-    }
-
-    #[test]
-    fn garbage_is_answered_with_an_error_not_a_panic() {
+    fn a_message_that_is_not_a_request_is_answered_with_an_error_under_its_id() {
         for (text, id) in [
-            ("", 0),
-            ("x", 0),
-            ("1", 1),
-            ("1\nklingon\n", 1),
-            ("2\ncode\n1\nklingon\n4\nv=1", 2),
-            ("3\ncode\nrust\nmany\nv=1", 3),
-            ("4\ncode\nrust\n4", 4),
-            ("5\nmarkdown\n{}", 5),
-            ("6\nsvg\n{\"title\":\"t\",\"parts\":[{\"heading\":1}]}", 6),
-            ("7\ncsv\nnot json", 7),
-            ("8\nsvg", 8),
+            (r#"{"id":5,"request":{"Markdown":{}}}"#, Some(5)),
             (
-                "9\nspeedup\n{\"serial\":0.1,\"cores\":2,\"points\":[{\"ms\":1}]}",
-                9,
+                r#"{"id":6,"request":{"Svg":{"title":"t","parts":[{"heading":1}]}}}"#,
+                Some(6),
             ),
+            (
+                r#"{"id":7,"request":{"Code":{"lang":"klingon","cores":4,"fragment":"v=1"}}}"#,
+                Some(7),
+            ),
+            (r#"{"id":8}"#, Some(8)),
+            (r#"{"request":"Code"}"#, None),
+            (r#""ready""#, None),
+            ("null", None),
         ] {
-            let a = Answer::decode(&answer(text)).unwrap();
-            assert_eq!(a.id, id, "{text:?}");
-            assert!(a.text.is_err(), "{text:?}");
+            let request = serde_json::from_str::<ToOnDemand>(text);
+            let why = request.expect_err(text).to_string();
+            let read_id = serde_json::from_str::<RequestId>(text).ok();
+            assert_eq!(read_id.map(|r| r.id), id, "{text}");
+            match unreadable(read_id, why) {
+                FromOnDemand::Answer {
+                    id: answered_id,
+                    text: Err(OnDemandError::BadRequest(_)),
+                } => assert_eq!(answered_id, id.unwrap_or(0), "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
         }
-        for text in ["", "1", "x\nok\n", "1\nmaybe\n"] {
-            assert!(Answer::decode(text).is_err(), "{text:?}");
-        }
+    }
+
+    #[test]
+    fn errors_read_as_sentences() {
+        assert_eq!(
+            OnDemandError::BadRequest("missing field `id`".into()).to_string(),
+            "bad request: missing field `id`"
+        );
+        assert_eq!(
+            OnDemandError::ScenarioNeedsFixing.to_string(),
+            "the scenario has fields that need fixing"
+        );
     }
 }

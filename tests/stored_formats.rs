@@ -44,8 +44,18 @@ fn history_sample() -> History {
                 link: "#v=1&preset=when-all&n=7".into(),
                 runs: 5,
                 rows: vec![
-                    row("sequential", "Sequential awaits", Some(7_003.25), Some(7000.0)),
-                    row("all-at-once-fail-fast", "All at once, fail fast", None, None),
+                    row(
+                        "sequential",
+                        "Sequential awaits",
+                        Some(7_003.25),
+                        Some(7000.0),
+                    ),
+                    row(
+                        "all-at-once-fail-fast",
+                        "All at once, fail fast",
+                        None,
+                        None,
+                    ),
                 ],
             },
         ],

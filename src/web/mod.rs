@@ -9,6 +9,7 @@ pub mod cpu;
 mod download;
 pub mod executor;
 mod history_panel;
+pub mod message;
 pub mod on_demand;
 mod panic;
 pub mod pool;

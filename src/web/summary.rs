@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use super::{download, on_demand, url};
 use crate::comparison_chart::{comparison, ComparisonInput, ComparisonOptions};
-use crate::export::{self, SummaryRow, TraceLane};
+use crate::export::{self, CsvLane, SummaryRow, TraceLane};
 use crate::markup;
 use crate::on_demand::Request;
 use crate::report::against_baseline;
@@ -116,7 +116,7 @@ pub(crate) fn Summary(
             });
         });
     };
-    // The trace export's JSON: the "Trace as JSON" file, and what the worker writes the CSV from.
+    // The trace export's JSON: the "Trace as JSON" file.
     let trace_json = move || {
         let (id, _) = experiment.get_untracked();
         let link = link.get_untracked();
@@ -145,8 +145,16 @@ pub(crate) fn Summary(
         });
     };
     let save_csv = move |_| {
+        // The worker writes the CSV from the traces themselves, sent as they are.
         let request = Request::Csv {
-            trace_json: trace_json(),
+            lanes: lines.with_untracked(|ls| {
+                ls.iter()
+                    .map(|l| CsvLane {
+                        name: l.name.clone(),
+                        trace: l.trace.clone(),
+                    })
+                    .collect()
+            }),
         };
         let name = file("trace", "csv");
         export_file(
