@@ -3,8 +3,10 @@
 //! its link fragment (the same text a shared link carries, see [`crate::model::router`]), so the code
 //! is written from exactly what the page runs.
 //!
-//! The request's part of the message ([`crate::on_demand`]) is plain text, one field a line,
-//! the free text last: language id, cores, fragment.
+//! The request travels inside the on-demand worker's message ([`crate::on_demand`]) through
+//! serde's derives, its language as its id ("rust").
+
+use serde::{Deserialize, Serialize};
 
 use crate::codegen::{snippets, Lang};
 use crate::model::editor::Draft;
@@ -12,8 +14,9 @@ use crate::model::router::{self, ViewOptions};
 use crate::model::scenario::Scenario;
 
 /// Write the code of a scenario in a language.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeRequest {
+    #[serde(with = "lang_id")]
     pub lang: Lang,
     /// The browser's core count, which "auto" workers resolve to.
     pub cores: u32,
@@ -41,43 +44,32 @@ pub fn code_text(scenario: &Scenario, lang: Lang, cores: u32) -> String {
 }
 
 impl CodeRequest {
-    /// The request's text in the message to the worker.
-    pub fn encode(&self) -> String {
-        format!("{}\n{}\n{}", self.lang.id(), self.cores, self.fragment)
-    }
-
-    /// Reads a request; a message that is not one is an error, never a panic.
-    pub fn decode(text: &str) -> Result<CodeRequest, String> {
-        let mut lines = text.splitn(3, '\n');
-        let mut next = |what: &str| {
-            lines
-                .next()
-                .ok_or_else(|| format!("bad code request: no {what}"))
-        };
-        let lang = next("language")?;
-        let lang =
-            Lang::from_id(lang).ok_or_else(|| format!("bad code request: no language {lang:?}"))?;
-        let cores = next("core count")?;
-        let cores = cores
-            .parse()
-            .map_err(|_| format!("bad code request: core count {cores:?} is not a number"))?;
-        let fragment = next("scenario")?.to_string();
-        Ok(CodeRequest {
-            lang,
-            cores,
-            fragment,
-        })
-    }
-
-    /// What the worker answers: the code of the scenario the fragment opens. A fragment whose
-    /// scenario does not build (the page never sends one) is answered with an error.
-    pub fn answer(&self) -> Result<String, String> {
+    /// What the worker answers: the code of the scenario the fragment opens; `None` for a
+    /// fragment whose scenario does not build (the page never sends one).
+    pub fn answer(&self) -> Option<String> {
         router::decode(&self.fragment)
             .draft
             .build()
             .scenario
             .map(|s| code_text(&s, self.lang, self.cores))
-            .ok_or_else(|| "the scenario has fields that need fixing".to_string())
+    }
+}
+
+/// A [`Lang`] in a message as its id ("rust", [`Lang::id`]): the code generator, which defines
+/// it, knows nothing of serde.
+mod lang_id {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::codegen::Lang;
+
+    pub fn serialize<S: Serializer>(lang: &Lang, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(lang.id())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+        let id = String::deserialize(d)?;
+        Lang::from_id(&id).ok_or_else(|| D::Error::custom(format!("no language {id:?}")))
     }
 }
 
@@ -100,10 +92,10 @@ mod tests {
             let draft = Draft::preset(e);
             let scenario = draft.build().scenario.expect("presets build");
             for lang in Lang::ALL {
-                let sent = CodeRequest::decode(&request(&draft, lang).encode()).unwrap();
+                let sent = through_derives(&request(&draft, lang));
                 assert_eq!(
                     sent.answer(),
-                    Ok(code_text(&scenario, lang, 4)),
+                    Some(code_text(&scenario, lang, 4)),
                     "{e:?} {lang:?}"
                 );
             }
@@ -134,19 +126,36 @@ mod tests {
         let scenario = draft.build().scenario.unwrap();
         let mut req = request(&draft, Lang::Rust);
         req.cores = 3;
-        assert_eq!(req.answer(), Ok(code_text(&scenario, Lang::Rust, 3)));
+        assert_eq!(req.answer(), Some(code_text(&scenario, Lang::Rust, 3)));
+    }
+
+    /// `req` through serde's derives and back (serde_json standing in for the browser's
+    /// structured clone).
+    fn through_derives(req: &CodeRequest) -> CodeRequest {
+        let text = serde_json::to_string(req).unwrap();
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"))
     }
 
     #[test]
-    fn a_request_round_trips_through_its_text() {
+    fn a_request_carries_its_language_as_its_id() {
         let req = request(&Draft::preset(Experiment::WhenAll), Lang::Python);
-        assert_eq!(CodeRequest::decode(&req.encode()), Ok(req));
+        let text = serde_json::to_string(&req).unwrap();
+        assert!(
+            text.starts_with(r#"{"lang":"python","cores":4,"fragment":"#),
+            "{text}"
+        );
+        assert_eq!(through_derives(&req), req);
     }
 
     #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        for text in ["", "x", "klingon\n4\nv=1", "rust\nmany\nv=1", "rust\n4"] {
-            assert!(CodeRequest::decode(text).is_err(), "{text:?}");
+    fn an_unknown_language_is_an_error_not_a_panic() {
+        for text in [
+            r#"{"lang":"klingon","cores":4,"fragment":"v=1"}"#,
+            r#"{"lang":7,"cores":4,"fragment":"v=1"}"#,
+            r#"{"lang":"rust","cores":"many","fragment":"v=1"}"#,
+            r#"{"lang":"rust","cores":4}"#,
+        ] {
+            assert!(serde_json::from_str::<CodeRequest>(text).is_err(), "{text}");
         }
     }
 
@@ -162,6 +171,6 @@ mod tests {
             .build()
             .scenario
             .unwrap();
-        assert_eq!(req.answer(), Ok(code_text(&opened, Lang::Rust, 2)));
+        assert_eq!(req.answer(), Some(code_text(&opened, Lang::Rust, 2)));
     }
 }

@@ -38,9 +38,7 @@ pub mod markup;
 pub mod codegen;
 
 pub mod code_request;
-pub mod json_lite;
 pub mod on_demand;
-pub mod sort;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

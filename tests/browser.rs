@@ -484,3 +484,147 @@ async fn a_long_job_that_reports_progress_is_never_taken_for_a_silent_one() {
         .expect("a long hold is not stopped");
     assert!(held.compute_ms >= 990.0, "{held:?}");
 }
+
+#[wasm_bindgen_test]
+fn worker_messages_survive_the_trip_as_structured_values_every_number_whole() {
+    use playground::cpu::kernels::Job;
+    use playground::cpu::protocol::{FromWorker, ToWorker};
+    use playground::web::message::{from_js, to_js};
+    let to = [
+        ToWorker::Ping { run_id: u32::MAX },
+        ToWorker::Run {
+            run_id: 1,
+            job_id: 2,
+            job: Job::CountPrimes {
+                start: 0,
+                end: u64::MAX,
+            },
+        },
+        ToWorker::Hold {
+            run_id: 1,
+            job_id: 3,
+            ms: 100,
+        },
+    ];
+    for msg in to {
+        let value = to_js(&msg).expect("posts");
+        assert_eq!(from_js::<ToWorker>(value), Ok(msg));
+    }
+    let from = [
+        FromWorker::Ready,
+        FromWorker::Done {
+            run_id: 1,
+            job_id: 2,
+            value: u64::MAX,
+            compute_ms: 0.1 + 0.2,
+        },
+        FromWorker::Failed {
+            run_id: None,
+            job_id: Some(2),
+            message: "a \"b\"\n é 😀 \u{0}".into(),
+            fatal: true,
+        },
+    ];
+    for msg in from {
+        let value = to_js(&msg).expect("posts");
+        assert_eq!(from_js::<FromWorker>(value), Ok(msg));
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_value_that_is_not_a_worker_message_is_an_error_not_a_panic() {
+    use playground::cpu::protocol::{ProtocolError, ToWorker};
+    use playground::web::message::from_js;
+    use wasm_bindgen::JsValue;
+    let not_messages = [
+        JsValue::from_str(r#"{"type":"Ping","run_id":1}"#),
+        JsValue::from_str("Nope"),
+        JsValue::NULL,
+        JsValue::from_f64(7.0),
+        js_sys::JSON::parse(r#"{"Ping":{}}"#).unwrap(),
+        js_sys::JSON::parse(r#"{"Ping":{"run_id":-1}}"#).unwrap(),
+        js_sys::JSON::parse(r#"{"Run":{"run_id":1,"job_id":2,"job":{"Sleep":{}}}}"#).unwrap(),
+    ];
+    for value in not_messages {
+        match from_js::<ToWorker>(value.clone()) {
+            Err(ProtocolError::Undecodable(why)) => assert!(!why.is_empty(), "{value:?}"),
+            other => panic!("{value:?} was taken for {other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn on_demand_requests_keep_numbers_json_has_no_word_for() {
+    use playground::on_demand::{FromOnDemand, OnDemandError, Request, RequestId, ToOnDemand};
+    use playground::trace::export::SvgPart;
+    use playground::web::message::{from_js, to_js};
+    let part = |width, height| SvgPart {
+        heading: "Measured <against> ideal".into(),
+        markup: "<svg/>".into(),
+        width,
+        height,
+    };
+    let sent = ToOnDemand {
+        id: 4,
+        request: Request::Svg {
+            title: "é 😀".into(),
+            parts: vec![
+                part(f64::INFINITY, 4_012.300_000_000_745),
+                part(0.1 + 0.2, -0.0),
+            ],
+        },
+    };
+    let back: ToOnDemand = from_js(to_js(&sent).unwrap()).expect("a request");
+    assert_eq!(back, sent);
+    // NaN equals nothing, itself included: checked with is_nan.
+    let nan = ToOnDemand {
+        id: 5,
+        request: Request::Svg {
+            title: String::new(),
+            parts: vec![part(f64::NAN, 1.0)],
+        },
+    };
+    match from_js::<ToOnDemand>(to_js(&nan).unwrap()) {
+        Ok(ToOnDemand {
+            id: 5,
+            request: Request::Svg { parts, .. },
+        }) => assert!(parts[0].width.is_nan()),
+        other => panic!("{other:?}"),
+    }
+    // An answer, and the id of a request that is not one.
+    let answer = FromOnDemand::Answer {
+        id: 9,
+        text: Err(OnDemandError::ScenarioNeedsFixing),
+    };
+    assert_eq!(from_js::<FromOnDemand>(to_js(&answer).unwrap()), Ok(answer));
+    let bad = js_sys::JSON::parse(r#"{"id":6,"request":{"Markdown":{}}}"#).unwrap();
+    assert!(from_js::<ToOnDemand>(bad.clone()).is_err());
+    assert_eq!(from_js::<RequestId>(bad).map(|r| r.id), Ok(6));
+}
+
+#[wasm_bindgen_test]
+fn history_stored_by_an_earlier_page_is_read_with_the_browsers_json() {
+    use playground::trace::history::History;
+    use playground::web::storage;
+    let stored = include_str!("fixtures/history-v1.json");
+    // The browser's JSON reads what serde_json reads, entry for entry.
+    let (read, note) = storage::decode(Some(stored));
+    assert_eq!(note, None);
+    assert_eq!(read, History::decode(Some(stored)).0);
+    assert_eq!(read.entries.len(), 2);
+    // What the page writes with JSON.stringify reads back the same, here and natively.
+    let written = storage::encode(&read).expect("history is written");
+    assert_eq!(storage::decode(Some(&written)), (read.clone(), None));
+    assert_eq!(History::decode(Some(&written)), (read, None));
+    // Bad text is cleared with a note, never a panic.
+    for bad in [
+        "{",
+        "[]",
+        r#"{"version":2,"entries":7}"#,
+        r#"{"version":1,"entries":[1]}"#,
+    ] {
+        let (h, note) = storage::decode(Some(bad));
+        assert!(h.entries.is_empty(), "{bad}");
+        assert!(note.is_some(), "{bad}");
+    }
+}

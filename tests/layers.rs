@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 /// The top-level modules, lowest first: each may use only itself and the ones before it.
 const LAYERS: &[&str] = &[
     "units",
-    "json_lite",
-    "sort",
     "cpu",
     "model",
     "trace",

@@ -263,7 +263,8 @@ pub fn timeline(
             (row_of(s.lane), state, s.start_ms, end, s.task, s.task, 1)
         })
         .collect();
-    crate::sort::sort_by(&mut pieces, |a, b| {
+    // Stable: pieces that tie keep the trace's order, which the merge below follows.
+    pieces.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then(a.1.class().cmp(b.1.class()))
             .then(a.2.total_cmp(&b.2))
@@ -328,9 +329,7 @@ pub fn timeline(
             (x.apply(at).round(), y)
         })
         .collect();
-    crate::sort::sort_by(&mut consumed, |a, b| {
-        a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0))
-    });
+    consumed.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
     consumed.dedup();
 
     let lag_row = (lag_rows > 0).then(|| {

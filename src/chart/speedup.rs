@@ -3,12 +3,14 @@
 //! fraction, and a marker at the core count the browser reports. A Leptos component only turns
 //! the computed [`SpeedupLayout`] into SVG.
 
+use serde::{Deserialize, Serialize};
+
 use crate::chart::{nice_ticks, tick_step, LinearScale, Tick};
 use crate::cpu::partition::amdahl_speedup;
 use crate::units::fmt_ms;
 
 /// One measured point: the job on `workers` workers took `ms`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// How many workers shared the job.
     pub workers: u32,

@@ -602,7 +602,7 @@ pub fn fail_rule(text: &str, task_count: u32) -> Checked<FailRule> {
             }
         }
     }
-    crate::sort::sort_by(&mut tasks, Ord::cmp);
+    tasks.sort_unstable();
     if dropped.is_empty() {
         Checked::Ok(FailRule::Tasks {
             tasks,

@@ -7,7 +7,8 @@
 //! file are written by the on-demand worker ([`crate::on_demand`]), loaded with the first
 //! export: their writers (and [`CHART_CSS`]) are code most visits never run.
 
-use crate::json_lite::{parse_object, JsonError, Writer};
+use serde::{Deserialize, Serialize};
+
 use crate::trace::{Outcome, Span, Trace};
 use crate::units::fmt_ms;
 
@@ -183,70 +184,94 @@ pub fn trace_csv(lanes: &[TraceLane]) -> String {
     out
 }
 
-/// Every lane's trace as pretty-printed JSON:
+/// The trace export's document, as serde writes it: see [`trace_json`].
+#[derive(Serialize)]
+struct TraceFile<'a> {
+    format: &'static str,
+    version: u32,
+    experiment: &'a str,
+    link: &'a str,
+    strategies: Vec<TraceFileStrategy<'a>>,
+}
+
+/// One strategy of a [`TraceFile`].
+#[derive(Serialize)]
+struct TraceFileStrategy<'a> {
+    id: &'a str,
+    name: &'a str,
+    ideal_ms: Option<f64>,
+    measured_ms: Option<f64>,
+    trace: &'a Trace,
+}
+
+/// Every lane's trace as pretty-printed JSON (serde_json, two spaces a level):
 /// `{"format": TRACE_FORMAT, "version": 1, "experiment", "link", "strategies": [{"id",
 /// "name", "ideal_ms", "measured_ms", "trace"}]}`, where `measured_ms` is when the awaiting
 /// code continued ([`Trace::resumed_ms`]), `null` when it has not, and `trace` is the
-/// [`Trace`] as serde writes it (it reads back with `serde_json::from_value`).
-///
-/// Written by hand with [`Writer`] rather than serde_json (about 20 KB gzip of the page with
-/// serde's runtime code); the text is byte for byte what `serde_json::to_string_pretty` wrote
-/// for the same fields, two spaces a level, and the tests hold it to that.
+/// [`Trace`] as serde writes it (it reads back with `serde_json::from_value`). A float that is
+/// not finite is written `null`, as JSON has no NaN. `tests/fixtures/trace-export-v1.json`
+/// holds a file of version 1, which the tests hold this to.
 pub fn trace_json(experiment: &str, link: &str, lanes: &[TraceLane]) -> String {
-    let mut w = Writer::pretty();
-    w.begin_object();
-    w.key("format").str(TRACE_FORMAT);
-    w.key("version").u64(TRACE_FORMAT_VERSION.into());
-    w.key("experiment").str(experiment);
-    w.key("link").str(link);
-    w.key("strategies").begin_array();
-    for lane in lanes {
-        w.begin_object();
-        w.key("id").str(lane.id);
-        w.key("name").str(lane.name);
-        w.key("ideal_ms").opt_f64(lane.ideal_ms);
-        w.key("measured_ms").opt_f64(lane.trace.resumed_ms());
-        w.key("trace");
-        lane.trace.write_json(&mut w);
-        w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-    w.finish()
+    let file = TraceFile {
+        format: TRACE_FORMAT,
+        version: TRACE_FORMAT_VERSION,
+        experiment,
+        link,
+        strategies: lanes
+            .iter()
+            .map(|l| TraceFileStrategy {
+                id: l.id,
+                name: l.name,
+                ideal_ms: l.ideal_ms,
+                measured_ms: l.trace.resumed_ms(),
+                trace: l.trace,
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&file)
+        .expect("plain structs with string keys always serialise to JSON")
 }
 
-/// [`trace_csv`] of the strategies in a trace export ([`trace_json`]'s text): how the
-/// on-demand worker writes the CSV from what the page sends it. The traces read back exactly
-/// ([`Trace::read_json`]), so the CSV is the one [`trace_csv`] writes for the same lanes. A text
-/// that is not a trace export is an error.
-pub fn trace_csv_of_json(json: &str) -> Result<String, JsonError> {
-    let file = parse_object(json)?;
-    if file.str("format")? != TRACE_FORMAT {
-        return Err(JsonError("not a trace export".into()));
+/// One strategy's trace as the page sends it to the on-demand worker, which writes the CSV
+/// ([`trace_csv_of`]) and the JSON file ([`trace_json_of`]): a [`TraceLane`], owned, so that
+/// it can travel in a message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportLane {
+    /// Stable strategy identifier.
+    pub id: String,
+    /// Name shown to people (the CSV's `strategy` column).
+    pub name: String,
+    /// Predicted time on an ideal clock, ms, if there is a prediction.
+    pub ideal_ms: Option<f64>,
+    /// What was recorded.
+    pub trace: Trace,
+}
+
+impl ExportLane {
+    /// The lane, borrowed, as the writers take it.
+    pub fn lane(&self) -> TraceLane<'_> {
+        TraceLane {
+            id: &self.id,
+            name: &self.name,
+            ideal_ms: self.ideal_ms,
+            trace: &self.trace,
+        }
     }
-    let strategies = file
-        .array("strategies")?
-        .iter()
-        .map(|s| {
-            let s = s.object("strategies")?;
-            let name = s.str("name")?.to_string();
-            Ok((
-                s.str("id")?.to_string(),
-                name,
-                Trace::read_json(s.object("trace")?)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, JsonError>>()?;
-    let lanes: Vec<TraceLane> = strategies
-        .iter()
-        .map(|(id, name, trace)| TraceLane {
-            id,
-            name,
-            ideal_ms: None,
-            trace,
-        })
-        .collect();
-    Ok(trace_csv(&lanes))
+}
+
+/// [`trace_csv`] of the lanes the page sent: how the on-demand worker writes the CSV.
+pub fn trace_csv_of(lanes: &[ExportLane]) -> String {
+    trace_csv(&lanes.iter().map(ExportLane::lane).collect::<Vec<_>>())
+}
+
+/// [`trace_json`] of the lanes the page sent: how the on-demand worker writes the JSON file
+/// (serde_json's writer lives there, not in the page).
+pub fn trace_json_of(experiment: &str, link: &str, lanes: &[ExportLane]) -> String {
+    trace_json(
+        experiment,
+        link,
+        &lanes.iter().map(ExportLane::lane).collect::<Vec<_>>(),
+    )
 }
 
 /// One line of [`timeline_table`], every cell text for people.
@@ -332,7 +357,7 @@ pub const CHART_CSS: &str = r#".bg { fill: #ffffff; }
 "#;
 
 /// One chart of an [`svg_document`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SvgPart {
     /// Text above the chart; empty for none.
     pub heading: String,
@@ -770,49 +795,6 @@ mod tests {
         assert!(json.contains("\n  \""), "pretty-printed");
     }
 
-    /// The export's shape as serde's derives wrote it before the hand-written writer.
-    #[derive(serde::Serialize)]
-    struct TraceFile<'a> {
-        format: &'static str,
-        version: u32,
-        experiment: &'a str,
-        link: &'a str,
-        strategies: Vec<TraceFileStrategy<'a>>,
-    }
-
-    #[derive(serde::Serialize)]
-    struct TraceFileStrategy<'a> {
-        id: &'a str,
-        name: &'a str,
-        ideal_ms: Option<f64>,
-        measured_ms: Option<f64>,
-        trace: &'a Trace,
-    }
-
-    /// What serde_json wrote for the same arguments.
-    fn serde_file<'a>(
-        experiment: &'a str,
-        link: &'a str,
-        lanes: &[TraceLane<'a>],
-    ) -> TraceFile<'a> {
-        TraceFile {
-            format: TRACE_FORMAT,
-            version: TRACE_FORMAT_VERSION,
-            experiment,
-            link,
-            strategies: lanes
-                .iter()
-                .map(|l| TraceFileStrategy {
-                    id: l.id,
-                    name: l.name,
-                    ideal_ms: l.ideal_ms,
-                    measured_ms: l.trace.resumed_ms(),
-                    trace: l.trace,
-                })
-                .collect(),
-        }
-    }
-
     /// A run as a clock records it: times with up to 17 significant digits, many a hair from
     /// where a CSV cell's third decimal rounds the other way.
     fn clocked() -> Trace {
@@ -856,55 +838,39 @@ mod tests {
     }
 
     #[test]
-    fn the_csv_written_from_the_json_is_the_csv_written_from_the_traces() {
+    fn the_files_written_from_the_lanes_sent_are_the_files_written_from_the_traces() {
         let mut traces = awkward_traces();
         traces.push(clocked());
         let lanes = awkward_lanes(&traces);
         for lanes in [&lanes[..], &lanes[..1], &[]] {
-            let json = trace_json("Experiment", "#v=1", lanes);
-            assert_eq!(trace_csv_of_json(&json), Ok(trace_csv(lanes)));
+            let sent: Vec<ExportLane> = lanes
+                .iter()
+                .map(|l| ExportLane {
+                    id: l.id.to_string(),
+                    name: l.name.to_string(),
+                    ideal_ms: l.ideal_ms,
+                    trace: l.trace.clone(),
+                })
+                .collect();
+            assert_eq!(trace_csv_of(&sent), trace_csv(lanes));
+            assert_eq!(
+                trace_json_of("when-all", "#v=1&preset=when-all", &sent),
+                trace_json("when-all", "#v=1&preset=when-all", lanes)
+            );
         }
     }
 
     #[test]
-    fn a_csv_is_written_only_from_a_trace_export() {
-        for text in [
-            "",
-            "[]",
-            "{}",
-            r#"{"format":"something else","strategies":[]}"#,
-            r#"{"format":"async-parallel-playground/trace","strategies":[{"id":"a"}]}"#,
-        ] {
-            assert!(trace_csv_of_json(text).is_err(), "{text}");
-        }
-    }
-
-    #[test]
-    fn the_json_is_the_document_serde_json_wrote_byte_for_byte() {
+    fn the_json_writes_a_float_that_is_not_finite_as_null() {
         let traces = awkward_traces();
         let lanes = awkward_lanes(&traces);
-        for (experiment, link, lanes) in [
-            (
-                "A. \"Sequential\" vs WhenAll 😀",
-                "https://x.example/#v=1&n=7",
-                &lanes[..],
-            ),
-            ("", "", &lanes[..1]),
-            ("No lanes", "#v=1", &[]),
-        ] {
-            let ours = trace_json(experiment, link, lanes);
-            let theirs = serde_file(experiment, link, lanes);
-            assert_eq!(
-                serde_json::from_str::<serde_json::Value>(&ours).expect("valid JSON"),
-                serde_json::to_value(&theirs).unwrap(),
-                "the same document"
-            );
-            assert_eq!(
-                ours,
-                serde_json::to_string_pretty(&theirs).unwrap(),
-                "and the same text"
-            );
-        }
+        let json = trace_json("Experiment", "#v=1", &lanes);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let nan_ideal = lanes
+            .iter()
+            .position(|l| l.ideal_ms.is_some_and(f64::is_nan));
+        let at = nan_ideal.expect("a lane with a NaN ideal");
+        assert!(v["strategies"][at]["ideal_ms"].is_null(), "{json}");
     }
 
     #[test]

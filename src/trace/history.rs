@@ -5,12 +5,15 @@
 //! never fails or panics: it keeps what it can use, drops the rest, and says so in one sentence.
 //! The stored shape is `{"version":1,"entries":[...]}`, oldest entry first.
 //!
-//! It is written and read with [`crate::json_lite`], not serde_json (which, with serde's
-//! runtime code, was about 20 KB gzip of the page for this and the trace export). The text is
-//! the one serde's derives wrote, byte for byte, so history saved by an earlier version of the
-//! page reads the same, and the reverse; the tests check it against serde_json.
+//! It is written and read through the serde derives on [`Entry`] and [`EntryRow`]: with
+//! serde_json natively, with the browser's `JSON` and serde-wasm-bindgen in the page (so the
+//! page links no JSON parser or writer of its own; the browser has both).
+//! `tests/fixtures/history-v1.json` holds history as the page stored it before (written by a
+//! hand-made JSON writer that wrote what serde writes), and the tests read it.
 
-use crate::json_lite::{parse_object, JsonError, Object, Value, Writer};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
 use crate::units::fmt_ms;
 
 /// The `localStorage` key the history is kept under.
@@ -30,10 +33,9 @@ const UNREADABLE: &str = "Saved run history could not be read and was cleared.";
 const OLDER: &str = "Saved run history from an older version of the playground was cleared.";
 const NEWER: &str = "Saved run history from a newer version of the playground was cleared.";
 
-/// One strategy's result in a saved run. Stored as an object with these fields, in this order
-/// (serde's derive, kept for the tests only, checks the hand-written form).
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+/// One strategy's result in a saved run. Stored as an object with these fields, in this order.
+/// A time may be `null` or left out; fields this version does not know are skipped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EntryRow {
     /// The strategy's stable id ("sequential"), used to match rows between runs.
     pub id: String,
@@ -45,9 +47,10 @@ pub struct EntryRow {
     pub ideal_ms: Option<f64>,
 }
 
-/// One saved run of one scenario. Stored as an object with these fields, in this order.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+/// One saved run of one scenario. Stored as an object with these fields, in this order: every
+/// field must be there with its type (`runs` a whole number); fields this version does not know
+/// are skipped. Whether the values make sense is [`Entry::is_valid`]'s business.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// When it was saved: `Date.now()`, ms since the Unix epoch.
     pub at_ms: f64,
@@ -75,27 +78,6 @@ impl EntryRow {
             && self.measured_ms.is_none_or(valid_ms)
             && self.ideal_ms.is_none_or(valid_ms)
     }
-
-    fn write(&self, w: &mut Writer) {
-        w.begin_object();
-        w.key("id").str(&self.id);
-        w.key("name").str(&self.name);
-        w.key("measured_ms").opt_f64(self.measured_ms);
-        w.key("ideal_ms").opt_f64(self.ideal_ms);
-        w.end_object();
-    }
-
-    /// Reads a stored row as serde's derive read it: the strings must be there, a time may be
-    /// `null` or left out, and fields this version does not know are skipped.
-    fn read(v: &Value) -> Result<EntryRow, JsonError> {
-        let o = object(v)?;
-        Ok(EntryRow {
-            id: o.str("id")?.to_string(),
-            name: o.str("name")?.to_string(),
-            measured_ms: o.opt_f64("measured_ms")?,
-            ideal_ms: o.opt_f64("ideal_ms")?,
-        })
-    }
 }
 
 impl Entry {
@@ -108,47 +90,56 @@ impl Entry {
             && self.rows.len() <= MAX_ROWS
             && self.rows.iter().all(EntryRow::is_valid)
     }
+}
 
-    fn write(&self, w: &mut Writer) {
-        w.begin_object();
-        w.key("at_ms").f64(self.at_ms);
-        w.key("experiment").str(&self.experiment);
-        w.key("title").str(&self.title);
-        w.key("link").str(&self.link);
-        w.key("runs").u64(self.runs.into());
-        w.key("rows").begin_array();
-        for row in &self.rows {
-            row.write(w);
+/// What is stored under [`STORAGE_KEY`], as it is written.
+#[derive(Serialize)]
+struct Stored<'a> {
+    version: u32,
+    entries: &'a [Entry],
+}
+
+/// A stored document's version, read before anything else (other fields are skipped).
+#[derive(Deserialize)]
+struct StoredVersion {
+    version: u64,
+}
+
+/// A stored document's entries, each read on its own.
+#[derive(Deserialize)]
+struct StoredEntries {
+    entries: Vec<MaybeEntry>,
+}
+
+/// One stored entry, or whatever stood in its place: serde tries [`Entry`] first, and a
+/// value that is not one is kept as unreadable instead of failing the whole list.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MaybeEntry {
+    Read(Entry),
+    Unreadable(serde::de::IgnoredAny),
+}
+
+impl MaybeEntry {
+    fn entry(self) -> Option<Entry> {
+        match self {
+            MaybeEntry::Read(e) => Some(e),
+            MaybeEntry::Unreadable(_) => None,
         }
-        w.end_array();
-        w.end_object();
-    }
-
-    /// Reads a stored entry: every field must be there with its type (`runs` a whole number),
-    /// fields this version does not know are skipped. Whether the values make sense is
-    /// [`Entry::is_valid`]'s business.
-    fn read(v: &Value) -> Result<Entry, JsonError> {
-        let o = object(v)?;
-        Ok(Entry {
-            at_ms: o.f64("at_ms")?,
-            experiment: o.str("experiment")?.to_string(),
-            title: o.str("title")?.to_string(),
-            link: o.str("link")?.to_string(),
-            runs: o.u32("runs")?,
-            rows: o
-                .array("rows")?
-                .iter()
-                .map(EntryRow::read)
-                .collect::<Result<_, _>>()?,
-        })
     }
 }
 
-/// `v` as an object: every entry and row is one.
-fn object(v: &Value) -> Result<&Object, JsonError> {
-    match v {
-        Value::Object(o) => Ok(o),
-        _ => Err(JsonError("an entry or row must be an object".into())),
+/// A JSON document parsed once, to be read as one serde type or another:
+/// `serde_json::Value` natively, the browser's parsed value in the page
+/// (`crate::web::storage`).
+pub trait Parsed {
+    /// The document as a `T`, or `None` where it is not one.
+    fn read<T: DeserializeOwned>(&self) -> Option<T>;
+}
+
+impl Parsed for serde_json::Value {
+    fn read<T: DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(self).ok()
     }
 }
 
@@ -170,31 +161,43 @@ impl History {
     /// empty id, more than [`MAX_ROWS`] rows): the others are kept, "N saved runs could not be
     /// read and were dropped.". More than [`MAX_ENTRIES`]: the newest are kept, silently.
     ///
-    /// This is what the serde_json version did (the tests compare the two on broken texts),
-    /// except where [`crate::json_lite`] is stricter or kinder: a key written twice, or more
-    /// than 16 objects and arrays nested, make the text unreadable (the page writes neither),
-    /// and a number too large for a float now spoils only its entry, not the whole text.
+    /// A text that is not JSON at all (a number beyond any float included) is unreadable; a
+    /// key written twice counts with its last value.
     pub fn decode(raw: Option<&str>) -> (History, Option<String>) {
+        History::decode_with(raw, |text| {
+            serde_json::from_str::<serde_json::Value>(text).ok()
+        })
+    }
+
+    /// [`History::decode`] with another JSON parser: `parse` turns the stored text into a
+    /// [`Parsed`] document, or `None` when it is not JSON. The page passes the browser's
+    /// `JSON.parse` (read through serde-wasm-bindgen), so it links no JSON parser of its own;
+    /// the rules are the same. (One difference in what browsers parse: a number beyond any
+    /// float is `Infinity` to `JSON.parse`, so only the entry holding it is dropped.)
+    pub fn decode_with<P: Parsed>(
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Option<P>,
+    ) -> (History, Option<String>) {
         let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
             return (History::default(), None);
         };
         let cleared = |note: &str| (History::default(), Some(note.to_string()));
-        // The whole text is read first and each entry taken out of it apart, so one bad entry
-        // does not spoil the others.
-        let Ok(stored) = parse_object(raw) else {
+        let Some(stored) = parse(raw) else {
             return cleared(UNREADABLE);
         };
-        match stored.u64("version") {
-            Ok(v) if v == u64::from(VERSION) => {}
-            Ok(v) if v > u64::from(VERSION) => return cleared(NEWER),
-            Ok(_) => return cleared(OLDER),
-            Err(_) => return cleared(UNREADABLE),
+        // The version is read alone first: history of another version is cleared whatever
+        // shape its entries have.
+        match stored.read::<StoredVersion>().map(|s| s.version) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) if v > u64::from(VERSION) => return cleared(NEWER),
+            Some(_) => return cleared(OLDER),
+            None => return cleared(UNREADABLE),
         }
-        let Ok(list) = stored.array("entries") else {
+        // Each entry is read on its own, so one bad entry does not spoil the others.
+        let Some(StoredEntries { entries }) = stored.read::<StoredEntries>() else {
             return cleared(UNREADABLE);
         };
-        let read: Vec<Option<Entry>> = list.iter().map(|v| Entry::read(v).ok()).collect();
-        History::keep_valid(read)
+        History::keep_valid(entries.into_iter().map(MaybeEntry::entry).collect())
     }
 
     /// The history of the entries that were read (`None`: an entry that could not be), keeping
@@ -218,18 +221,20 @@ impl History {
 
     /// The string to store under [`STORAGE_KEY`]: `{"version":1,"entries":[...]}`, compact,
     /// each entry's fields in declaration order. A time that is not finite is written `null`
-    /// (JSON has no NaN), which decoding drops; [`History::push`] stores none.
+    /// (JSON has no NaN), which decoding drops; [`History::push`] stores none. (The page
+    /// writes [`History::stored`] with the browser's `JSON.stringify` instead, which writes
+    /// the same document, whole numbers without `.0`.)
     pub fn encode(&self) -> String {
-        let mut w = Writer::compact();
-        w.begin_object();
-        w.key("version").u64(VERSION.into());
-        w.key("entries").begin_array();
-        for entry in &self.entries {
-            entry.write(&mut w);
+        serde_json::to_string(&self.stored())
+            .expect("plain structs with string keys always serialise to JSON")
+    }
+
+    /// What is stored under [`STORAGE_KEY`], to serialise: the version and the entries.
+    pub fn stored(&self) -> impl Serialize + '_ {
+        Stored {
+            version: VERSION,
+            entries: &self.entries,
         }
-        w.end_array();
-        w.end_object();
-        w.finish()
     }
 
     /// Adds a run as the newest and forgets the oldest beyond [`MAX_ENTRIES`].
@@ -385,22 +390,6 @@ mod tests {
         assert_eq!(History::decode(Some(&raw)), (h, None));
     }
 
-    /// The stored shape as serde's derives wrote it before the hand-written codec.
-    #[derive(serde::Serialize, serde::Deserialize)]
-    struct Stored {
-        version: u32,
-        entries: Vec<Entry>,
-    }
-
-    /// What serde_json wrote for `h`.
-    fn serde_encode(h: &History) -> String {
-        serde_json::to_string(&Stored {
-            version: VERSION,
-            entries: h.entries.clone(),
-        })
-        .unwrap()
-    }
-
     /// Histories with strings and numbers that are awkward to write.
     fn awkward() -> Vec<History> {
         let names = [
@@ -463,35 +452,25 @@ mod tests {
     }
 
     #[test]
-    fn the_stored_text_is_byte_for_byte_what_serde_json_wrote() {
+    fn awkward_histories_read_back_as_they_were_stored() {
         for h in awkward() {
-            assert_eq!(h.encode(), serde_encode(&h));
-        }
-    }
-
-    #[test]
-    fn history_stored_by_serde_reads_as_serde_read_it_and_the_reverse() {
-        for h in awkward() {
-            let theirs = serde_encode(&h);
-            let serde_read: Stored = serde_json::from_str(&theirs).unwrap();
-            // Not always `h` itself: a float with 17 significant digits (123456789.12345679)
-            // may come back a unit in the last place off, from serde_json's reader as from ours.
-            assert_eq!(
-                History::decode(Some(&theirs)),
-                (
-                    History {
-                        entries: serde_read.entries.clone()
-                    },
-                    None
-                ),
-                "what earlier versions of the page stored"
-            );
-            let back: Stored = serde_json::from_str(&h.encode()).expect("serde reads ours");
-            assert_eq!(back.version, VERSION);
-            assert_eq!(
-                back.entries, serde_read.entries,
-                "what an earlier version of the page would read"
-            );
+            let (back, note) = History::decode(Some(&h.encode()));
+            assert_eq!(note, None);
+            assert_eq!(back.entries.len(), h.entries.len());
+            for (b, e) in back.entries.iter().zip(&h.entries) {
+                assert_eq!((&b.title, &b.link, b.runs), (&e.title, &e.link, e.runs));
+                // Not always the float itself: one with 17 significant digits
+                // (123456789.12345679) may come back a unit in the last place off.
+                let close = |x: f64, y: f64| x == y || (x - y).abs() <= x.abs() * 1e-15;
+                assert!(close(b.at_ms, e.at_ms), "{} {}", b.at_ms, e.at_ms);
+                for (br, er) in b.rows.iter().zip(&e.rows) {
+                    assert_eq!((&br.id, &br.name), (&er.id, &er.name));
+                    for (x, y) in [(br.measured_ms, er.measured_ms), (br.ideal_ms, er.ideal_ms)] {
+                        assert_eq!(x.is_some(), y.is_some());
+                        assert!(close(x.unwrap_or(0.0), y.unwrap_or(0.0)), "{x:?} {y:?}");
+                    }
+                }
+            }
         }
     }
 
@@ -508,17 +487,14 @@ mod tests {
     }
 
     #[test]
-    fn a_number_too_large_for_a_float_drops_only_its_entry() {
-        // serde_json refused the whole text for it; one entry is all it spoils now.
+    fn a_number_too_large_for_a_float_makes_the_text_unreadable() {
+        // serde_json refuses the whole text for it (the page never writes one).
         let raw = with_bad_second(
             r#"{"at_ms":1e400,"experiment":"e","title":"t","link":"l","runs":1,"rows":[]}"#,
         );
         let (h, note) = History::decode(Some(&raw));
-        assert_eq!(h.entries, vec![sample().entries[0].clone()]);
-        assert_eq!(
-            note.as_deref(),
-            Some("1 saved run could not be read and was dropped.")
-        );
+        assert!(h.entries.is_empty());
+        assert_eq!(note.as_deref(), Some(UNREADABLE));
     }
 
     #[test]
@@ -851,55 +827,5 @@ mod tests {
         for raw in fuzz_inputs(2000) {
             check_decoded(&raw);
         }
-    }
-
-    /// [`History::decode`] as it was written with serde_json, to compare with.
-    fn serde_decode(raw: Option<&str>) -> (History, Option<String>) {
-        use serde_json::Value;
-        let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
-            return (History::default(), None);
-        };
-        let cleared = |note: &str| (History::default(), Some(note.to_string()));
-        let Ok(Value::Object(mut stored)) = serde_json::from_str::<Value>(raw) else {
-            return cleared(UNREADABLE);
-        };
-        match stored.get("version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(VERSION) => {}
-            Some(v) if v > u64::from(VERSION) => return cleared(NEWER),
-            Some(_) => return cleared(OLDER),
-            None => return cleared(UNREADABLE),
-        }
-        let Some(Value::Array(list)) = stored.remove("entries") else {
-            return cleared(UNREADABLE);
-        };
-        // What the two versions share after reading each entry is one function.
-        History::keep_valid(
-            list.into_iter()
-                .map(|v| serde_json::from_value::<Entry>(v).ok())
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn decoding_agrees_with_the_serde_version_on_broken_texts() {
-        let mut compared = 0;
-        for raw in fuzz_inputs(20_000) {
-            // Where the two readers differ on purpose: serde_json refused a whole text for a
-            // number beyond any float (now only its entry is dropped) and took the last of a
-            // key written twice (now the text is refused: which one counts is a guess).
-            let out_of_range = serde_json::from_str::<serde_json::Value>(&raw)
-                .is_err_and(|e| e.to_string().contains("out of range"));
-            let duplicate = parse_object(&raw).is_err_and(|e| e.0.contains("duplicate key"));
-            if out_of_range || duplicate {
-                continue;
-            }
-            assert_eq!(
-                History::decode(Some(&raw)),
-                serde_decode(Some(&raw)),
-                "{raw}"
-            );
-            compared += 1;
-        }
-        assert!(compared > 15_000, "only {compared} compared");
     }
 }

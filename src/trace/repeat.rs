@@ -5,7 +5,7 @@
 //! One run on a browser's timers is noisy (a timer can fire a few ms late, a tab in the
 //! background is throttled); repeating shows how much of a difference is real.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::units::fmt_ms;
 
@@ -18,7 +18,7 @@ pub const DEFAULT_RUNS: u32 = 5;
 pub const MAX_RUNS: u32 = 30;
 
 /// Summary statistics of a set of samples (e.g. one strategy's time over R runs, in ms).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Number of samples counted (finite ones only).
     pub n: usize,
@@ -41,7 +41,7 @@ pub fn stats(samples: &[f64]) -> Option<Stats> {
     if sorted.is_empty() {
         return None;
     }
-    crate::sort::sort_by(&mut sorted, f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let n = sorted.len();
     let mean = sorted.iter().sum::<f64>() / n as f64;
     // Two passes (mean first, then squared deviations) so that large times with a small
@@ -68,7 +68,7 @@ pub fn stats(samples: &[f64]) -> Option<Stats> {
 }
 
 /// One strategy's line of a [`RepeatTable`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RepeatRow {
     /// Stable strategy identifier (as in [`crate::model::scenario::Strategy::id`]).
     pub id: String,
@@ -89,7 +89,7 @@ pub struct RepeatRow {
 }
 
 /// The results of repeated runs: one row per strategy, in the order given.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RepeatTable {
     /// Number of counted runs (the warm-up run is not one of them).
     pub runs: usize,

@@ -89,7 +89,7 @@ fn clip(trace: &Trace, t_ms: f64) -> Trace {
         .filter(|s| s.outcome == Some(Outcome::Completed))
         .map(|s| s.task)
         .collect();
-    crate::sort::sort_by(&mut done, Ord::cmp);
+    done.sort_unstable();
     out.completion_order = trace
         .completion_order
         .iter()
@@ -141,7 +141,7 @@ pub fn event_times(traces: &[&Trace]) -> Vec<f64> {
         raw.extend(t.elapsed_ms);
     }
     raw.retain(|t| t.is_finite() && *t > 0.0);
-    crate::sort::sort_by(&mut raw, f64::total_cmp);
+    raw.sort_unstable_by(f64::total_cmp);
     let mut out = vec![0.0];
     for t in raw {
         let n = out.len();
@@ -265,7 +265,8 @@ pub fn happenings(trace: &Trace, from_ms: f64, to_ms: f64) -> Vec<String> {
             format!("{} ms: {}", fmt_ms(*at), continued(how)),
         ));
     }
-    crate::sort::sort_by(&mut items, |a, b| {
+    // Stable: happenings at the same moment keep the order they were listed in.
+    items.sort_by(|a, b| {
         let (x, y) = (a.0, b.0);
         x.0.total_cmp(&y.0)
             .then(x.1.cmp(&y.1))

@@ -11,25 +11,39 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, Event, MessageEvent, Worker};
 
+use super::message::{from_js, to_js};
 use super::worker_client::{start_worker, READY_TIMEOUT_MS};
-use crate::on_demand::{answer, Answer, Request, READY};
+use crate::on_demand::{unreadable, FromOnDemand, Request, RequestId, ToOnDemand};
 
 /// Where Trunk puts the on-demand worker's script, relative to the page.
 pub const ON_DEMAND_URL: &str = "./ondemand.js";
 
-/// Inside the worker: answers every request, after saying [`READY`].
+/// Inside the worker: answers every request, after saying [`FromOnDemand::Ready`]. A message
+/// that is not a request is answered with the error, under its id if it has one.
 pub fn start() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let text = ev.data().as_string().unwrap_or_default();
-        let _ = reply.post_message(&JsValue::from_str(&answer(&text)));
+        let data = ev.data();
+        let answer = match from_js::<ToOnDemand>(data.clone()) {
+            Ok(request) => request.answer(),
+            Err(e) => unreadable(from_js::<RequestId>(data).ok(), e.to_string()),
+        };
+        post(&reply, &answer);
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
     onmessage.forget();
-    let _ = scope.post_message(&JsValue::from_str(READY));
+    post(&scope, &FromOnDemand::Ready);
+}
+
+/// Posts `msg` to the page. Every answer is plain data that serialises; were one not to, its
+/// request would wait, as for a worker that stopped.
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromOnDemand) {
+    if let Ok(value) = to_js(msg) {
+        let _ = scope.post_message(&value);
+    }
 }
 
 /// Where the answer to one request goes.
@@ -43,7 +57,7 @@ struct State {
     /// The id of the latest request.
     last_id: u32,
     /// Requests made before the worker was ready, sent when it is.
-    unsent: Vec<String>,
+    unsent: Vec<JsValue>,
     /// The requests not answered yet, by id.
     waiting: Vec<(u32, Reply)>,
     /// Gives up on a worker that does not load.
@@ -101,26 +115,25 @@ impl OnDemand {
             let (state, worker) = (state.clone(), worker.clone());
             let bootstrap_url = bootstrap_url.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                let text = ev.data().as_string().unwrap_or_default();
                 let mut s = state.borrow_mut();
-                if text == READY {
-                    let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
-                    s.ready = true;
-                    s.load_timeout = None;
-                    for request in s.unsent.drain(..) {
-                        let _ = worker.post_message(&JsValue::from_str(&request));
+                match from_js::<FromOnDemand>(ev.data()) {
+                    Ok(FromOnDemand::Ready) => {
+                        let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
+                        s.ready = true;
+                        s.load_timeout = None;
+                        for request in s.unsent.drain(..) {
+                            let _ = worker.post_message(&request);
+                        }
                     }
-                    return;
-                }
-                match Answer::decode(&text) {
-                    Ok(answer) => {
-                        if let Some(at) = s.waiting.iter().position(|(id, _)| *id == answer.id) {
-                            let _ = s.waiting.swap_remove(at).1.send(answer.text);
+                    Ok(FromOnDemand::Answer { id, text }) => {
+                        if let Some(at) = s.waiting.iter().position(|(w, _)| *w == id) {
+                            let text = text.map_err(|e| e.to_string());
+                            let _ = s.waiting.swap_remove(at).1.send(text);
                         }
                     }
                     Err(e) => {
                         worker.terminate();
-                        s.fail(&e);
+                        s.fail(&format!("the worker that writes it answered in a way the page cannot read ({e})"));
                     }
                 }
             })
@@ -180,14 +193,24 @@ impl OnDemand {
         let mut s = self.state.borrow_mut();
         s.last_id = s.last_id.wrapping_add(1);
         let id = s.last_id;
-        let text = request.encode(id);
+        let message = ToOnDemand {
+            id,
+            request: request.clone(),
+        };
+        let value = match to_js(&message) {
+            Ok(value) => value,
+            Err(e) => {
+                let _ = reply.send(Err(e.to_string()));
+                return answer;
+            }
+        };
         if s.ready {
-            if self.worker.post_message(&JsValue::from_str(&text)).is_err() {
+            if self.worker.post_message(&value).is_err() {
                 let _ = reply.send(Err("the worker that writes it refused the request".into()));
                 return answer;
             }
         } else {
-            s.unsent.push(text);
+            s.unsent.push(value);
         }
         s.waiting.push((id, reply));
         answer

@@ -9,7 +9,7 @@ use super::{download, on_demand, url};
 use crate::chart::comparison::{comparison, ComparisonInput, ComparisonOptions};
 use crate::markup;
 use crate::on_demand::Request;
-use crate::trace::export::{self, SummaryRow, TraceLane};
+use crate::trace::export::{self, ExportLane, SummaryRow};
 use crate::trace::report::against_baseline;
 use crate::trace::results::ResultLine;
 use crate::trace::session::baseline_index;
@@ -99,7 +99,7 @@ pub(crate) fn Summary(
             Err(e) => format!("{what} failed: {e}."),
         })
     };
-    // The CSV and the SVG are written by the on-demand worker (the first export loads it), so
+    // The CSV, JSON and SVG files are written by the on-demand worker (the first export loads it), so
     // those buttons wait: the status says so until the text is here.
     let copy_markdown = move |_| {
         // Written here, not by the on-demand worker: the clipboard takes it only while the
@@ -116,21 +116,17 @@ pub(crate) fn Summary(
             });
         });
     };
-    // The trace export's JSON: the "Trace as JSON" file, and what the worker writes the CSV from.
-    let trace_json = move || {
-        let (id, _) = experiment.get_untracked();
-        let link = link.get_untracked();
+    // The run's traces as the on-demand worker takes them, for the CSV and the JSON file.
+    let export_lanes = move || {
         lines.with_untracked(|ls| {
-            let lanes: Vec<TraceLane> = ls
-                .iter()
-                .map(|l| TraceLane {
-                    id: &l.id,
-                    name: &l.name,
+            ls.iter()
+                .map(|l| ExportLane {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
                     ideal_ms: l.ideal_ms,
-                    trace: &l.trace,
+                    trace: l.trace.clone(),
                 })
-                .collect();
-            export::trace_json(&id, &link, &lanes)
+                .collect::<Vec<_>>()
         })
     };
     // Asks the worker for `request`'s text, then saves it; the status line says how it goes.
@@ -146,7 +142,7 @@ pub(crate) fn Summary(
     };
     let save_csv = move |_| {
         let request = Request::Csv {
-            trace_json: trace_json(),
+            lanes: export_lanes(),
         };
         let name = file("trace", "csv");
         export_file(
@@ -159,9 +155,19 @@ pub(crate) fn Summary(
         );
     };
     let save_json = move |_| {
-        report(
-            download::save_text(&file("trace", "json"), "application/json", &trace_json()),
+        let request = Request::TraceJson {
+            experiment: experiment.with_untracked(|e| e.0.clone()),
+            link: link.get_untracked(),
+            lanes: export_lanes(),
+        };
+        let name = file("trace", "json");
+        export_file(
             "JSON",
+            request,
+            Save::File {
+                name,
+                mime: "application/json",
+            },
         );
     };
     // The charts as they are on screen now.

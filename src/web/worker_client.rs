@@ -11,8 +11,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use super::clock::now_ms;
+use super::message::{from_js, to_js};
 use crate::cpu::kernels::{warm_up, Job};
-use crate::cpu::protocol::{decode, encode, FromWorker, ToWorker};
+use crate::cpu::protocol::{FromWorker, ToWorker};
 
 /// A job that did not produce a result.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,10 +118,7 @@ impl WorkerClient {
         let (tx, rx) = mpsc::unbounded();
         let tx_err = tx.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let msg = match ev.data().as_string() {
-                Some(text) => decode::<FromWorker>(&text).map_err(|e| e.to_string()),
-                None => Err("the worker sent something that is not a JSON string".into()),
-            };
+            let msg = from_js::<FromWorker>(ev.data()).map_err(|e| e.to_string());
             let _ = tx.unbounded_send(msg);
         });
         // A script that fails to load fires a plain Event; an exception inside the worker fires
@@ -167,8 +165,9 @@ impl WorkerClient {
 
     /// Sends one message.
     pub fn send(&self, msg: &ToWorker) -> Result<(), String> {
+        let value = to_js(msg).map_err(|e| e.to_string())?;
         self.worker
-            .post_message(&JsValue::from_str(&encode(msg)))
+            .post_message(&value)
             .map_err(|e| format!("cannot post to the worker: {e:?}"))
     }
 

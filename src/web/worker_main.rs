@@ -8,8 +8,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::clock::now_ms;
+use super::message::{from_js, to_js};
 use crate::cpu::kernels::run_job_in_parts;
-use crate::cpu::protocol::{decode, encode, FromWorker, ToWorker};
+use crate::cpu::protocol::{FromWorker, ToWorker};
 
 /// Parts a long job is computed in at most (see [`run_job_in_parts`]). Many, so that no part is
 /// long: natively, the heaviest 1/1000 of the largest jobs allowed takes about 0.2 s (4 rows
@@ -31,7 +32,11 @@ fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 fn post(msg: &FromWorker) {
-    let _ = scope().post_message(&JsValue::from_str(&encode(msg)));
+    // Every answer is plain data that serialises; were one not to, the page would hear nothing
+    // and stop this worker as stalled, which is the right end for a broken worker.
+    if let Ok(value) = to_js(msg) {
+        let _ = scope().post_message(&value);
+    }
 }
 
 fn handle(msg: ToWorker) {
@@ -106,23 +111,18 @@ pub fn start() {
             fatal: true,
         });
     }));
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        match ev.data().as_string().as_deref().map(decode::<ToWorker>) {
-            Some(Ok(msg)) => handle(msg),
-            Some(Err(e)) => post(&FromWorker::Failed {
-                run_id: None,
-                job_id: None,
-                message: e.to_string(),
-                fatal: false,
-            }),
-            None => post(&FromWorker::Failed {
-                run_id: None,
-                job_id: None,
-                message: "bad worker message: expected a JSON string".into(),
-                fatal: false,
-            }),
-        }
-    });
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            match from_js::<ToWorker>(ev.data()) {
+                Ok(msg) => handle(msg),
+                Err(e) => post(&FromWorker::Failed {
+                    run_id: None,
+                    job_id: None,
+                    message: e.to_string(),
+                    fatal: false,
+                }),
+            }
+        });
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
     onmessage.forget();
