@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::codegen::{snippets, Lang};
 use crate::model::editor::Draft;
 use crate::model::router::{self, ViewOptions};
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{Scenario, Work};
 
 /// Write the code of a scenario in a language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,9 @@ pub fn fragment_of(draft: &Draft) -> String {
 /// title, "auto" workers resolved to `cores`.
 pub fn code_text(scenario: &Scenario, lang: Lang, cores: u32) -> String {
     let mut s = scenario.clone();
-    s.cpu = s.cpu.map(|c| c.resolved(cores.max(1)));
+    if let Work::Cpu(c) = &mut s.work {
+        *c = c.resolved(cores.max(1));
+    }
     let comment = if lang == Lang::Python { "#" } else { "//" };
     snippets(&s, lang)
         .into_iter()

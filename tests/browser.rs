@@ -14,7 +14,7 @@ use futures::future::{abortable, join, Aborted};
 use gloo_timers::future::TimeoutFuture;
 use playground::engine::{self, Recorder, RunOptions};
 use playground::model::plan::Plan;
-use playground::model::scenario::{Behaviour, Experiment, Scenario, Strategy, Workload};
+use playground::model::scenario::{AsyncWork, Behaviour, Experiment, Strategy, Workload};
 use playground::trace::{GroupOutcome, Outcome, Trace};
 use playground::web::executor::BrowserRuntime;
 use playground::web::worker_client::WorkerClient;
@@ -30,10 +30,10 @@ fn tasks(ms: &[u32]) -> Plan {
 }
 
 fn plan_with(ms: &[u32], behaviour: Behaviour) -> Plan {
-    Plan::new(&Scenario {
+    Plan::new(&AsyncWork {
         workload: Workload::Custom(ms.to_vec()),
         behaviour,
-        ..Scenario::default()
+        ..AsyncWork::default()
     })
 }
 
@@ -174,7 +174,7 @@ async fn throttling_two_at_a_time_makes_three_waves_of_six_calls() {
 
 #[wasm_bindgen_test]
 async fn retries_wait_their_delay_and_each_attempt_is_traced() {
-    let plan = Plan::new(&Experiment::Retries.scenario());
+    let plan = Plan::new(&Experiment::Retries.async_work().unwrap());
     let trace = measure(ALL, &plan, NO_PROBE).await;
     let elapsed = trace.resumed_ms().unwrap();
     // 300 fail + 200 + 300 fail + 400 + 300 = 1500 ms for the calls that fail twice.

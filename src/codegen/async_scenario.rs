@@ -3,7 +3,7 @@
 use crate::codegen::lang::Lang;
 use crate::codegen::text::{call_numbers, is_long, label, list_decl, Out};
 use crate::model::scenario::{
-    Backoff, FailRule, Scenario, Step, Strategy, Workload, MAX_ATTEMPTS, MAX_WORKERS,
+    AsyncWork, Backoff, FailRule, Step, Strategy, Workload, MAX_ATTEMPTS, MAX_WORKERS,
 };
 
 /// Where the calls' durations come from.
@@ -54,10 +54,10 @@ fn takes_deadline(s: Strategy) -> bool {
 }
 
 impl Ctx {
-    pub(super) fn new(scenario: &Scenario) -> Ctx {
-        let b = &scenario.behaviour;
+    pub(super) fn new(work: &AsyncWork) -> Ctx {
+        let b = &work.behaviour;
         let attempts = b.retry.attempts.clamp(1, MAX_ATTEMPTS);
-        let (src, steps) = match &scenario.workload {
+        let (src, steps) = match &work.workload {
             Workload::Uniform { count, duration_ms } => (
                 Src::Count {
                     count: *count,
@@ -108,13 +108,13 @@ impl Ctx {
             FailRule::Chance { percent } => Fail::Chance((*percent).min(100)),
         };
         let token = b.group_timeout_ms.is_some()
-            || scenario
+            || work
                 .strategies
                 .contains(&Strategy::FirstWins { cancel_rest: true });
         Ctx {
             src,
             steps,
-            count: scenario.workload.len(),
+            count: work.workload.len(),
             fail,
             attempts,
             delay_ms: b.retry.delay_ms,

@@ -35,7 +35,7 @@ use crate::codegen::python::Python;
 use crate::codegen::rust::Rust;
 use crate::codegen::writer::Writer;
 use crate::cpu::CpuMode;
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{Scenario, Work};
 
 /// One snippet: a heading (the strategy or mode title) and the code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,24 +70,27 @@ fn writer(lang: Lang) -> &'static dyn Writer {
 /// instead.
 pub fn snippets(scenario: &Scenario, lang: Lang) -> Vec<Snippet> {
     let writer = writer(lang);
-    if let Some(spec) = &scenario.cpu {
-        let cpu = Cpu::new(scenario.experiment, spec);
-        let mut out = vec![Snippet {
-            title: SETUP.into(),
-            code: writer.cpu_setup(&cpu),
-        }];
-        out.extend(spec.modes.iter().map(|&mode| Snippet {
-            title: mode_title(mode, spec.workers),
-            code: writer.cpu_mode(&cpu, mode),
-        }));
-        return out;
-    }
-    let ctx = Ctx::new(scenario);
+    let work = match &scenario.work {
+        Work::Async(work) => work,
+        Work::Cpu(spec) => {
+            let cpu = Cpu::new(scenario.experiment, spec);
+            let mut out = vec![Snippet {
+                title: SETUP.into(),
+                code: writer.cpu_setup(&cpu),
+            }];
+            out.extend(spec.modes.iter().map(|&mode| Snippet {
+                title: mode_title(mode, spec.workers),
+                code: writer.cpu_mode(&cpu, mode),
+            }));
+            return out;
+        }
+    };
+    let ctx = Ctx::new(work);
     let mut out = vec![Snippet {
         title: SETUP.into(),
         code: writer.setup(&ctx),
     }];
-    out.extend(scenario.strategies.iter().map(|&s| Snippet {
+    out.extend(work.strategies.iter().map(|&s| Snippet {
         title: s.title(),
         code: writer.strategy(&ctx, s),
     }));

@@ -4,8 +4,8 @@ use crate::codegen::lang::Lang;
 use crate::codegen::{snippets, SETUP};
 use crate::cpu::kernels::MandelbrotSpec;
 use crate::cpu::{CpuMode, CpuSpec, Kernel};
+use crate::model::scenario::{AsyncWork, Behaviour, Retry, Work};
 use crate::model::scenario::{Backoff, Experiment, FailRule, Scenario, Step, Strategy, Workload};
-use crate::model::scenario::{Behaviour, Retry};
 
 /// Every snippet of `scenario` in `lang`, joined.
 fn code(scenario: &Scenario, lang: Lang) -> String {
@@ -105,10 +105,11 @@ fn corner_scenarios() -> Vec<Scenario> {
         for b in &behaviours {
             out.push(Scenario {
                 experiment: Experiment::WhenAll,
-                workload: w.clone(),
-                behaviour: b.clone(),
-                strategies: all_strategies(),
-                cpu: None,
+                work: Work::Async(AsyncWork {
+                    workload: w.clone(),
+                    behaviour: b.clone(),
+                    strategies: all_strategies(),
+                }),
             });
         }
     }
@@ -134,10 +135,7 @@ fn corner_scenarios() -> Vec<Scenario> {
             for workers in [0, 3] {
                 out.push(Scenario {
                     experiment: e,
-                    workload: Workload::Custom(vec![]),
-                    behaviour: Behaviour::default(),
-                    strategies: vec![],
-                    cpu: Some(CpuSpec {
+                    work: Work::Cpu(CpuSpec {
                         kernel: k.clone(),
                         modes: ALL_MODES.to_vec(),
                         workers,
@@ -219,9 +217,9 @@ fn languages_have_stable_ids_and_titles() {
 fn every_preset_gives_a_setup_and_one_snippet_per_strategy_or_mode_in_every_language() {
     for e in Experiment::ALL {
         let s = e.scenario();
-        let expected = 1 + match &s.cpu {
-            Some(cpu) => cpu.modes.len(),
-            None => s.strategies.len(),
+        let expected = 1 + match &s.work {
+            Work::Cpu(cpu) => cpu.modes.len(),
+            Work::Async(w) => w.strategies.len(),
         };
         for lang in Lang::ALL {
             let got = snippets(&s, lang);
@@ -246,7 +244,13 @@ fn snippets_follow_the_order_and_titles_of_the_scenario() {
         .skip(1)
         .map(|s| s.title)
         .collect();
-    let want: Vec<String> = s.strategies.iter().map(|s| s.title()).collect();
+    let want: Vec<String> = s
+        .async_work()
+        .unwrap()
+        .strategies
+        .iter()
+        .map(|s| s.title())
+        .collect();
     assert_eq!(titles, want, "strategy titles in the scenario's order");
     let p = Experiment::Primes.scenario();
     let titles: Vec<String> = snippets(&p, Lang::CSharp)
@@ -262,10 +266,13 @@ fn snippets_follow_the_order_and_titles_of_the_scenario() {
 #[test]
 fn every_strategy_and_every_cpu_mode_has_code_in_every_language() {
     for s in corner_scenarios() {
-        let expected = 1 + s.strategies.len() + s.cpu.as_ref().map_or(0, |c| c.modes.len());
+        let expected = 1 + match &s.work {
+            Work::Cpu(cpu) => cpu.modes.len(),
+            Work::Async(w) => w.strategies.len(),
+        };
         for lang in Lang::ALL {
             let got = snippets(&s, lang);
-            assert_eq!(got.len(), expected, "{lang:?}: count for {:?}", s.workload);
+            assert_eq!(got.len(), expected, "{lang:?}: count for {:?}", s.work);
             for snip in got {
                 assert!(
                     snip.code.lines().count() >= 2,
@@ -396,8 +403,11 @@ fn snippets_stay_short_enough_to_read() {
 #[test]
 fn a_long_duration_list_is_declared_once_in_the_setup() {
     let s = Scenario {
-        workload: Workload::Custom((0..40).map(|i| 100 + i * 7).collect()),
-        ..Experiment::WhenAllMixed.scenario()
+        experiment: Experiment::WhenAllMixed,
+        work: Work::Async(AsyncWork {
+            workload: Workload::Custom((0..40).map(|i| 100 + i * 7).collect()),
+            ..Experiment::WhenAllMixed.async_work().unwrap()
+        }),
     };
     for lang in Lang::ALL {
         let got = snippets(&s, lang);
@@ -540,9 +550,9 @@ fn presets_text() -> String {
     let mut cases: Vec<(String, Scenario)> = Vec::new();
     for e in Experiment::ALL {
         let s = e.scenario();
-        if let Some(cpu) = &s.cpu {
+        if let Some(cpu) = s.cpu() {
             let resolved = Scenario {
-                cpu: Some(cpu.resolved(4)),
+                work: Work::Cpu(cpu.resolved(4)),
                 ..s.clone()
             };
             cases.push((format!("{e:?}"), s));
@@ -601,10 +611,12 @@ fn experiment_a_in_csharp_uses_when_all_with_its_numbers_and_follows_the_workloa
     for want in ["Task.WhenAll", "500", "10"] {
         assert!(cs.contains(want), "experiment A in C# lacks {want}:\n{cs}");
     }
-    s.workload = Workload::Uniform {
-        count: 7,
-        duration_ms: 250,
-    };
+    if let Work::Async(w) = &mut s.work {
+        w.workload = Workload::Uniform {
+            count: 7,
+            duration_ms: 250,
+        };
+    }
     let cs = code(&s, Lang::CSharp);
     assert!(cs.contains("250") && cs.contains('7'), "7 × 250 ms:\n{cs}");
     assert!(!cs.contains("500"), "the old 500 ms is gone:\n{cs}");

@@ -7,7 +7,9 @@ use super::virtual_rt::VirtualRuntime;
 use super::*;
 use crate::model::plan::Plan;
 use crate::model::predict::predict;
-use crate::model::scenario::{Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Workload};
+use crate::model::scenario::{
+    AsyncWork, Backoff, Behaviour, Experiment, FailRule, Retry, Workload,
+};
 use crate::trace::{GroupOutcome, Outcome};
 
 const NO_PROBE: RunOptions = RunOptions { lag_probe_ms: None };
@@ -20,10 +22,10 @@ fn run_virtual(strategy: Strategy, plan: &Plan, options: RunOptions) -> Trace {
 }
 
 fn plan_of(ms: &[u32], behaviour: Behaviour) -> Plan {
-    Plan::new(&Scenario {
+    Plan::new(&AsyncWork {
         workload: Workload::Custom(ms.to_vec()),
         behaviour,
-        ..Scenario::default()
+        ..AsyncWork::default()
     })
 }
 
@@ -57,7 +59,7 @@ fn assert_matches_prediction(strategy: Strategy, plan: &Plan, what: &str) {
 #[test]
 fn every_preset_runs_exactly_as_predicted_on_an_ideal_clock() {
     for e in Experiment::ALL {
-        let s = e.scenario();
+        let Some(s) = e.async_work() else { continue };
         let plan = Plan::new(&s);
         for strategy in s.strategies {
             assert_matches_prediction(strategy, &plan, e.id());
@@ -136,7 +138,7 @@ fn throttling_never_holds_more_than_k_and_starts_in_waves() {
 
 #[test]
 fn each_retry_is_its_own_attempt_on_the_timeline() {
-    let plan = Plan::new(&Experiment::Retries.scenario());
+    let plan = Plan::new(&Experiment::Retries.async_work().unwrap());
     let trace = run_virtual(Strategy::AllAtOnce { fail_fast: false }, &plan, NO_PROBE);
     let task1: Vec<(u32, f64, f64, Outcome)> = trace
         .spans
@@ -159,7 +161,7 @@ fn each_retry_is_its_own_attempt_on_the_timeline() {
 
 #[test]
 fn when_all_waits_for_everything_and_reports_every_error() {
-    let plan = Plan::new(&Experiment::Failures.scenario());
+    let plan = Plan::new(&Experiment::Failures.async_work().unwrap());
     let t = run_virtual(Strategy::AllAtOnce { fail_fast: false }, &plan, NO_PROBE);
     assert_eq!(
         t.resumed,
@@ -176,7 +178,7 @@ fn when_all_waits_for_everything_and_reports_every_error() {
 
 #[test]
 fn fail_fast_gives_up_at_the_first_error_while_the_rest_keep_running() {
-    let plan = Plan::new(&Experiment::Failures.scenario());
+    let plan = Plan::new(&Experiment::Failures.async_work().unwrap());
     let t = run_virtual(Strategy::AllAtOnce { fail_fast: true }, &plan, NO_PROBE);
     assert_eq!(t.resumed_ms(), Some(300.0));
     assert_eq!(
@@ -189,7 +191,7 @@ fn fail_fast_gives_up_at_the_first_error_while_the_rest_keep_running() {
 
 #[test]
 fn first_wins_continues_with_the_shortest_and_can_cancel_the_rest() {
-    let plan = Plan::new(&Experiment::WhenAny.scenario());
+    let plan = Plan::new(&Experiment::WhenAny.async_work().unwrap());
     let keep = run_virtual(Strategy::FirstWins { cancel_rest: false }, &plan, NO_PROBE);
     assert_eq!(
         keep.resumed,
@@ -204,7 +206,7 @@ fn first_wins_continues_with_the_shortest_and_can_cancel_the_rest() {
 
 #[test]
 fn a_group_deadline_cancels_what_is_pending_where_it_is() {
-    let plan = Plan::new(&Experiment::Timeouts.scenario());
+    let plan = Plan::new(&Experiment::Timeouts.async_work().unwrap());
     let t = run_virtual(Strategy::Sequential, &plan, NO_PROBE);
     assert_eq!(t.resumed, Some((2500.0, GroupOutcome::DeadlineExceeded)));
     let last = t.spans.last().unwrap();
@@ -220,7 +222,7 @@ fn a_group_deadline_cancels_what_is_pending_where_it_is() {
 
 #[test]
 fn fire_and_forget_returns_at_once_and_its_error_goes_unobserved() {
-    let plan = Plan::new(&Experiment::Mistakes.scenario());
+    let plan = Plan::new(&Experiment::Mistakes.async_work().unwrap());
     let t = run_virtual(Strategy::FireAndForget, &plan, NO_PROBE);
     assert_eq!(t.resumed, Some((0.0, GroupOutcome::NotAwaited)));
     assert_eq!(t.unobserved, vec![2]);
@@ -228,7 +230,7 @@ fn fire_and_forget_returns_at_once_and_its_error_goes_unobserved() {
 
 #[test]
 fn read_await_write_loses_updates_and_the_fix_does_not() {
-    let plan = Plan::new(&Experiment::Mistakes.scenario());
+    let plan = Plan::new(&Experiment::Mistakes.async_work().unwrap());
     let race = run_virtual(Strategy::SharedCounter { safe: false }, &plan, NO_PROBE);
     assert_eq!(race.completed(), 4);
     assert_eq!(race.counter, Some(1), "every call read 0 before any wrote");
@@ -238,7 +240,7 @@ fn read_await_write_loses_updates_and_the_fix_does_not() {
 
 #[test]
 fn blocking_on_a_result_is_stopped_by_the_watchdog_and_the_probe_sees_the_stall() {
-    let plan = Plan::new(&Experiment::Mistakes.scenario());
+    let plan = Plan::new(&Experiment::Mistakes.async_work().unwrap());
     let t = run_virtual(Strategy::BlockOnResult, &plan, RunOptions::default());
     assert_eq!(t.resumed, Some((2000.0, GroupOutcome::WouldDeadlock)));
     assert_eq!(t.task_count, 1);

@@ -8,7 +8,7 @@ use crate::cpu::kernels::{
 use crate::cpu::{CpuSpec, Kernel};
 use crate::model::input::{self, Checked};
 use crate::model::scenario::{
-    Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Strategy, Workload,
+    AsyncWork, Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Strategy, Work, Workload,
 };
 
 /// One field of the editor.
@@ -245,30 +245,33 @@ impl Draft {
         let mut set = |id, text: String| {
             f.insert(id, text);
         };
-        if let Some(cpu) = &s.cpu {
-            match &cpu.kernel {
-                Kernel::Primes { limit } => set(FieldId::PrimeLimit, limit.to_string()),
-                Kernel::Mandelbrot { spec } => {
-                    set(FieldId::Width, spec.width.to_string());
-                    set(FieldId::Height, spec.height.to_string());
-                    set(FieldId::Iterations, spec.max_iter.to_string());
+        let w = match &s.work {
+            Work::Async(w) => w,
+            Work::Cpu(cpu) => {
+                match &cpu.kernel {
+                    Kernel::Primes { limit } => set(FieldId::PrimeLimit, limit.to_string()),
+                    Kernel::Mandelbrot { spec } => {
+                        set(FieldId::Width, spec.width.to_string());
+                        set(FieldId::Height, spec.height.to_string());
+                        set(FieldId::Iterations, spec.max_iter.to_string());
+                    }
+                    Kernel::Burn { ms } => set(FieldId::Burns, crate::units::format_repeats(ms)),
                 }
-                Kernel::Burn { ms } => set(FieldId::Burns, crate::units::format_repeats(ms)),
+                set(
+                    FieldId::Workers,
+                    if cpu.workers == 0 {
+                        "auto".to_string()
+                    } else {
+                        cpu.workers.to_string()
+                    },
+                );
+                return Draft {
+                    experiment: s.experiment,
+                    fields: f,
+                };
             }
-            set(
-                FieldId::Workers,
-                if cpu.workers == 0 {
-                    "auto".to_string()
-                } else {
-                    cpu.workers.to_string()
-                },
-            );
-            return Draft {
-                experiment: s.experiment,
-                fields: f,
-            };
-        }
-        match &s.workload {
+        };
+        match &w.workload {
             Workload::Uniform { count, duration_ms } => {
                 set(FieldId::Count, count.to_string());
                 set(FieldId::Duration, duration_ms.to_string());
@@ -286,11 +289,11 @@ impl Draft {
                 );
             }
         }
-        let limits = throttled_limits(&s.strategies);
+        let limits = throttled_limits(&w.strategies);
         if !limits.is_empty() {
             set(FieldId::Limits, join(&limits));
         }
-        let b = &s.behaviour;
+        let b = &w.behaviour;
         set(FieldId::Jitter, b.jitter_ms.to_string());
         set(FieldId::Seed, b.seed.to_string());
         let (failing, times) = match &b.fail {
@@ -349,75 +352,78 @@ impl Draft {
         let mut c = Collector::default();
         let preset = self.experiment.scenario();
         let t = |id| self.text(id);
-        if let Some(cpu) = &preset.cpu {
-            let kernel = match &cpu.kernel {
-                Kernel::Primes { .. } => c
-                    .take(
-                        FieldId::PrimeLimit,
-                        input::bounded(
-                            t(FieldId::PrimeLimit),
-                            "a prime limit",
-                            2,
-                            MAX_PRIME_LIMIT,
-                            "Count primes below at least 2.",
-                            " (about 16 s on one core)",
-                        ),
-                    )
-                    .map(|limit| Kernel::Primes { limit }),
-                Kernel::Mandelbrot { .. } => {
-                    let mut dim = |id, what, max: u32, unit| {
-                        c.take(
-                            id,
-                            input::bounded(t(id), what, 1, max as u64, "Use at least 1.", unit),
+        let preset = match preset.work {
+            Work::Async(w) => w,
+            Work::Cpu(cpu) => {
+                let kernel = match &cpu.kernel {
+                    Kernel::Primes { .. } => c
+                        .take(
+                            FieldId::PrimeLimit,
+                            input::bounded(
+                                t(FieldId::PrimeLimit),
+                                "a prime limit",
+                                2,
+                                MAX_PRIME_LIMIT,
+                                "Count primes below at least 2.",
+                                " (about 16 s on one core)",
+                            ),
                         )
-                        .map(|v| v as u32)
-                    };
-                    let width = dim(FieldId::Width, "a width", MAX_MANDELBROT_WIDTH, " px");
-                    let height = dim(
-                        FieldId::Height,
-                        "a number of rows",
-                        MAX_MANDELBROT_HEIGHT,
-                        " rows",
-                    );
-                    let max_iter = dim(
-                        FieldId::Iterations,
-                        "a number of iterations",
-                        MAX_MANDELBROT_ITER,
-                        " iterations",
-                    );
-                    (|| {
-                        Some(Kernel::Mandelbrot {
-                            spec: MandelbrotSpec {
-                                width: width?,
-                                height: height?,
-                                max_iter: max_iter?,
-                            },
-                        })
-                    })()
-                }
-                Kernel::Burn { .. } => c
-                    .take(FieldId::Burns, input::burn_list(t(FieldId::Burns)))
-                    .map(|ms| Kernel::Burn { ms }),
-            };
-            let workers = c.take(FieldId::Workers, input::workers(t(FieldId::Workers)));
-            let scenario = (|| {
-                if !c.ok {
-                    return None;
-                }
-                Some(Scenario {
-                    cpu: Some(CpuSpec {
-                        kernel: kernel?,
-                        modes: cpu.modes.clone(),
-                        workers: workers?,
-                    }),
-                    ..preset.clone()
-                })
-            })();
-            return Built {
-                scenario,
-                messages: c.messages,
-            };
-        }
+                        .map(|limit| Kernel::Primes { limit }),
+                    Kernel::Mandelbrot { .. } => {
+                        let mut dim = |id, what, max: u32, unit| {
+                            c.take(
+                                id,
+                                input::bounded(t(id), what, 1, max as u64, "Use at least 1.", unit),
+                            )
+                            .map(|v| v as u32)
+                        };
+                        let width = dim(FieldId::Width, "a width", MAX_MANDELBROT_WIDTH, " px");
+                        let height = dim(
+                            FieldId::Height,
+                            "a number of rows",
+                            MAX_MANDELBROT_HEIGHT,
+                            " rows",
+                        );
+                        let max_iter = dim(
+                            FieldId::Iterations,
+                            "a number of iterations",
+                            MAX_MANDELBROT_ITER,
+                            " iterations",
+                        );
+                        (|| {
+                            Some(Kernel::Mandelbrot {
+                                spec: MandelbrotSpec {
+                                    width: width?,
+                                    height: height?,
+                                    max_iter: max_iter?,
+                                },
+                            })
+                        })()
+                    }
+                    Kernel::Burn { .. } => c
+                        .take(FieldId::Burns, input::burn_list(t(FieldId::Burns)))
+                        .map(|ms| Kernel::Burn { ms }),
+                };
+                let workers = c.take(FieldId::Workers, input::workers(t(FieldId::Workers)));
+                let scenario = (|| {
+                    if !c.ok {
+                        return None;
+                    }
+                    Some(Scenario {
+                        experiment: self.experiment,
+                        work: Work::Cpu(CpuSpec {
+                            kernel: kernel?,
+                            modes: cpu.modes.clone(),
+                            workers: workers?,
+                        }),
+                    })
+                })();
+                return Built {
+                    scenario,
+                    messages: c.messages,
+                };
+            }
+        };
 
         let workload = match &preset.workload {
             Workload::Uniform { .. } => {
@@ -509,21 +515,22 @@ impl Draft {
             };
             Some(Scenario {
                 experiment: self.experiment,
-                workload: workload?,
-                behaviour: Behaviour {
-                    jitter_ms: jitter?,
-                    seed: seed?,
-                    fail,
-                    timeout_ms: timeout?,
-                    group_timeout_ms: group_timeout?,
-                    retry: Retry {
-                        attempts: attempts?,
-                        delay_ms: delay?,
-                        backoff: backoff?,
+                work: Work::Async(AsyncWork {
+                    workload: workload?,
+                    behaviour: Behaviour {
+                        jitter_ms: jitter?,
+                        seed: seed?,
+                        fail,
+                        timeout_ms: timeout?,
+                        group_timeout_ms: group_timeout?,
+                        retry: Retry {
+                            attempts: attempts?,
+                            delay_ms: delay?,
+                            backoff: backoff?,
+                        },
                     },
-                },
-                strategies: strategies?,
-                cpu: None,
+                    strategies: strategies?,
+                }),
             })
         })();
         Built {
@@ -706,7 +713,16 @@ mod tests {
         let mut d = Draft::preset(Experiment::Retries);
         d.fields.insert(FieldId::Attempts, "99".into());
         let b = d.build();
-        assert_eq!(b.scenario.unwrap().behaviour.retry.attempts, 10);
+        assert_eq!(
+            b.scenario
+                .unwrap()
+                .async_work()
+                .unwrap()
+                .behaviour
+                .retry
+                .attempts,
+            10
+        );
         assert!(!b.messages[&FieldId::Attempts].invalid);
     }
 
@@ -716,7 +732,7 @@ mod tests {
         d.fields.insert(FieldId::Limits, "5, 20".into());
         let s = d.build().scenario.unwrap();
         assert_eq!(
-            s.strategies,
+            s.async_work().unwrap().strategies,
             vec![
                 Strategy::Throttled { limit: 5 },
                 Strategy::Throttled { limit: 20 },
@@ -762,7 +778,15 @@ mod tests {
         let mut d = Draft::preset(Experiment::WhenAllMixed);
         d.fields.insert(FieldId::Jitter, "5000".into());
         let b = d.build();
-        assert_eq!(b.scenario.unwrap().behaviour.jitter_ms, 1000);
+        assert_eq!(
+            b.scenario
+                .unwrap()
+                .async_work()
+                .unwrap()
+                .behaviour
+                .jitter_ms,
+            1000
+        );
     }
 
     #[test]
@@ -774,7 +798,7 @@ mod tests {
         d.fields.insert(FieldId::PrimeLimit, "999999999999".into());
         d.fields.insert(FieldId::Workers, "64".into());
         let b = d.build();
-        let cpu = b.scenario.unwrap().cpu.unwrap();
+        let cpu = b.scenario.unwrap().cpu().unwrap().clone();
         assert_eq!(
             cpu.kernel,
             Kernel::Primes {

@@ -2,7 +2,7 @@
 //! scenario's seed, so the same scenario always yields the same plan: a shared link reproduces
 //! the run it describes, and the predictor and the executor read the very same numbers.
 
-use crate::model::scenario::{Behaviour, FailRule, Retry, Scenario, Step, MAX_ATTEMPTS};
+use crate::model::scenario::{AsyncWork, Behaviour, FailRule, Retry, Step, MAX_ATTEMPTS};
 
 /// SplitMix64: tiny, fast, and good enough to draw jitter; no dependency needed.
 #[derive(Clone, Debug)]
@@ -85,12 +85,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Makes `scenario` concrete.
-    pub fn new(scenario: &Scenario) -> Plan {
-        let b: &Behaviour = &scenario.behaviour;
+    /// Makes `work` concrete.
+    pub fn new(work: &AsyncWork) -> Plan {
+        let b: &Behaviour = &work.behaviour;
         let attempts = b.retry.attempts.clamp(1, MAX_ATTEMPTS);
         let mut rng = Rng::new(b.seed);
-        let tasks = scenario
+        let tasks = work
             .workload
             .tasks()
             .into_iter()
@@ -176,11 +176,11 @@ mod tests {
     use super::*;
     use crate::model::scenario::{Backoff, Experiment, Workload};
 
-    fn scenario(workload: Workload, behaviour: Behaviour) -> Scenario {
-        Scenario {
+    fn scenario(workload: Workload, behaviour: Behaviour) -> AsyncWork {
+        AsyncWork {
             workload,
             behaviour,
-            ..Scenario::default()
+            strategies: vec![],
         }
     }
 
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn listed_tasks_fail_their_first_attempts_then_succeed() {
-        let p = Plan::new(&Experiment::Retries.scenario());
+        let p = Plan::new(&Experiment::Retries.async_work().unwrap());
         assert_eq!(p.tasks[1].fails, vec![true, true, false]);
         assert_eq!(p.tasks[0].fails, vec![false, false, false]);
         // 300 fail, 200 delay, 300 fail, 400 delay, 300 ok.

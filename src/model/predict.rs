@@ -3,7 +3,7 @@
 //! on a virtual clock in `engine`'s tests.
 
 use crate::model::plan::Plan;
-use crate::model::scenario::{Scenario, Strategy, MAX_WORKERS};
+use crate::model::scenario::{Scenario, Strategy, Work, MAX_WORKERS};
 use crate::units::fmt_ms;
 
 /// How long the watchdog lets a blocked event loop spin before it reports "would deadlock".
@@ -282,7 +282,10 @@ pub fn explain(strategy: Strategy, plan: &Plan) -> String {
 /// `cores` is what the browser reports (0 when it does not say).
 pub fn ideal_line(scenario: Option<&Scenario>, cores: u32) -> String {
     match scenario {
-        Some(Scenario { cpu: Some(cpu), .. }) => {
+        Some(Scenario {
+            work: Work::Cpu(cpu),
+            ..
+        }) => {
             let spec = cpu.resolved(cores.max(1));
             format!(
                 "Each way will {}; {} workers for the parallel ways (this browser reports {} cores).",
@@ -291,9 +294,12 @@ pub fn ideal_line(scenario: Option<&Scenario>, cores: u32) -> String {
                 cores
             )
         }
-        Some(s) => {
-            let plan = Plan::new(s);
-            let parts: Vec<String> = s
+        Some(Scenario {
+            work: Work::Async(w),
+            ..
+        }) => {
+            let plan = Plan::new(w);
+            let parts: Vec<String> = w
                 .strategies
                 .iter()
                 .map(|&st| {
@@ -313,20 +319,20 @@ pub fn ideal_line(scenario: Option<&Scenario>, cores: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::scenario::{Behaviour, Experiment, Scenario, Workload};
+    use crate::model::scenario::{AsyncWork, Behaviour, Experiment, Workload};
 
     fn plan_of(ms: &[u32]) -> Plan {
-        Plan::new(&Scenario {
+        Plan::new(&AsyncWork {
             workload: Workload::Custom(ms.to_vec()),
-            ..Scenario::default()
+            ..AsyncWork::default()
         })
     }
 
     fn plan_with(ms: &[u32], behaviour: Behaviour) -> Plan {
-        Plan::new(&Scenario {
+        Plan::new(&AsyncWork {
             workload: Workload::Custom(ms.to_vec()),
             behaviour,
-            ..Scenario::default()
+            ..AsyncWork::default()
         })
     }
 
@@ -358,7 +364,7 @@ mod tests {
 
     #[test]
     fn throttling_runs_in_ceil_n_over_k_waves() {
-        let p = Plan::new(&Experiment::Throttle.scenario());
+        let p = Plan::new(&Experiment::Throttle.async_work().unwrap());
         let t = predict(Strategy::Throttled { limit: 10 }, &p);
         assert_eq!(
             t.resumed_ms,
@@ -390,13 +396,13 @@ mod tests {
 
     #[test]
     fn stepped_calls_throttle_in_waves_of_their_total() {
-        let p = Plan::new(&Experiment::ThrottleSteps.scenario());
+        let p = Plan::new(&Experiment::ThrottleSteps.async_work().unwrap());
         assert_eq!(ideal_ms(Strategy::Throttled { limit: 8 }, &p), 13.0 * 150.0);
     }
 
     #[test]
     fn a_sequential_loop_stops_at_the_first_error() {
-        let p = Plan::new(&Experiment::Failures.scenario());
+        let p = Plan::new(&Experiment::Failures.async_work().unwrap());
         // 1000 ok, then 300 fails: the loop ends there.
         assert_eq!(ideal_ms(Strategy::Sequential, &p), 1300.0);
         assert_eq!(
@@ -414,13 +420,13 @@ mod tests {
 
     #[test]
     fn retries_and_timeouts_are_part_of_the_ideal() {
-        let p = Plan::new(&Experiment::Retries.scenario());
+        let p = Plan::new(&Experiment::Retries.async_work().unwrap());
         assert_eq!(ideal_ms(ALL_WAIT, &p), 1500.0);
         assert_eq!(
             ideal_ms(Strategy::Sequential, &p),
             300.0 + 1500.0 + 300.0 + 1500.0
         );
-        let t = Plan::new(&Experiment::Timeouts.scenario());
+        let t = Plan::new(&Experiment::Timeouts.async_work().unwrap());
         // 500, 1000 and a 3000 ms call cut at 2000 ms: all settle by 2000, under the 2500 deadline.
         assert_eq!(ideal_ms(ALL_WAIT, &t), 2000.0);
         // Sequentially: 500 + 1000 + (cut at 2000) would be 3500, but the 2500 ms deadline cancels.
@@ -429,7 +435,7 @@ mod tests {
 
     #[test]
     fn streaming_hands_over_the_first_result_after_one_call() {
-        let p = Plan::new(&Experiment::Streaming.scenario());
+        let p = Plan::new(&Experiment::Streaming.async_work().unwrap());
         let s = predict(Strategy::Streaming { concurrent: false }, &p);
         assert_eq!((s.first_consumed_ms, s.resumed_ms), (Some(500.0), 2500.0));
         let seq = predict(Strategy::Sequential, &p);
@@ -502,7 +508,7 @@ mod tests {
         assert!(mixed.contains("sum of all durations ≈ 6,000 ms"), "{mixed}");
         let thr = explain(
             Strategy::Throttled { limit: 10 },
-            &Plan::new(&Experiment::Throttle.scenario()),
+            &Plan::new(&Experiment::Throttle.async_work().unwrap()),
         );
         assert!(
             thr.contains("ceil(1000 / 10) = 100 waves × 100 ms ≈ 10,000 ms"),
@@ -542,7 +548,11 @@ mod comparison_tests {
 
     #[test]
     fn the_order_note_appears_only_when_completion_order_differs() {
-        let t = Plan::new(&crate::model::scenario::Experiment::WhenAllMixed.scenario());
+        let t = Plan::new(
+            &crate::model::scenario::Experiment::WhenAllMixed
+                .async_work()
+                .unwrap(),
+        );
         let note = results_order_note(&t, &[2, 0, 1]).expect("order differs");
         assert!(note.contains("order #3, #1, #2"), "{note}");
         assert!(

@@ -432,7 +432,7 @@ mod tests {
             "refused value falls back"
         );
         let s = d.draft.build().scenario.expect("a valid scenario");
-        assert_eq!(s.workload.len(), 10);
+        assert_eq!(s.async_work().unwrap().workload.len(), 10);
         let notes = d.notes.join("\n");
         assert!(
             notes.contains("Ignored n=“abc”: “abc” is not a number. Used “10” instead."),

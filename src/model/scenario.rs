@@ -379,15 +379,65 @@ impl Workload {
 pub struct Scenario {
     /// The preset this scenario started from (title, explanation, published numbers).
     pub experiment: Experiment,
+    /// What it runs: waits on the event loop, or CPU work on workers.
+    pub work: Work,
+}
+
+/// What a scenario runs: one kind of work or the other, never both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Work {
+    /// Simulated I/O on the event loop, compared across strategies.
+    Async(AsyncWork),
+    /// A CPU kernel and the ways to run it on the main thread and on workers.
+    Cpu(CpuSpec),
+}
+
+/// Simulated I/O tasks and the strategies that await them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsyncWork {
     /// The tasks to run.
     pub workload: Workload,
     /// How they behave.
     pub behaviour: Behaviour,
     /// The strategies to compare, run one after another in this order.
     pub strategies: Vec<Strategy>,
-    /// For CPU experiments: the kernel and the ways to run it (then `strategies` is empty).
-    #[serde(default)]
-    pub cpu: Option<CpuSpec>,
+}
+
+impl Default for AsyncWork {
+    /// The first experiment's: ten calls of 500 ms, awaited one by one and all at once.
+    fn default() -> Self {
+        Experiment::WhenAll
+            .async_work()
+            .expect("WhenAll runs on the event loop")
+    }
+}
+
+impl Experiment {
+    /// The preset's event-loop work; `None` for a CPU experiment.
+    pub fn async_work(self) -> Option<AsyncWork> {
+        match self.scenario().work {
+            Work::Async(w) => Some(w),
+            Work::Cpu(_) => None,
+        }
+    }
+}
+
+impl Scenario {
+    /// The event-loop work, if that is what the scenario runs.
+    pub fn async_work(&self) -> Option<&AsyncWork> {
+        match &self.work {
+            Work::Async(w) => Some(w),
+            Work::Cpu(_) => None,
+        }
+    }
+
+    /// The CPU work, if that is what the scenario runs.
+    pub fn cpu(&self) -> Option<&CpuSpec> {
+        match &self.work {
+            Work::Cpu(c) => Some(c),
+            Work::Async(_) => None,
+        }
+    }
 }
 
 impl Default for Scenario {
@@ -580,10 +630,7 @@ impl Experiment {
         if let Some(cpu) = self.cpu_spec() {
             return Scenario {
                 experiment: self,
-                workload: Workload::Custom(vec![]),
-                behaviour: Behaviour::default(),
-                strategies: vec![],
-                cpu: Some(cpu),
+                work: Work::Cpu(cpu),
             };
         }
         let (workload, behaviour, strategies) = match self {
@@ -710,10 +757,11 @@ impl Experiment {
         };
         Scenario {
             experiment: self,
-            workload,
-            behaviour,
-            strategies,
-            cpu: None,
+            work: Work::Async(AsyncWork {
+                workload,
+                behaviour,
+                strategies,
+            }),
         }
     }
 
@@ -788,9 +836,29 @@ mod tests {
     #[test]
     fn a_stepped_task_lasts_the_sum_of_its_steps() {
         let s = Experiment::ThrottleSteps.scenario();
-        let t = &s.workload.tasks()[0];
+        let t = &s.async_work().unwrap().workload.tasks()[0];
         assert_eq!(t.duration_ms(), 150);
         assert_eq!(t.steps[0].label, "fetch");
+    }
+
+    #[test]
+    fn a_cpu_experiment_runs_cpu_work_and_every_other_one_strategies_on_the_event_loop() {
+        for e in Experiment::ALL {
+            let s = e.scenario();
+            match &s.work {
+                Work::Cpu(cpu) => {
+                    assert!(e.is_cpu(), "{e:?}");
+                    assert!(!cpu.modes.is_empty(), "{e:?} has ways to run");
+                    assert_eq!(s.async_work(), None);
+                }
+                Work::Async(w) => {
+                    assert!(!e.is_cpu(), "{e:?}");
+                    assert!(!w.strategies.is_empty(), "{e:?} has strategies");
+                    assert!(!w.workload.is_empty(), "{e:?} has tasks");
+                    assert_eq!(s.cpu(), None);
+                }
+            }
+        }
     }
 
     #[test]
@@ -805,7 +873,8 @@ mod tests {
     #[test]
     fn strategy_ids_round_trip_and_reject_nonsense() {
         for e in Experiment::ALL {
-            for s in e.scenario().strategies {
+            let strategies = e.scenario().async_work().map(|w| w.strategies.clone());
+            for s in strategies.unwrap_or_default() {
                 assert_eq!(Strategy::from_id(&s.id()), Some(s), "{s:?}");
                 assert_eq!(s.spellings().len(), 4);
             }
@@ -818,7 +887,7 @@ mod tests {
 
     #[test]
     fn the_default_scenario_is_ten_calls_of_500_ms_compared_both_ways() {
-        let s = Scenario::default();
+        let s = Scenario::default().async_work().unwrap().clone();
         assert_eq!(
             s.workload,
             Workload::Uniform {

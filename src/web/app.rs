@@ -346,7 +346,7 @@ fn CurveCard(pg: Playground) -> impl IntoView {
         <section
             class="card curve"
             aria-label="Speedup curve"
-            hidden=move || !pg.scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu.is_some()))
+            hidden=move || !pg.scenario.with(|s| s.as_ref().is_some_and(|s| s.cpu().is_some()))
         >
             <h2>"Speedup curve"</h2>
             <p>

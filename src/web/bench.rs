@@ -3,19 +3,19 @@
 use super::executor::BrowserRuntime;
 use crate::engine::{self, Recorder, RunOptions};
 use crate::model::plan::Plan;
-use crate::model::scenario::{Scenario, Strategy, Workload};
+use crate::model::scenario::{AsyncWork, Strategy, Workload};
 
 /// Runs `count` calls of `ms` with `strategy_id` on the page's event loop, without the lag
 /// probe, and returns when the await continued, in ms.
 pub async fn engine_run(strategy_id: &str, count: u32, ms: u32) -> Result<f64, String> {
     let strategy =
         Strategy::from_id(strategy_id).ok_or_else(|| format!("unknown strategy {strategy_id}"))?;
-    let plan = Plan::new(&Scenario {
+    let plan = Plan::new(&AsyncWork {
         workload: Workload::Uniform {
             count,
             duration_ms: ms,
         },
-        ..Scenario::default()
+        ..AsyncWork::default()
     });
     let rt = BrowserRuntime;
     let rec = Recorder::for_runtime(engine::task_count(strategy, &plan), &rt);

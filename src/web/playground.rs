@@ -20,7 +20,7 @@ use crate::cpu::{CpuMode, CpuPlan, CpuSpec, MAX_WORKERS};
 use crate::engine::Recorder;
 use crate::model::editor::{Built, Draft};
 use crate::model::router::{self, ViewOptions};
-use crate::model::scenario::{Scenario, Strategy};
+use crate::model::scenario::{Scenario, Strategy, Work};
 use crate::trace::history::History;
 use crate::trace::repeat::RepeatTable;
 use crate::trace::replay::Player;
@@ -149,8 +149,10 @@ impl Playground {
     /// Whether the scenario runs anything on workers.
     pub fn uses_workers(self) -> bool {
         self.scenario.with(|s| {
-            s.as_ref()
-                .is_some_and(|s| s.cpu.is_some() || s.strategies.contains(&Strategy::WorkerPerCall))
+            s.as_ref().is_some_and(|s| match &s.work {
+                Work::Cpu(_) => true,
+                Work::Async(w) => w.strategies.contains(&Strategy::WorkerPerCall),
+            })
         })
     }
 
@@ -184,8 +186,8 @@ impl Playground {
 
     /// The work of one run, ready to start, with nothing of the previous run left in view.
     fn prepare(self, sc: &Scenario, live: Rc<dyn Fn() -> bool>) -> Prepared {
-        match &sc.cpu {
-            Some(cpu) => {
+        match &sc.work {
+            Work::Cpu(cpu) => {
                 self.views.set(Vec::new());
                 prepare_cpu(
                     &cpu.resolved(self.cores()),
@@ -194,9 +196,9 @@ impl Playground {
                     self.cpu_views,
                 )
             }
-            None => {
+            Work::Async(work) => {
                 self.cpu_views.set(Vec::new());
-                prepare_async(sc, live, self.views)
+                prepare_async(work, live, self.views)
             }
         }
     }
@@ -285,7 +287,7 @@ impl Playground {
     /// Measures the speedup curve: the shared-queue split on 1, 2, … workers, one after another
     /// (at least 4, so a 2-core machine shows the plateau past its cores).
     pub fn run_curve(self) {
-        let Some(cpu) = self.scenario.get_untracked().and_then(|s| s.cpu) else {
+        let Some(cpu) = self.scenario.get_untracked().and_then(|s| s.cpu().cloned()) else {
             return;
         };
         let top = cpu.workers_for(self.cores()).clamp(4, MAX_WORKERS);

@@ -69,7 +69,7 @@ pub(crate) struct Prepared {
 }
 
 pub(crate) fn prepare_async(
-    sc: &crate::model::scenario::Scenario,
+    sc: &crate::model::scenario::AsyncWork,
     live: Rc<dyn Fn() -> bool>,
     views: RwSignal<Vec<StrategyView>>,
 ) -> Prepared {
