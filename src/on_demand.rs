@@ -65,6 +65,44 @@ impl std::fmt::Display for OnDemandError {
 
 impl std::error::Error for OnDemandError {}
 
+/// Why the page got no text from the on-demand worker. Said to people by its `Display`, after
+/// the name of what was asked for ("CSV failed: …").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AskError {
+    /// The worker could not be loaded; what the browser said, if anything.
+    NotLoaded(Option<String>),
+    /// The worker did not say it was ready within this many seconds.
+    LoadTimedOut { s: u32 },
+    /// The worker stopped (it threw, or was stopped); what the browser said, if anything.
+    Stopped(Option<String>),
+    /// The request could not be sent; what went wrong.
+    Unsent(String),
+    /// The worker's answer could not be read; what the decoder said.
+    Unreadable(String),
+    /// The worker read the request and wrote no text: why.
+    Refused(OnDemandError),
+}
+
+impl std::fmt::Display for AskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let who = "the worker that writes it";
+        match self {
+            AskError::NotLoaded(None) => write!(f, "{who} could not be loaded"),
+            AskError::NotLoaded(Some(why)) => write!(f, "{who} could not be loaded: {why}"),
+            AskError::LoadTimedOut { s } => write!(f, "{who} did not load within {s} s"),
+            AskError::Stopped(None) => write!(f, "{who} was stopped"),
+            AskError::Stopped(Some(why)) => write!(f, "{who} stopped: {why}"),
+            AskError::Unsent(why) => write!(f, "{who} could not be sent the request ({why})"),
+            AskError::Unreadable(why) => {
+                write!(f, "{who} answered in a way the page cannot read ({why})")
+            }
+            AskError::Refused(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for AskError {}
+
 /// Page -> on-demand worker: request `id`, which its answer carries back, and what to write.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ToOnDemand {
@@ -314,6 +352,26 @@ mod tests {
         );
         assert_eq!(
             OnDemandError::ScenarioNeedsFixing.to_string(),
+            "the scenario has fields that need fixing"
+        );
+    }
+
+    #[test]
+    fn why_the_page_got_no_text_reads_as_a_sentence() {
+        assert_eq!(
+            AskError::NotLoaded(Some("HTTP 404".into())).to_string(),
+            "the worker that writes it could not be loaded: HTTP 404"
+        );
+        assert_eq!(
+            AskError::LoadTimedOut { s: 15 }.to_string(),
+            "the worker that writes it did not load within 15 s"
+        );
+        assert_eq!(
+            AskError::Stopped(None).to_string(),
+            "the worker that writes it was stopped"
+        );
+        assert_eq!(
+            AskError::Refused(OnDemandError::ScenarioNeedsFixing).to_string(),
             "the scenario has fields that need fixing"
         );
     }

@@ -239,7 +239,12 @@ async fn a_worker_that_does_not_exist_is_an_error_not_a_hang() {
         .await
         .err()
         .expect("spawning a missing script fails");
-    assert!(err.contains("worker"), "{err}");
+    // Its wasm cannot be fetched: it fails to start, and says so.
+    assert!(
+        matches!(err, playground::cpu::protocol::WorkerError::CannotStart(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("worker"), "{err}");
 }
 
 #[wasm_bindgen_test]

@@ -77,6 +77,48 @@ impl std::fmt::Display for ProtocolError {
 
 impl std::error::Error for ProtocolError {}
 
+/// Why the page could not get an answer from a worker. Said to people by its `Display`, in
+/// the run's error line and the pool's status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkerError {
+    /// The worker could not be started, or its script or wasm loaded: what the browser said.
+    CannotStart(String),
+    /// A message could not be written or read.
+    Protocol(ProtocolError),
+    /// The worker threw (an error event): the browser's message.
+    Crashed(String),
+    /// The worker is gone: terminated, or its messages closed.
+    Gone,
+    /// It sent nothing for this long, ms.
+    Silent { ms: u32 },
+    /// It answered out of turn: what it said.
+    OutOfTurn(String),
+    /// It ran the job and reported a failure: its message.
+    Failed(String),
+}
+
+impl std::fmt::Display for WorkerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkerError::CannotStart(why) => f.write_str(why),
+            WorkerError::Protocol(e) => write!(f, "{e}"),
+            WorkerError::Crashed(why) => write!(f, "the worker crashed: {why}"),
+            WorkerError::Gone => f.write_str("the worker is gone"),
+            WorkerError::Silent { ms } => write!(f, "the worker did not answer within {ms} ms"),
+            WorkerError::OutOfTurn(what) => write!(f, "the worker said {what} out of turn"),
+            WorkerError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for WorkerError {}
+
+impl From<ProtocolError> for WorkerError {
+    fn from(e: ProtocolError) -> Self {
+        WorkerError::Protocol(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +224,27 @@ mod tests {
         assert_eq!(
             ProtocolError::Unencodable("no".into()).to_string(),
             "cannot write a worker message: no"
+        );
+    }
+
+    #[test]
+    fn worker_errors_read_as_sentences() {
+        assert_eq!(WorkerError::Gone.to_string(), "the worker is gone");
+        assert_eq!(
+            WorkerError::Silent { ms: 15_000 }.to_string(),
+            "the worker did not answer within 15000 ms"
+        );
+        assert_eq!(
+            WorkerError::Crashed("out of memory".into()).to_string(),
+            "the worker crashed: out of memory"
+        );
+        assert_eq!(
+            WorkerError::from(ProtocolError::Undecodable("missing field `job`".into())).to_string(),
+            "bad worker message: missing field `job`"
+        );
+        assert_eq!(
+            WorkerError::CannotStart("cannot start a worker: no base URL".into()).to_string(),
+            "cannot start a worker: no base URL"
         );
     }
 }

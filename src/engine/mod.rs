@@ -11,6 +11,7 @@
 
 pub mod virtual_rt;
 
+use crate::cpu::protocol::WorkerError;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::{pin, Pin};
@@ -47,7 +48,7 @@ pub trait Runtime {
     fn block_for(&self, ms: u32);
     /// Parks a worker of its own for `ms`, as a call blocking a thread while it waits does.
     /// Fails if no worker can be had.
-    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
+    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), WorkerError>>>>;
 }
 
 /// Options of [`run`]. Defaults: the lag probe ticks every 50 ms.
@@ -244,7 +245,7 @@ async fn run_task<R: Runtime>(
                     rt.sleep(step.ms).await;
                 }
             }
-            Ok::<(), String>(())
+            Ok::<(), WorkerError>(())
         };
         let result = match plan.timeout_ms {
             // The timeout's timer is set before the call's: when both are due together, the

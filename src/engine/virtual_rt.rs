@@ -4,6 +4,7 @@
 //! scenario runs in microseconds and every run of it is identical. Used by native tests to
 //! check scheduling orders and the predictor's formulas.
 
+use crate::cpu::protocol::WorkerError;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -88,7 +89,7 @@ impl Runtime for VirtualRuntime {
         self.timers.borrow_mut().now_us += ms as u64 * 1000;
     }
 
-    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), WorkerError>>>> {
         // An ideal worker: free to start, and it waits exactly as long as a timer does.
         let sleep = self.sleep(ms);
         Box::pin(async move {

@@ -67,7 +67,9 @@ pub async fn cpu_run(mode_id: &str, limit: u64, workers: u32) -> Result<f64, Str
 pub async fn pool_cold_start(n: u32) -> Result<f64, String> {
     super::pool::drain();
     let t0 = super::clock::now_ms();
-    let workers = super::pool::take(n as usize).await?;
+    let workers = super::pool::take(n as usize)
+        .await
+        .map_err(|e| e.to_string())?;
     let ms = super::clock::now_ms() - t0;
     super::pool::give_back(workers);
     Ok(ms)
@@ -76,7 +78,7 @@ pub async fn pool_cold_start(n: u32) -> Result<f64, String> {
 /// Median round trip of `rounds` no-op jobs (a 0-length prime range) on one warm worker, ms.
 pub async fn noop_round_trip(rounds: u32) -> Result<f64, String> {
     use crate::cpu::kernels::Job;
-    let mut w = super::pool::take(1).await?;
+    let mut w = super::pool::take(1).await.map_err(|e| e.to_string())?;
     let worker = w.first_mut().ok_or("no worker")?;
     let mut times = Vec::new();
     for i in 0..rounds.max(1) {
@@ -209,7 +211,7 @@ pub async fn longest_silence(kind: &str) -> Result<f64, String> {
         ),
         other => return Err(format!("unknown kind {other}")),
     };
-    let mut w = super::pool::take(1).await?;
+    let mut w = super::pool::take(1).await.map_err(|e| e.to_string())?;
     let worker = w.first_mut().ok_or("no worker")?;
     let t0 = super::clock::now_ms();
     let mut last = t0;

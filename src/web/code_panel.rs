@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use super::{on_demand, url};
 use crate::code_request::CodeRequest;
 use crate::codegen::Lang;
-use crate::on_demand::Request;
+use crate::on_demand::{AskError, Request};
 
 /// What the panel shows in place of the code.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +24,7 @@ enum Code {
 impl Code {
     /// The code could not be written (the on-demand worker did not load, or stopped): why, and
     /// that nothing else suffers.
-    fn failed(why: &str) -> Code {
+    fn failed(why: &AskError) -> Code {
         Code::None(format!(
             "The code could not be written here ({why}). The experiments are not affected."
         ))

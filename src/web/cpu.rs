@@ -21,6 +21,7 @@ use super::worker_client::{stalled_message, WorkerClient};
 use gloo_timers::future::TimeoutFuture;
 
 use crate::cpu::kernels::{run_job, warm_up};
+use crate::cpu::protocol::WorkerError;
 use crate::cpu::{
     Assignment, CpuMode, CpuPlan, MAIN_THREAD_CAP_MS, PIPELINE_CYCLES, PIPELINE_FETCH_MS,
     PIPELINE_SAVE_MS, PIPELINE_WAIT_MS,
@@ -105,7 +106,7 @@ fn on_main_thread(plan: &CpuPlan, rec: &Recorder) {
 /// Makes the way ready before its clock starts, and records how long that took: on the main
 /// thread, warms the kernel up there (no workers); otherwise takes the plan's workers from the
 /// pool (spawning what is missing) and warms each up for the kernel, side by side.
-async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, String> {
+async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, WorkerError> {
     let job = plan.pieces.first().map(|p| &p.job);
     if plan.mode == CpuMode::MainThread {
         let kernel = job.map(warm_up::kernel);
@@ -134,7 +135,7 @@ async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, 
     let run_id = pool::next_id();
     // Each worker warms up in its own slot, so they keep their order; boxed as the engine's
     // calls are, joined by the same code.
-    let slots: Vec<RefCell<Option<Result<WorkerClient, String>>>> = workers
+    let slots: Vec<RefCell<Option<Result<WorkerClient, WorkerError>>>> = workers
         .into_iter()
         .map(|w| RefCell::new(Some(Ok(w))))
         .collect();
@@ -145,11 +146,9 @@ async fn get_ready(plan: &CpuPlan, rec: &Recorder) -> Result<Vec<WorkerClient>, 
             };
             let warmed = w.warm_up(run_id, job).await;
             let ok = warmed.is_ok();
-            *slot.borrow_mut() = Some(
-                warmed
-                    .map(|_| w)
-                    .map_err(|e| format!("a worker failed while warming up: {}", e.message)),
-            );
+            *slot.borrow_mut() = Some(warmed.map(|_| w).map_err(|e| {
+                WorkerError::Failed(format!("a worker failed while warming up: {}", e.message))
+            }));
             ok
         }
         .boxed_local()

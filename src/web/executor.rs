@@ -2,6 +2,7 @@
 //! `gloo_timers::future::TimeoutFuture` on the page's one event loop, the clock is
 //! `performance.now()`, and blocking is a real busy-wait that freezes the page.
 
+use crate::cpu::protocol::WorkerError;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -32,10 +33,12 @@ impl Runtime for BrowserRuntime {
         while now_ms() < until {}
     }
 
-    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+    fn hold_worker(&self, ms: u32) -> Pin<Box<dyn Future<Output = Result<(), WorkerError>>>> {
         Box::pin(async move {
             let mut workers = pool::take(1).await?;
-            let mut worker = workers.pop().ok_or("no worker could be had")?;
+            let mut worker = workers
+                .pop()
+                .ok_or_else(|| WorkerError::CannotStart("no worker could be had".into()))?;
             let id = pool::next_id();
             // Dropped mid-wait (a cancelled run), the worker is terminated, not returned.
             match worker.hold(id, id, ms).await {
@@ -43,7 +46,7 @@ impl Runtime for BrowserRuntime {
                     pool::give_back(vec![worker]);
                     Ok(())
                 }
-                Err(e) => Err(e.message),
+                Err(e) => Err(WorkerError::Failed(e.message)),
             }
         })
     }

@@ -13,7 +13,7 @@ use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, Event, MessageEvent, Worke
 
 use super::message::{from_js, to_js};
 use super::worker_client::{start_worker, READY_TIMEOUT_MS};
-use crate::on_demand::{unreadable, FromOnDemand, Request, RequestId, ToOnDemand};
+use crate::on_demand::{unreadable, AskError, FromOnDemand, Request, RequestId, ToOnDemand};
 
 /// Where Trunk puts the on-demand worker's script, relative to the page.
 pub const ON_DEMAND_URL: &str = "./ondemand.js";
@@ -47,7 +47,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromOnDemand) {
 }
 
 /// Where the answer to one request goes.
-type Reply = oneshot::Sender<Result<String, String>>;
+type Reply = oneshot::Sender<Result<String, AskError>>;
 
 #[derive(Default)]
 struct State {
@@ -66,11 +66,11 @@ struct State {
 
 impl State {
     /// The worker is unusable: every request still waiting is answered with `why`.
-    fn fail(&mut self, why: &str) {
+    fn fail(&mut self, why: AskError) {
         self.failed = true;
         self.unsent.clear();
         for (_, reply) in self.waiting.drain(..) {
-            let _ = reply.send(Err(why.to_string()));
+            let _ = reply.send(Err(why.clone()));
         }
     }
 }
@@ -90,8 +90,8 @@ thread_local! {
 
 /// The text `request` asks for, written by the on-demand worker. The first request of a visit
 /// loads the worker (and so does the next one after it failed to load or stopped); requests
-/// made while it loads wait for it. The error says, in words for people, why there is no text.
-pub async fn ask(request: &Request) -> Result<String, String> {
+/// made while it loads wait for it. The error says why there is no text.
+pub async fn ask(request: &Request) -> Result<String, AskError> {
     let answer = WORKER.with(|slot| {
         let mut slot = slot.borrow_mut();
         // A failed worker is replaced: dropped, and so terminated.
@@ -99,17 +99,16 @@ pub async fn ask(request: &Request) -> Result<String, String> {
             Some(w) if !w.state.borrow().failed => w,
             _ => OnDemand::spawn()?,
         };
-        Ok::<_, String>(slot.insert(worker).send(request))
+        Ok::<_, AskError>(slot.insert(worker).send(request))
     })?;
-    answer
-        .await
-        .unwrap_or_else(|_| Err("the worker that writes it was stopped".into()))
+    answer.await.unwrap_or(Err(AskError::Stopped(None)))
 }
 
 impl OnDemand {
     /// Starts the worker; its answers go to the requests waiting for them.
-    fn spawn() -> Result<OnDemand, String> {
-        let (worker, bootstrap_url) = start_worker(ON_DEMAND_URL)?;
+    fn spawn() -> Result<OnDemand, AskError> {
+        let (worker, bootstrap_url) =
+            start_worker(ON_DEMAND_URL).map_err(|why| AskError::NotLoaded(Some(why)))?;
         let state = Rc::new(RefCell::new(State::default()));
         let onmessage = {
             let (state, worker) = (state.clone(), worker.clone());
@@ -127,13 +126,13 @@ impl OnDemand {
                     }
                     Ok(FromOnDemand::Answer { id, text }) => {
                         if let Some(at) = s.waiting.iter().position(|(w, _)| *w == id) {
-                            let text = text.map_err(|e| e.to_string());
+                            let text = text.map_err(AskError::Refused);
                             let _ = s.waiting.swap_remove(at).1.send(text);
                         }
                     }
                     Err(e) => {
                         worker.terminate();
-                        s.fail(&format!("the worker that writes it answered in a way the page cannot read ({e})"));
+                        s.fail(AskError::Unreadable(e.to_string()));
                     }
                 }
             })
@@ -150,13 +149,10 @@ impl OnDemand {
                 let mut s = state.borrow_mut();
                 let why = ev.dyn_ref::<ErrorEvent>().map(ErrorEvent::message);
                 let why = match (s.ready, why) {
-                    (true, Some(why)) => format!("the worker that writes it stopped: {why}"),
-                    (false, Some(why)) => {
-                        format!("the worker that writes it could not be loaded: {why}")
-                    }
-                    (_, None) => "the worker that writes it could not be loaded".to_string(),
+                    (true, why @ Some(_)) => AskError::Stopped(why),
+                    (_, why) => AskError::NotLoaded(why),
                 };
-                s.fail(&why);
+                s.fail(why);
             })
         };
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
@@ -170,10 +166,9 @@ impl OnDemand {
                 if !s.ready && !s.failed {
                     worker.terminate();
                     let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
-                    s.fail(&format!(
-                        "the worker that writes it did not load within {} s",
-                        READY_TIMEOUT_MS / 1000
-                    ));
+                    s.fail(AskError::LoadTimedOut {
+                        s: READY_TIMEOUT_MS / 1000,
+                    });
                 }
             })
         };
@@ -188,7 +183,7 @@ impl OnDemand {
 
     /// Sends `request` (or keeps it until the worker is ready); its answer comes through the
     /// receiver.
-    fn send(&self, request: &Request) -> oneshot::Receiver<Result<String, String>> {
+    fn send(&self, request: &Request) -> oneshot::Receiver<Result<String, AskError>> {
         let (reply, answer) = oneshot::channel();
         let mut s = self.state.borrow_mut();
         s.last_id = s.last_id.wrapping_add(1);
@@ -200,13 +195,15 @@ impl OnDemand {
         let value = match to_js(&message) {
             Ok(value) => value,
             Err(e) => {
-                let _ = reply.send(Err(e.to_string()));
+                let _ = reply.send(Err(AskError::Unsent(e.to_string())));
                 return answer;
             }
         };
         if s.ready {
             if self.worker.post_message(&value).is_err() {
-                let _ = reply.send(Err("the worker that writes it refused the request".into()));
+                let _ = reply.send(Err(AskError::Unsent(
+                    "the browser refused to post it".into(),
+                )));
                 return answer;
             }
         } else {

@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use futures::FutureExt;
 
 use super::worker_client::{WorkerClient, WORKER_URL};
+use crate::cpu::protocol::WorkerError;
 use crate::engine::join_calls;
 pub use crate::model::scenario::MAX_WORKERS;
 
@@ -31,7 +32,7 @@ pub fn next_id() -> u32 {
 }
 
 /// Takes `n` workers (at most [`MAX_WORKERS`]): warm ones first, the rest spawned together.
-pub async fn take(n: usize) -> Result<Vec<WorkerClient>, String> {
+pub async fn take(n: usize) -> Result<Vec<WorkerClient>, WorkerError> {
     let n = n.min(MAX_WORKERS as usize);
     let mut out: Vec<WorkerClient> = IDLE.with(|idle| {
         let mut idle = idle.borrow_mut();
@@ -43,7 +44,7 @@ pub async fn take(n: usize) -> Result<Vec<WorkerClient>, String> {
         let url = URL.with(|u| u.borrow().clone());
         // Each spawn fills its own slot, so the workers keep their order; boxed as the engine's
         // calls are, the spawns are joined by the same code (in the wasm once).
-        let spawned: Vec<RefCell<Option<Result<WorkerClient, String>>>> =
+        let spawned: Vec<RefCell<Option<Result<WorkerClient, WorkerError>>>> =
             (0..missing).map(|_| RefCell::new(None)).collect();
         join_calls(spawned.iter().map(|slot| {
             let url = &url;

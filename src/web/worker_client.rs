@@ -13,7 +13,7 @@ use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 use super::clock::now_ms;
 use super::message::{from_js, to_js};
 use crate::cpu::kernels::{warm_up, Job};
-use crate::cpu::protocol::{FromWorker, ToWorker};
+use crate::cpu::protocol::{FromWorker, ProtocolError, ToWorker, WorkerError};
 
 /// A job that did not produce a result.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,9 +29,9 @@ pub struct JobError {
 }
 
 impl JobError {
-    fn fatal(message: String) -> JobError {
+    fn fatal(e: WorkerError) -> JobError {
         JobError {
-            message,
+            message: e.to_string(),
             fatal: true,
             stalled_ms: None,
         }
@@ -97,7 +97,7 @@ struct Handlers {
 /// `&mut self`: one reader at a time, so no answer can be taken by the wrong waiter.
 pub struct WorkerClient {
     worker: Worker,
-    inbox: mpsc::UnboundedReceiver<Result<FromWorker, String>>,
+    inbox: mpsc::UnboundedReceiver<Result<FromWorker, WorkerError>>,
     _handlers: Handlers,
     /// The kernels this worker has been warmed up for ([`warm_up::kernel`]).
     warmed: Vec<&'static str>,
@@ -111,14 +111,17 @@ impl WorkerClient {
     /// The worker's wasm is compiled once per page ([`compiled_module`]) and the compiled
     /// module is posted to each worker, so a worker instantiates it rather than fetching and
     /// compiling its own.
-    pub async fn spawn(script_url: &str) -> Result<(WorkerClient, f64), String> {
+    pub async fn spawn(script_url: &str) -> Result<(WorkerClient, f64), WorkerError> {
         let t0 = now_ms();
-        let module = compiled_module(script_url).await?;
-        let (worker, bootstrap_url) = start_worker_with(script_url, true)?;
+        let module = compiled_module(script_url)
+            .await
+            .map_err(WorkerError::CannotStart)?;
+        let (worker, bootstrap_url) =
+            start_worker_with(script_url, true).map_err(WorkerError::CannotStart)?;
         let (tx, rx) = mpsc::unbounded();
         let tx_err = tx.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let msg = from_js::<FromWorker>(ev.data()).map_err(|e| e.to_string());
+            let msg = from_js::<FromWorker>(ev.data()).map_err(WorkerError::from);
             let _ = tx.unbounded_send(msg);
         });
         // A script that fails to load fires a plain Event; an exception inside the worker fires
@@ -126,8 +129,8 @@ impl WorkerClient {
         let onerror = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             ev.prevent_default();
             let why = match ev.dyn_ref::<ErrorEvent>() {
-                Some(e) => format!("the worker crashed: {}", e.message()),
-                None => "the worker script could not be loaded".to_string(),
+                Some(e) => WorkerError::Crashed(e.message()),
+                None => WorkerError::CannotStart("the worker script could not be loaded".into()),
             };
             let _ = tx_err.unbounded_send(Err(why));
         });
@@ -137,9 +140,9 @@ impl WorkerClient {
         if let Err(e) = worker.post_message(&module) {
             worker.terminate();
             let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
-            return Err(format!(
+            return Err(WorkerError::CannotStart(format!(
                 "cannot hand the compiled module to the worker: {e:?}"
-            ));
+            )));
         }
         let mut client = WorkerClient {
             worker,
@@ -155,7 +158,7 @@ impl WorkerClient {
         let _ = web_sys::Url::revoke_object_url(&bootstrap_url);
         match ready {
             Ok(FromWorker::Ready) => Ok((client, now_ms() - t0)),
-            Ok(other) => Err(format!("the worker said {other:?} before Ready")),
+            Ok(other) => Err(WorkerError::OutOfTurn(format!("{other:?} before Ready"))),
             Err(e) => {
                 client.worker.terminate();
                 Err(e)
@@ -164,19 +167,19 @@ impl WorkerClient {
     }
 
     /// Sends one message.
-    pub fn send(&self, msg: &ToWorker) -> Result<(), String> {
-        let value = to_js(msg).map_err(|e| e.to_string())?;
+    pub fn send(&self, msg: &ToWorker) -> Result<(), WorkerError> {
+        let value = to_js(msg)?;
         self.worker
             .post_message(&value)
-            .map_err(|e| format!("cannot post to the worker: {e:?}"))
+            .map_err(|e| ProtocolError::Unencodable(format!("{e:?}")).into())
     }
 
     /// The next message, or an error if the worker crashed or stayed silent for `timeout_ms`.
-    pub async fn next(&mut self, timeout_ms: u32) -> Result<FromWorker, String> {
+    pub async fn next(&mut self, timeout_ms: u32) -> Result<FromWorker, WorkerError> {
         match select(self.inbox.next(), TimeoutFuture::new(timeout_ms)).await {
             Either::Left((Some(msg), _)) => msg,
-            Either::Left((None, _)) => Err("the worker is gone".into()),
-            Either::Right(_) => Err(format!("the worker did not answer within {timeout_ms} ms")),
+            Either::Left((None, _)) => Err(WorkerError::Gone),
+            Either::Right(_) => Err(WorkerError::Silent { ms: timeout_ms }),
         }
     }
 
@@ -261,7 +264,7 @@ impl WorkerClient {
             // Any message, even one for another job, means the worker is alive.
             silent = 0.0;
             match next {
-                None => return Err(JobError::fatal("the worker is gone".into())),
+                None => return Err(JobError::fatal(WorkerError::Gone)),
                 Some(Err(e)) => return Err(JobError::fatal(e)),
                 Some(Ok(FromWorker::Done {
                     run_id: r,
@@ -314,13 +317,13 @@ impl WorkerClient {
     }
 
     /// Round trip of a `Ping` for `run_id`, in ms. Answers for other run ids are skipped.
-    pub async fn ping(&mut self, run_id: u32) -> Result<f64, String> {
+    pub async fn ping(&mut self, run_id: u32) -> Result<f64, WorkerError> {
         let t0 = now_ms();
         self.send(&ToWorker::Ping { run_id })?;
         loop {
             match self.next(READY_TIMEOUT_MS).await? {
                 FromWorker::Pong { run_id: r } if r == run_id => return Ok(now_ms() - t0),
-                FromWorker::Failed { message, .. } => return Err(message),
+                FromWorker::Failed { message, .. } => return Err(WorkerError::Failed(message)),
                 _ => continue,
             }
         }
