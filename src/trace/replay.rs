@@ -398,6 +398,29 @@ impl Player {
     }
 }
 
+/// What happened at the step that ends at `pos` (the span after the previous event time in
+/// `times`, or from the very start), in words, for every lane of `lanes` (name and trace):
+/// [`happenings`] of each, each sentence after its lane's name when there are several.
+pub fn said_at(lanes: &[(&str, &Trace)], times: &[f64], pos: f64) -> Vec<String> {
+    let from = match prev_event(times, pos) {
+        Some(p) if p > 0.0 => p,
+        _ => -1.0,
+    };
+    let multi = lanes.len() > 1;
+    lanes
+        .iter()
+        .flat_map(|(name, trace)| {
+            happenings(trace, from, pos).into_iter().map(move |h| {
+                if multi {
+                    format!("{name}: {h}")
+                } else {
+                    h
+                }
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,5 +846,37 @@ mod tests {
         let all = happenings(&t, f64::NEG_INFINITY, f64::INFINITY);
         assert_eq!(all[..8], told[..8], "in the same order as told at once");
         assert_eq!(all[8], "… and 1 more");
+    }
+
+    #[test]
+    fn a_step_is_told_from_the_previous_event_and_named_by_lane_when_there_are_several() {
+        let mut a = Trace::new(1);
+        a.start(0, 0, 0, 0.0);
+        a.end(0, 500.0, Outcome::Completed);
+        let mut b = Trace::new(1);
+        b.start(0, 0, 0, 0.0);
+        b.end(0, 300.0, Outcome::Completed);
+        let times = event_times(&[&a, &b]);
+        // At 300 ms: what happened after the start (0 ms is the first event, told from the start).
+        let both = said_at(&[("A", &a), ("B", &b)], &times, 300.0);
+        assert!(
+            both.iter()
+                .any(|s| s.starts_with("B: ") && s.contains("completed")),
+            "{both:?}"
+        );
+        assert!(
+            both.iter()
+                .all(|s| s.starts_with("A: ") || s.starts_with("B: ")),
+            "{both:?}"
+        );
+        // At 500 ms: only what happened after 300 ms.
+        let later = said_at(&[("A", &a), ("B", &b)], &times, 500.0);
+        assert!(later.iter().all(|s| s.starts_with("A: ")), "{later:?}");
+        // One lane: no name.
+        let one = said_at(&[("A", &a)], &event_times(&[&a]), 500.0);
+        assert!(
+            !one.is_empty() && one.iter().all(|s| !s.starts_with("A: ")),
+            "{one:?}"
+        );
     }
 }

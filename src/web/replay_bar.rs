@@ -7,8 +7,9 @@ use leptos::task::spawn_local;
 use super::clock::now_ms;
 use super::run::next_frame;
 use crate::markup;
-use crate::trace::replay::{event_times, happenings, prev_event, Player, SPEEDS};
+use crate::trace::replay::{event_times, said_at, Player, SPEEDS};
 use crate::trace::results::ResultLine;
+use crate::trace::Trace;
 use crate::units::fmt_ms;
 
 /// The replay controls. `player` is `None` until the reader touches them; while it is `Some`,
@@ -38,48 +39,14 @@ pub(crate) fn ReplayBar(
         let Some(pos) = player.with_untracked(|p| p.map(|p| p.position_ms)) else {
             return;
         };
-        // What happened at this step: after the previous step, or from the very start.
-        let from = match times.with_untracked(|t| prev_event(t, pos)) {
-            Some(p) if p > 0.0 => p,
-            _ => -1.0,
-        };
-        let lines = lines.get_untracked();
-        let multi = lines.len() > 1;
-        said.set(
-            lines
-                .iter()
-                .flat_map(|l| {
-                    happenings(&l.trace, from, pos).into_iter().map(move |h| {
-                        if multi {
-                            format!("{}: {h}", l.name)
-                        } else {
-                            h
-                        }
-                    })
-                })
-                .collect(),
-        );
-    };
-    let animate = move || {
-        spawn_local(async move {
-            let mut last = now_ms();
-            loop {
-                let _ = next_frame().await;
-                let t = now_ms();
-                let mut still = false;
-                player.update(|p| {
-                    if let Some(p) = p {
-                        p.tick(t - last);
-                        still = p.playing;
-                    }
-                });
-                last = t;
-                if !still {
-                    break;
-                }
-            }
+        let told = lines.with_untracked(|ls| {
+            let lanes: Vec<(&str, &Trace)> =
+                ls.iter().map(|l| (l.name.as_str(), &l.trace)).collect();
+            times.with_untracked(|t| said_at(&lanes, t, pos))
         });
+        said.set(told);
     };
+    let animate = move || spawn_local(play(player));
     let playing = move || player.with(|p| p.is_some_and(|p| p.playing));
     let position = move || player.with(|p| p.map(|p| p.position_ms).unwrap_or(end.get()));
     view! {
@@ -183,6 +150,26 @@ pub(crate) fn ReplayBar(
                 }
             ></ul>
         </section>
+    }
+}
+
+/// Moves the replay on every animation frame while it plays.
+async fn play(player: RwSignal<Option<Player>>) {
+    let mut last = now_ms();
+    loop {
+        let _ = next_frame().await;
+        let t = now_ms();
+        let mut still = false;
+        player.update(|p| {
+            if let Some(p) = p {
+                p.tick(t - last);
+                still = p.playing;
+            }
+        });
+        last = t;
+        if !still {
+            break;
+        }
     }
 }
 

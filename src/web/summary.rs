@@ -65,7 +65,6 @@ pub(crate) fn Summary(
     #[prop(into)]
     unreliable: Signal<bool>,
 ) -> impl IntoView {
-    let status = RwSignal::new(String::new());
     let rows = Memo::new(move |_| lines.with(|l| summary_rows(l, baseline_index(l))));
     let chart = Memo::new(move |_| {
         lines.with(|ls| {
@@ -90,6 +89,56 @@ pub(crate) fn Summary(
             comparison(&input, &ComparisonOptions::default())
         })
     });
+    view! {
+        <section
+            class="card summary"
+            data-testid="summary"
+            aria-labelledby="summary-title"
+            hidden=move || lines.with(Vec::is_empty)
+        >
+            <h2 id="summary-title">"Measured against ideal"</h2>
+            <p hidden=move || !unreliable.get() class="unreliable" data-testid="unreliable" role="alert">
+                "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
+            </p>
+            <div inner_html=move || chart.with(markup::comparison_svg)></div>
+            <table class="numbers-table" data-testid="summary-table">
+                <caption>"The chart's numbers"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Way"</th>
+                        <th scope="col">"Measured"</th>
+                        <th scope="col">"Ideal"</th>
+                        <th scope="col">"Compared with the baseline"</th>
+                    </tr>
+                </thead>
+                <tbody inner_html=move || rows.with(|r| markup::summary_table(r))>
+                </tbody>
+            </table>
+            <ul
+                class="history-compare"
+                data-testid="history-compare"
+                inner_html=move || history_compare.with(|c| markup::list_items(c))
+            ></ul>
+            <Exports lines=lines experiment=experiment link=link rows=rows />
+        </section>
+    }
+}
+
+/// The summary's export buttons and their status line: the Markdown table is written here (at
+/// the click, as the clipboard wants); the CSV, JSON and SVG/PNG files by the on-demand worker.
+#[component]
+fn Exports(
+    /// The finished run's lines.
+    lines: Signal<Vec<ResultLine>>,
+    /// The experiment's id and title, for file names and the Markdown heading.
+    experiment: Signal<(String, String)>,
+    /// A link that reopens this scenario.
+    link: Signal<String>,
+    /// The summary table's rows, as the Markdown table writes them.
+    #[prop(into)]
+    rows: Signal<Vec<SummaryRow>>,
+) -> impl IntoView {
+    let status = RwSignal::new(String::new());
     let file = move |what: &str, ext: &str| {
         experiment.with_untracked(|(id, _)| export::file_name(id, what, ext))
     };
@@ -191,43 +240,13 @@ pub(crate) fn Summary(
         export_file("PNG", charts(), Save::Png { name });
     };
     view! {
-        <section
-            class="card summary"
-            data-testid="summary"
-            aria-labelledby="summary-title"
-            hidden=move || lines.with(Vec::is_empty)
-        >
-            <h2 id="summary-title">"Measured against ideal"</h2>
-            <p hidden=move || !unreliable.get() class="unreliable" data-testid="unreliable" role="alert">
-                "This tab was in the background during the run. Browsers throttle timers in hidden tabs (to about once a second, or less), so these times are not reliable: run again with the tab in front."
-            </p>
-            <div inner_html=move || chart.with(markup::comparison_svg)></div>
-            <table class="numbers-table" data-testid="summary-table">
-                <caption>"The chart's numbers"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Way"</th>
-                        <th scope="col">"Measured"</th>
-                        <th scope="col">"Ideal"</th>
-                        <th scope="col">"Compared with the baseline"</th>
-                    </tr>
-                </thead>
-                <tbody inner_html=move || rows.with(|r| markup::summary_table(r))>
-                </tbody>
-            </table>
-            <ul
-                class="history-compare"
-                data-testid="history-compare"
-                inner_html=move || history_compare.with(|c| markup::list_items(c))
-            ></ul>
-            <div class="actions" role="group" aria-label="Export">
-                <button data-testid="export-markdown" on:click=copy_markdown>"Copy as Markdown"</button>
-                <button data-testid="export-csv" on:click=save_csv>"Trace as CSV"</button>
-                <button data-testid="export-json" on:click=save_json>"Trace as JSON"</button>
-                <button data-testid="export-svg" on:click=save_svg>"Charts as SVG"</button>
-                <button data-testid="export-png" on:click=save_png>"Charts as PNG"</button>
-                <span class="share-status" data-testid="export-status" role="status">{move || status.get()}</span>
-            </div>
-        </section>
+        <div class="actions" role="group" aria-label="Export">
+            <button data-testid="export-markdown" on:click=copy_markdown>"Copy as Markdown"</button>
+            <button data-testid="export-csv" on:click=save_csv>"Trace as CSV"</button>
+            <button data-testid="export-json" on:click=save_json>"Trace as JSON"</button>
+            <button data-testid="export-svg" on:click=save_svg>"Charts as SVG"</button>
+            <button data-testid="export-png" on:click=save_png>"Charts as PNG"</button>
+            <span class="share-status" data-testid="export-status" role="status">{move || status.get()}</span>
+        </div>
     }
 }
