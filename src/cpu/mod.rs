@@ -88,6 +88,15 @@ pub enum CpuMode {
 }
 
 impl CpuMode {
+    /// Every way, in the order the presets list them.
+    pub const ALL: [CpuMode; 5] = [
+        CpuMode::MainThread,
+        CpuMode::OneWorker,
+        CpuMode::Static,
+        CpuMode::Dynamic,
+        CpuMode::Pipeline,
+    ];
+
     /// Stable identifier.
     pub fn id(self) -> &'static str {
         match self {

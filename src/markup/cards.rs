@@ -77,26 +77,39 @@ pub fn cpu_results(
     cursor: Option<f64>,
     open_table: &dyn Fn(&str) -> bool,
 ) -> String {
+    cpu_cards(views, cursor, open_table).concat()
+}
+
+/// [`cpu_results`], card by card: the page sets each card apart, so that a redraw while one
+/// way computes touches only the cards that changed (most often that way's alone).
+pub fn cpu_cards(
+    views: &[CpuView],
+    cursor: Option<f64>,
+    open_table: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     // The one-worker run is the baseline: the whole job on one core, away from the page, warm
     // (start-up comes before each way's clock, shown apart, never folded into speedups).
     // Ideals come from the best warm one-thread pace measured (see `cpu_ideal_basis`).
     let baseline = cpu_baseline(views);
     let basis = cpu_ideal_basis(views);
     let domain = views.iter().map(|v| v.now_ms).fold(0.0, f64::max);
-    let mut h = Html::new();
-    for v in views {
-        let (trace, now_ms) = at_cursor(&v.trace, v.now_ms, cursor);
-        cpu_card(
-            &mut h,
-            v,
-            &trace,
-            now_ms,
-            domain,
-            (baseline, basis),
-            open_table,
-        );
-    }
-    h.finish()
+    views
+        .iter()
+        .map(|v| {
+            let mut h = Html::new();
+            let (trace, now_ms) = at_cursor(&v.trace, v.now_ms, cursor);
+            cpu_card(
+                &mut h,
+                v,
+                &trace,
+                now_ms,
+                domain,
+                (baseline, basis),
+                open_table,
+            );
+            h.finish()
+        })
+        .collect()
 }
 
 /// The trace and the time as they were at the replay cursor, or as recorded.

@@ -17,7 +17,7 @@ mod speedup;
 mod summary;
 mod timeline;
 
-pub use cards::{cpu_results, strategy_results, TABLE_ROWS};
+pub use cards::{cpu_cards, cpu_results, strategy_results, TABLE_ROWS};
 pub use gallery::gallery;
 pub use history::history_list;
 pub use repeat::{repeat_progress, repeat_table};

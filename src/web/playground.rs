@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::future::{select, AbortRegistration, Abortable};
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -345,14 +346,14 @@ async fn run_with_redraws(prepared: Prepared) {
         let publish = prepared.publish.clone();
         let every = prepared.redraw_every_ms;
         async move {
-            let mut last = f64::NEG_INFINITY;
             loop {
-                let _ = next_frame().await;
-                let now = clock::now_ms();
-                if now - last >= every {
-                    last = now;
-                    publish();
+                // Between redraws the page asks for no frame at all: an animation-frame loop
+                // alone makes the browser run its rendering steps 60 times a second.
+                if every > 0.0 {
+                    TimeoutFuture::new(every as u32).await;
                 }
+                let _ = next_frame().await;
+                publish();
             }
         }
     });

@@ -86,18 +86,25 @@ pub(crate) fn CpuResults(
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {
     let tables = OpenTables::from_context();
-    let html = move || {
+    let cards = Memo::new(move |_| {
         let at = cursor.get();
         tables.with(|open| {
-            views.with(|v| markup::cpu_results(v, at, &|id| open.iter().any(|o| o == id)))
+            views.with(|v| markup::cpu_cards(v, at, &|id| open.iter().any(|o| o == id)))
         })
+    });
+    // One slot per way the page can run, each set only when its own card's text changed: while
+    // one way computes, the others' cards (and their layout) are left alone.
+    let slot = move |i: usize| {
+        let card = Memo::new(move |_| cards.with(|c| c.get(i).cloned().unwrap_or_default()));
+        view! { <div class="card-slot" hidden=move || card.with(String::is_empty) inner_html=card></div> }
     };
     view! {
         <section
             class="results"
             aria-label="CPU results"
             on:toggle:capture=move |ev| on_table_toggle(ev, tables)
-            inner_html=html
-        ></section>
+        >
+            {(0..crate::cpu::CpuMode::ALL.len()).map(slot).collect_view()}
+        </section>
     }
 }
