@@ -268,9 +268,16 @@ async fn run_pieces(
                         failed.borrow_mut().push(task as u32);
                         if e.fatal {
                             // The worker died with the job, or was stopped because it stopped
-                            // answering: replace it and carry on.
+                            // answering: replace it, warm for the kernel as the others are
+                            // (a cold one would run its first pieces slower), and carry on.
                             match pool::take(1).await.ok().and_then(|mut w| w.pop()) {
-                                Some(fresh) => worker = fresh,
+                                Some(mut fresh) => {
+                                    let piece = &plan.pieces[i].job;
+                                    if fresh.warm_up(pool::next_id(), piece).await.is_err() {
+                                        return true;
+                                    }
+                                    worker = fresh;
+                                }
                                 None => return true,
                             }
                         }
