@@ -28,6 +28,8 @@ export const policy = [
   "connect-src 'self'",
   // Workers start from a tiny blob: bootstrap that loads our worker script by absolute URL.
   "worker-src 'self' blob:",
+  // The embed dialog's live preview: this page, framed as an embed.
+  "frame-src 'self'",
   "base-uri 'self'",
   "form-action 'none'",
 ].join('; ');

@@ -93,7 +93,7 @@ step "size check (gzip of what the page loads)" node scripts/size-budget.mjs dis
 step "browser tests (wasm-bindgen-test, Chromium)" cargo test --target wasm32-unknown-unknown --test browser
 # Files that measure no time run side by side; those that do run one at a time, alone.
 step "e2e, no timing, in parallel (Playwright, Chromium)" node_tests --test-concurrency=3 \
-  tests/e2e/share.test.mjs tests/e2e/hardening.test.mjs tests/e2e/results.test.mjs
+  tests/e2e/share.test.mjs tests/e2e/hardening.test.mjs tests/e2e/results.test.mjs tests/e2e/embed.test.mjs
 step "e2e, timed, one file at a time (Playwright, Chromium)" node_tests --test-concurrency=1 \
   tests/e2e/foundation.test.mjs tests/e2e/async-patterns.test.mjs tests/e2e/parallel-cpu.test.mjs \
   tests/e2e/soak.test.mjs

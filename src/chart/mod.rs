@@ -263,11 +263,13 @@ pub fn timeline(
             (row_of(s.lane), state, s.start_ms, end, s.task, s.task, 1)
         })
         .collect();
-    // Stable: pieces that tie keep the trace's order, which the merge below follows.
-    pieces.sort_by(|a, b| {
+    // By row, state and start; ties (which the merge below would treat alike) by task, so the
+    // order is total and an unstable sort (the page's one kind) gives the same result.
+    pieces.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
             .then(a.1.class().cmp(b.1.class()))
             .then(a.2.total_cmp(&b.2))
+            .then(a.4.cmp(&b.4))
     });
     // Merge overlapping (or touching within half a pixel) pieces of one row and state.
     let half_px_ms = 0.5 * domain_max / (plot_x.1 - plot_x.0).max(1.0);

@@ -10,6 +10,7 @@
 //! [`Html`], which escapes it, so a label from a shared link can never become markup.
 
 mod cards;
+mod embed_form;
 mod gallery;
 mod history;
 mod repeat;
@@ -18,6 +19,7 @@ mod summary;
 mod timeline;
 
 pub use cards::{cpu_cards, cpu_results, strategy_results, TABLE_ROWS};
+pub use embed_form::embed_form;
 pub use gallery::gallery;
 pub use history::history_list;
 pub use repeat::{repeat_progress, repeat_table};

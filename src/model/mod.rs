@@ -6,6 +6,7 @@
 //! <- `predict`. It uses only [`crate::cpu`] (a CPU experiment's spec) and [`crate::units`].
 
 pub mod editor;
+pub mod embed;
 pub mod input;
 pub mod plan;
 pub mod predict;

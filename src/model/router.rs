@@ -10,6 +10,7 @@
 //! nearest valid scenario, and every value that was ignored or clamped is reported in a note.
 
 use crate::model::editor::{Draft, FieldId};
+use crate::model::embed::{Parts, RunOn, Theme};
 use crate::model::scenario::Experiment;
 
 /// The link format's version. Bump it when a key changes meaning, and migrate old links in
@@ -19,23 +20,30 @@ pub const VERSION: u32 = 1;
 /// Most characters of a fragment that are read; the rest is ignored with a note.
 pub const MAX_FRAGMENT: usize = 262_144;
 
-/// How the page is shown, besides what it runs.
+/// How the page is shown, besides what it runs ([`crate::model::embed`] has the embed's
+/// options and their defaults).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ViewOptions {
     /// Compact layout for an iframe in a tutorial post (`embed=1`).
     pub embed: bool,
-    /// Run once on load (`autorun=1`).
-    pub autorun: bool,
+    /// When it starts (`run=click|load|visible`; `autorun=1` is `run=load`).
+    pub run: RunOn,
     /// Show the editor's fields (`editor=0` hides them).
     pub editor: bool,
+    /// Its colours (`theme=light|dark|auto`).
+    pub theme: Theme,
+    /// The parts shown (`show=timeline,summary`).
+    pub show: Parts,
 }
 
 impl Default for ViewOptions {
     fn default() -> Self {
         ViewOptions {
             embed: false,
-            autorun: false,
+            run: RunOn::default(),
             editor: true,
+            theme: Theme::default(),
+            show: Parts::default(),
         }
     }
 }
@@ -95,11 +103,17 @@ pub fn encode(draft: &Draft, view: &ViewOptions) -> String {
     if view.embed {
         parts.push("embed=1".into());
     }
-    if view.autorun {
-        parts.push("autorun=1".into());
+    if let Some(run) = view.run.id() {
+        parts.push(format!("run={run}"));
     }
     if !view.editor {
         parts.push("editor=0".into());
+    }
+    if view.theme != Theme::Auto {
+        parts.push(format!("theme={}", view.theme.id()));
+    }
+    if let Some(show) = view.show.encode() {
+        parts.push(format!("show={show}"));
     }
     parts.join("&")
 }
@@ -109,13 +123,13 @@ pub fn preset_fragment(e: Experiment) -> String {
     encode(&Draft::preset(e), &ViewOptions::default())
 }
 
-/// The `<iframe>` a tutorial author pastes: the experiment in embed mode, lazy-loaded, titled,
-/// sized for the compact layout (the page also posts its height, see the README).
-pub fn embed_snippet(page_url: &str, draft: &Draft, autorun: bool) -> String {
+/// The `<iframe>` a tutorial author pastes: the experiment in embed mode with `view`'s options,
+/// lazy-loaded, titled, sized for the compact layout (the page also posts its height, see the
+/// README).
+pub fn embed_snippet(page_url: &str, draft: &Draft, view: ViewOptions) -> String {
     let view = ViewOptions {
         embed: true,
-        autorun,
-        editor: true,
+        ..view
     };
     let src = format!("{page_url}#{}", encode(draft, &view));
     let title = draft.experiment.title().replace('"', "&quot;");
@@ -207,11 +221,39 @@ pub fn decode(fragment: &str) -> Decoded {
             "embed" | "autorun" | "editor" => match flag(v) {
                 Some(b) => match k.as_str() {
                     "embed" => view.embed = b,
-                    "autorun" => view.autorun = b,
+                    // The older spelling of run=load.
+                    "autorun" => {
+                        view.run = if b { RunOn::Load } else { RunOn::Button };
+                    }
                     _ => view.editor = b,
                 },
                 None => notes.push(format!("Ignored {k}={}: write 1 or 0.", quote(v))),
             },
+            "run" => match RunOn::from_id(v) {
+                Some(r) => view.run = r,
+                None => notes.push(format!(
+                    "Ignored run={}: write click, load or visible.",
+                    quote(v)
+                )),
+            },
+            "theme" => match Theme::from_id(v) {
+                Some(t) => view.theme = t,
+                None => notes.push(format!(
+                    "Ignored theme={}: write light, dark or auto.",
+                    quote(v)
+                )),
+            },
+            "show" => {
+                let (parts, unknown) = Parts::decode(v);
+                view.show = parts;
+                for word in unknown {
+                    notes.push(format!(
+                        "Ignored {} in show=: the parts are editor, timeline, summary, \
+                         replay and code.",
+                        quote(&word)
+                    ));
+                }
+            }
             _ => match field_of(k) {
                 Some(id) if draft.fields.contains_key(&id) => {
                     draft.fields.insert(id, v.clone());
@@ -304,6 +346,7 @@ fn unescape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::embed::Part;
     use crate::model::plan::Rng;
 
     #[test]
@@ -311,11 +354,14 @@ mod tests {
         let s = embed_snippet(
             "https://example.org/play/",
             &Draft::preset(Experiment::WhenAny),
-            true,
+            ViewOptions {
+                run: RunOn::Load,
+                ..ViewOptions::default()
+            },
         );
         assert_eq!(
             s,
-            "<iframe src=\"https://example.org/play/#v=1&amp;preset=when-any&amp;embed=1&amp;autorun=1\" \
+            "<iframe src=\"https://example.org/play/#v=1&amp;preset=when-any&amp;embed=1&amp;run=load\" \
              title=\"B. First to finish (WhenAny) (Async vs Parallel Playground)\" loading=\"lazy\" \
              width=\"100%\" height=\"640\" style=\"border:0\"></iframe>"
         );
@@ -351,18 +397,71 @@ mod tests {
         d.fields.insert(FieldId::Backoff, "fixed".into());
         let view = ViewOptions {
             embed: true,
-            autorun: true,
+            run: RunOn::Load,
             editor: false,
+            theme: Theme::Dark,
+            show: Parts::none().with(Part::Timeline).with(Part::Code),
         };
         let f = encode(&d, &view);
         assert_eq!(
             f,
-            "v=1&preset=retries&fail=1,%203&backoff=fixed&embed=1&autorun=1&editor=0"
+            "v=1&preset=retries&fail=1,%203&backoff=fixed&embed=1&run=load&editor=0&theme=dark\
+             &show=timeline,code"
         );
         let back = decode(&f);
         assert_eq!(back.draft, d);
         assert_eq!(back.view, view);
         assert!(back.notes.is_empty(), "{:?}", back.notes);
+    }
+
+    #[test]
+    fn every_embed_option_round_trips() {
+        let d = Draft::preset(Experiment::WhenAll);
+        for run in RunOn::ALL {
+            for theme in Theme::ALL {
+                for show in [
+                    Parts::all(),
+                    Parts::none().with(Part::Summary),
+                    Parts::all().without(Part::Editor),
+                ] {
+                    let view = ViewOptions {
+                        embed: true,
+                        run,
+                        theme,
+                        show,
+                        ..ViewOptions::default()
+                    };
+                    let back = decode(&encode(&d, &view));
+                    assert_eq!(back.view, view);
+                    assert!(back.notes.is_empty(), "{:?}", back.notes);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn links_made_with_autorun_still_start_on_load() {
+        let d = decode("#v=1&preset=when-any&embed=1&autorun=1");
+        assert_eq!(d.view.run, RunOn::Load);
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+        assert_eq!(decode("#v=1&embed=1&autorun=0").view.run, RunOn::Button);
+        // The same link, written today.
+        assert_eq!(
+            encode(&d.draft, &d.view),
+            "v=1&preset=when-any&embed=1&run=load"
+        );
+    }
+
+    #[test]
+    fn bad_embed_options_are_noted_and_ignored() {
+        let d = decode("#v=1&embed=1&run=hover&theme=sepia&show=timeline,chart");
+        assert_eq!(d.view.run, RunOn::Button);
+        assert_eq!(d.view.theme, Theme::Auto);
+        assert_eq!(d.view.show, Parts::none().with(Part::Timeline));
+        let notes = d.notes.join(" ");
+        for want in ["run=“hover”", "theme=“sepia”", "“chart” in show="] {
+            assert!(notes.contains(want), "{want}: {notes}");
+        }
     }
 
     #[test]

@@ -265,8 +265,9 @@ pub fn happenings(trace: &Trace, from_ms: f64, to_ms: f64) -> Vec<String> {
             format!("{} ms: {}", fmt_ms(*at), continued(how)),
         ));
     }
-    // Stable: happenings at the same moment keep the order they were listed in.
-    items.sort_by(|a, b| {
+    // Each key (time, group, span, order within the span) is one happening's alone, so the
+    // order is total and an unstable sort gives the order they were listed in.
+    items.sort_unstable_by(|a, b| {
         let (x, y) = (a.0, b.0);
         x.0.total_cmp(&y.0)
             .then(x.1.cmp(&y.1))

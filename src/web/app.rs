@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::code_panel::CodePanel;
+use super::embed_dialog::EmbedDialog;
 use super::history_panel::HistoryPanel;
 use super::playground::Playground;
 use super::repeat_panel::RepeatPanel;
@@ -15,6 +16,7 @@ use super::speedup::SpeedupChart;
 use super::summary::Summary;
 use super::url;
 use crate::model::editor::{Draft, FieldId};
+use crate::model::embed::{Part, RunOn};
 use crate::model::router;
 use crate::model::scenario::Experiment;
 use crate::trace::results::Phase;
@@ -51,9 +53,17 @@ pub fn App() -> impl IntoView {
     if view_opts.get_untracked().embed {
         url::report_height_to_parent();
     }
-    if view_opts.get_untracked().autorun {
-        request_animation_frame(move || pg.run(0));
+    // When it starts: at once, when scrolled into view, or (poster or not) when Run is pressed.
+    // Nothing before that: no timer, no worker.
+    let poster = RwSignal::new(view_opts.get_untracked().run == RunOn::Click);
+    match view_opts.get_untracked().run {
+        RunOn::Load => request_animation_frame(move || pg.run(0)),
+        RunOn::Visible => url::when_visible(move || pg.run(0)),
+        RunOn::Click | RunOn::Button => {}
     }
+    // The colours the link pins, if any.
+    Effect::new(move |_| url::set_theme(view_opts.get().theme));
+    let shows = move |part: Part| Signal::derive(move || !view_opts.get().show.shows(part));
     // What the code worker writes the code from: the scenario as a link fragment.
     let code_fragment = Memo::new(move |_| {
         pg.scenario
@@ -65,29 +75,64 @@ pub fn App() -> impl IntoView {
     view! {
         <Header pg=pg />
         <main>
-            <EditorCard pg=pg />
-            <details class="card gallery" data-testid="gallery" hidden=embed>
-                <summary>"All experiments"</summary>
-                <ul inner_html=crate::markup::gallery()></ul>
-            </details>
-            <CodePanel fragment=code_fragment cores=pg.cores() />
-            <RepeatPanel progress=pg.repeat_progress table=pg.repeat_table />
-            <Summary
-                lines=pg.lines
-                experiment=Signal::derive(move || {
-                    draft.with(|d| (d.experiment.id().to_string(), d.experiment.title().to_string()))
-                })
-                link=pg.link
-                history_compare=pg.history_compare
-                unreliable=pg.unreliable
-            />
-            <ReplayBar lines=pg.lines player=pg.player />
-            <Results views=pg.views phase=pg.phase cursor=cursor />
-            <CpuResults views=pg.cpu_views cursor=cursor />
-            <CurveCard pg=pg />
-            <HistoryPanel history=pg.history note=pg.history_note hidden=embed />
+            <Poster pg=pg open=poster />
+            <div class="part" hidden=poster>
+                <EditorCard pg=pg />
+                <details class="card gallery" data-testid="gallery" hidden=embed>
+                    <summary>"All experiments"</summary>
+                    <ul inner_html=crate::markup::gallery()></ul>
+                </details>
+                <div class="part" hidden=shows(Part::Code)>
+                    <CodePanel fragment=code_fragment cores=pg.cores() />
+                </div>
+                <RepeatPanel progress=pg.repeat_progress table=pg.repeat_table />
+                <div class="part" hidden=shows(Part::Summary)>
+                    <Summary
+                        lines=pg.lines
+                        experiment=Signal::derive(move || {
+                            draft.with(|d| (d.experiment.id().to_string(), d.experiment.title().to_string()))
+                        })
+                        link=pg.link
+                        history_compare=pg.history_compare
+                        unreliable=pg.unreliable
+                    />
+                </div>
+                <div class="part" hidden=shows(Part::Replay)>
+                    <ReplayBar lines=pg.lines player=pg.player />
+                </div>
+                <div class="part" hidden=shows(Part::Timeline)>
+                    <Results views=pg.views phase=pg.phase cursor=cursor />
+                    <CpuResults views=pg.cpu_views cursor=cursor />
+                    <CurveCard pg=pg />
+                </div>
+                <HistoryPanel history=pg.history note=pg.history_note hidden=embed />
+            </div>
         </main>
         <EnvFooter pg=pg />
+    }
+}
+
+/// What an embed with `run=click` shows until the reader presses Run: the experiment's name,
+/// what it will show, and the button. Nothing has started: no timer, no worker.
+#[component]
+fn Poster(pg: Playground, open: RwSignal<bool>) -> impl IntoView {
+    let experiment = move || pg.draft.with(|d| d.experiment);
+    view! {
+        <section class="card poster" data-testid="poster" hidden=move || !open.get() aria-label="Experiment">
+            <h2>{move || experiment().title()}</h2>
+            <p>{move || experiment().published()}</p>
+            <button
+                class="primary"
+                data-testid="poster-run"
+                prop:disabled=move || pg.scenario.with(Option::is_none)
+                on:click=move |_| {
+                    open.set(false);
+                    pg.run(0);
+                }
+            >
+                "▶ Run"
+            </button>
+        </section>
     }
 }
 
@@ -136,7 +181,10 @@ fn EditorCard(pg: Playground) -> impl IntoView {
             />
         }
     };
-    let editor_shown = move || pg.view_opts.get().editor;
+    let editor_shown = move || {
+        let opts = pg.view_opts.get();
+        opts.editor && opts.show.shows(Part::Editor)
+    };
     view! {
         <section class="card editor" aria-label="Experiment">
             <ExperimentSelect pg=pg />
@@ -251,6 +299,7 @@ fn LinkNotes(pg: Playground) -> impl IntoView {
 /// Run, Run N times, Cancel, Reset, Copy link, Copy embed code, and the ideal line.
 #[component]
 fn Actions(pg: Playground) -> impl IntoView {
+    let embed_open = RwSignal::new(false);
     let running = move || pg.running();
     let unrunnable = move || running() || pg.scenario.with(Option::is_none);
     let repeats = Memo::new(move |_| {
@@ -314,13 +363,13 @@ fn Actions(pg: Playground) -> impl IntoView {
             >
                 "Reset"
             </button>
-            <button data-testid="copy-link" on:click=move |_| pg.share(false, share_status)>
+            <button data-testid="copy-link" on:click=move |_| pg.share(share_status)>
                 "Copy link"
             </button>
             <button
                 data-testid="copy-embed"
                 hidden=move || pg.view_opts.get().embed
-                on:click=move |_| pg.share(true, share_status)
+                on:click=move |_| embed_open.update(|o| *o = !*o)
             >
                 "Copy embed code"
             </button>
@@ -329,6 +378,7 @@ fn Actions(pg: Playground) -> impl IntoView {
             </span>
             <span class="predicted" data-testid="predicted">{ideal_line}</span>
         </div>
+        <EmbedDialog pg=pg open=embed_open />
     }
 }
 

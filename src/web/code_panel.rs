@@ -55,34 +55,24 @@ pub(crate) fn CodePanel(
     // What the code is asked for: nothing while the panel is closed (the generator loads the
     // first time it opens).
     let wanted = Memo::new(move |_| open.get().then(|| (lang.get(), fragment.get())));
-    // The answer, with what it was asked for: Leptos drops the answers of older requests.
-    let answer = LocalResource::new(move || {
-        let wanted = wanted.get();
-        async move {
-            let asked = wanted?;
-            let (lang, fragment) = asked.clone();
-            let code = match fragment {
-                None => Code::None("Fix the highlighted field to see its code.".into()),
-                Some(fragment) => {
-                    let request = Request::Code(CodeRequest {
-                        lang,
-                        cores,
-                        fragment,
-                    });
-                    match on_demand::ask(&request).await {
-                        Ok(text) => Code::Ready(lang, text),
-                        Err(e) => Code::failed(&e),
-                    }
-                }
-            };
-            Some((asked, code))
-        }
+    // Asks the on-demand worker whenever what is wanted changes (an effect: it talks to the
+    // worker, outside the page's state). An answer about something no longer wanted is dropped.
+    // (Leptos's LocalResource does the same, but measured 15 KB gzip at start for this one
+    // loader: see the README's page-size table.)
+    let answer = RwSignal::new(None);
+    Effect::new(move |_| {
+        let Some(asked) = wanted.get() else { return };
+        spawn_local(async move {
+            let code = write_code(asked.clone(), cores).await;
+            if wanted.with_untracked(|w| w.as_ref() == Some(&asked)) {
+                answer.set(Some((asked, code)));
+            }
+        });
     });
     // The code for what is wanted now; an answer about something else is not shown.
     let code = Memo::new(move |_| {
         answer
             .get()
-            .flatten()
             .filter(|(asked, _)| Some(asked) == wanted.get().as_ref())
             .map_or(Code::Loading, |(_, code)| code)
     });
@@ -157,5 +147,22 @@ pub(crate) fn CodePanel(
                 </code>
             </pre>
         </details>
+    }
+}
+
+/// The code of `fragment` in `lang`, written by the on-demand worker; what to say instead when
+/// there is none.
+async fn write_code((lang, fragment): (Lang, Option<String>), cores: u32) -> Code {
+    let Some(fragment) = fragment else {
+        return Code::None("Fix the highlighted field to see its code.".into());
+    };
+    let request = Request::Code(CodeRequest {
+        lang,
+        cores,
+        fragment,
+    });
+    match on_demand::ask(&request).await {
+        Ok(text) => Code::Ready(lang, text),
+        Err(e) => Code::failed(&e),
     }
 }

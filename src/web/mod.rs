@@ -7,6 +7,7 @@ pub mod clock;
 mod code_panel;
 pub mod cpu;
 mod download;
+mod embed_dialog;
 pub mod executor;
 mod history_panel;
 pub mod message;

@@ -317,21 +317,13 @@ impl Playground {
         });
     }
 
-    /// Copies the link (or, with `embed`, the embed code) and says how it went in `status`.
-    pub fn share(self, embed: bool, status: RwSignal<String>) {
-        let (text, what) = if embed {
-            (
-                self.draft
-                    .with_untracked(|d| router::embed_snippet(&url::base_href(), d, false)),
-                "Embed code",
-            )
-        } else {
-            (self.link.get_untracked(), "Link")
-        };
+    /// Copies the link and says how it went in `status`.
+    pub fn share(self, status: RwSignal<String>) {
+        let text = self.link.get_untracked();
         spawn_local(async move {
             status.set(match url::copy(&text).await {
-                Ok(()) => format!("{what} copied."),
-                Err(e) => format!("{what} ({e}); copy it by hand: {text}"),
+                Ok(()) => "Link copied.".to_string(),
+                Err(e) => format!("Link ({e}); copy it by hand: {text}"),
             });
         });
     }

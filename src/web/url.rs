@@ -89,3 +89,49 @@ pub fn report_height_to_parent() {
     }
     cb.forget();
 }
+
+/// Calls `f` once, the first time the page is at least partly in view (for an iframe: scrolled
+/// into the host page's viewport). Without IntersectionObserver, at once.
+pub fn when_visible(f: impl FnOnce() + 'static) {
+    let Some(root) = window().document().and_then(|d| d.document_element()) else {
+        return f();
+    };
+    let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let once = f.clone();
+    let cb = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+        move |entries: js_sys::Array, obs: web_sys::IntersectionObserver| {
+            let seen = entries.iter().any(|e| {
+                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if seen {
+                obs.disconnect();
+                if let Some(f) = once.take() {
+                    f();
+                }
+            }
+        },
+    );
+    match web_sys::IntersectionObserver::new(cb.as_ref().unchecked_ref()) {
+        Ok(obs) => {
+            obs.observe(&root);
+            // Called by the observer until it is disconnected, for the life of the page.
+            cb.forget();
+        }
+        Err(_) => {
+            if let Some(f) = f.take() {
+                f();
+            }
+        }
+    }
+}
+
+/// Pins the page's colours to `theme` (`auto` follows the reader's system).
+pub fn set_theme(theme: crate::model::embed::Theme) {
+    if let Some(root) = window().document().and_then(|d| d.document_element()) {
+        let _ = match theme {
+            crate::model::embed::Theme::Auto => root.remove_attribute("data-theme"),
+            t => root.set_attribute("data-theme", t.id()),
+        };
+    }
+}
