@@ -16,6 +16,7 @@ const LAYERS: &[&str] = &[
     "model",
     "trace",
     "engine",
+    "lang",
     "chart",
     "markup",
     "codegen",

@@ -1,0 +1,16 @@
+//! A small JavaScript-flavoured async language: the program is an experiment of its own.
+//!
+//! Source text is [`lexer`]ed (with `logos`), [`parser`]d into an [`ast`], compiled to a few
+//! instructions per node, and run by a [`machine::Machine`]: a deterministic state machine with
+//! tasks, promises, a microtask queue and a timer queue. The driver (native tests on a virtual
+//! clock, or the browser with real timers and workers) tells it the time and hands back timers
+//! and worker jobs; the program itself never touches a clock.
+
+pub mod ast;
+pub mod error;
+pub mod lexer;
+pub mod limits;
+pub mod parser;
+
+#[cfg(test)]
+mod tests;
