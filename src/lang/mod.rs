@@ -7,10 +7,23 @@
 //! and worker jobs; the program itself never touches a clock.
 
 pub mod ast;
+mod builtins;
+pub mod compile;
+pub mod driver;
 pub mod error;
 pub mod lexer;
 pub mod limits;
+pub mod machine;
 pub mod parser;
+pub mod scope;
+pub mod trace;
+pub mod value;
 
+pub use driver::{run_virtual, run_virtual_with, Report, VirtualClock, VirtualOptions};
+pub use error::ParseError;
+pub use machine::{Clock, Finished, Idle, JobId, Machine, RunError, RunErrorKind};
+
+#[cfg(test)]
+mod run_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,184 @@
+//! Tests of running programs on the virtual clock, named as sentences.
+
+use super::driver::{run_virtual, Report};
+use super::machine::RunErrorKind;
+use crate::trace::Outcome;
+
+fn run(src: &str) -> Report {
+    match run_virtual(src) {
+        Ok(report) => report,
+        Err(e) => panic!("{src:?} should parse: {e}"),
+    }
+}
+
+/// Runs `src`, which must end without an error; returns the report.
+fn run_ok(src: &str) -> Report {
+    let report = run(src);
+    assert_eq!(
+        report.finished.error, None,
+        "{src}\nlog: {:?}",
+        report.recording.log
+    );
+    report
+}
+
+fn log(report: &Report) -> Vec<String> {
+    report
+        .recording
+        .log
+        .iter()
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+fn log_at(report: &Report) -> Vec<(f64, String)> {
+    report
+        .recording
+        .log
+        .iter()
+        .map(|l| (l.at_ms, l.text.clone()))
+        .collect()
+}
+
+#[test]
+fn a_promise_starts_when_it_is_created_so_two_awaits_take_the_longer_time() {
+    let r = run_ok("const a = sleep(300); const b = sleep(500); await a; await b;");
+    assert_eq!(r.finished.main_ms, Some(500.0));
+    assert_eq!(r.finished.end_ms, 500.0);
+}
+
+#[test]
+fn awaiting_one_after_the_other_adds_up() {
+    let r = run_ok("await sleep(300); await sleep(500);");
+    assert_eq!(r.finished.main_ms, Some(800.0));
+}
+
+#[test]
+fn console_log_writes_values_with_their_time() {
+    let r = run_ok(
+        "console.log('start', 1, [1, 'a'], null);\n\
+         const x = await call('users', 250);\n\
+         console.log(x, 1 + 2 * 3, 'a' + 1, 7 % 4, 1 / 2, !0);",
+    );
+    assert_eq!(
+        log_at(&r),
+        vec![
+            (0.0, "start 1 [ 1, 'a' ] null".to_string()),
+            (250.0, "users 7 a1 3 0.5 true".to_string())
+        ]
+    );
+}
+
+#[test]
+fn async_functions_run_synchronously_until_their_first_await() {
+    let r = run_ok(
+        "async function f(name) { console.log('in ' + name); await sleep(10); console.log('after ' + name); return name + '!'; }\n\
+         const p = f('a');\n\
+         console.log('called');\n\
+         console.log(await p);",
+    );
+    assert_eq!(log(&r), vec!["in a", "called", "after a", "a!"]);
+}
+
+#[test]
+fn functions_closures_and_control_flow_work() {
+    let r = run_ok(
+        "function add(a, b) { return a + b; }\n\
+         const twice = (f, x) => f(f(x));\n\
+         let total = 0;\n\
+         for (const i of range(5)) { if (i % 2 === 0) { total = total + i; } else total = total + 10; }\n\
+         console.log(add(1, 2), twice(x => x * 3, 2), total);\n\
+         const xs = []; xs.push(1, 2); console.log(xs.length, xs[1], 'abc'.length, true ? 'y' : 'n');",
+    );
+    assert_eq!(log(&r), vec!["3 18 26", "2 2 3 y"]);
+}
+
+#[test]
+fn try_catch_finally_catches_rejections_and_runs_finally() {
+    let r = run_ok(
+        "try { await fail('db', 100); console.log('not here'); }\n\
+         catch (e) { console.log('caught', e.message); }\n\
+         finally { console.log('finally'); }\n\
+         async function g() { try { return 1; } finally { console.log('g finally'); } }\n\
+         console.log(await g());\n\
+         try { try { throw 'inner'; } finally { console.log('inner finally'); } } catch (e) { console.log('outer', e); }",
+    );
+    assert_eq!(
+        log(&r),
+        vec![
+            "caught db failed",
+            "finally",
+            "g finally",
+            "1",
+            "inner finally",
+            "outer inner"
+        ]
+    );
+}
+
+#[test]
+fn promise_all_of_ten_calls_takes_the_time_of_one_and_keeps_the_order_given() {
+    let r = run_ok(
+        "const ps = []; for (const i of range(10)) { ps.push(call('c' + i, 500)); }\n\
+         const rs = await Promise.all(ps); console.log(rs.length, rs[0], rs[9]);\n\
+         console.log(await Promise.all([call('a', 2000), call('b', 3000), call('c', 1000)]));",
+    );
+    assert_eq!(r.finished.main_ms, Some(3500.0));
+    assert_eq!(log(&r), vec!["10 c0 c9", "[ 'a', 'b', 'c' ]"]);
+    assert_eq!(r.recording.lanes.len(), 13);
+}
+
+#[test]
+fn a_race_continues_with_the_first_and_cancels_the_losers() {
+    let r = run_ok(
+        "const w = await Promise.race([call('a', 2000), call('b', 3000), call('c', 1000)]);\n\
+         console.log(w);",
+    );
+    assert_eq!(r.finished.main_ms, Some(1000.0));
+    assert_eq!(r.finished.end_ms, 1000.0, "the losers' timers were dropped");
+    let outcomes: Vec<_> = r.recording.lanes.iter().map(|l| l.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            Some(Outcome::Cancelled),
+            Some(Outcome::Cancelled),
+            Some(Outcome::Completed)
+        ]
+    );
+    assert_eq!(log(&r), vec!["c"]);
+}
+
+#[test]
+fn an_unknown_name_is_an_uncaught_error_with_its_position() {
+    let r = run("const a = 1;\nconsole.log(nope);");
+    let e = r.finished.error.clone().expect("an error");
+    assert_eq!(e.kind, RunErrorKind::Uncaught);
+    assert_eq!((e.line, e.col), (2, 13), "{e}");
+    assert!(e.message.contains("nope"), "{e}");
+}
+
+#[test]
+fn calling_a_non_function_is_a_type_error_that_can_be_caught() {
+    let r = run_ok("const x = 5; try { x(); } catch (e) { console.log(e.name, e.message); }");
+    assert_eq!(
+        log(&r),
+        vec!["TypeError `x` is not a function (it is a number)"]
+    );
+}
+
+#[test]
+fn a_program_that_never_settles_says_where_it_waits() {
+    let r = run("console.log('a');\nawait Promise.race([]);");
+    let e = r.finished.error.clone().expect("an error");
+    assert_eq!(e.kind, RunErrorKind::NeverSettles);
+    assert_eq!((e.line, e.col), (2, 1), "{e}");
+}
+
+#[test]
+fn a_rejection_nobody_awaits_is_reported_at_the_end() {
+    let r = run("fail('lost', 100);\nawait sleep(200);\nconsole.log('done');");
+    let e = r.finished.error.clone().expect("an error");
+    assert_eq!(e.kind, RunErrorKind::UnhandledRejection);
+    assert_eq!((e.line, e.col), (1, 1), "{e}");
+    assert_eq!(log(&r), vec!["done"]);
+}

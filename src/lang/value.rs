@@ -1,0 +1,418 @@
+//! The values a program computes with, and how they print, compare and convert.
+
+use std::cell::RefCell;
+use std::fmt::Write;
+use std::rc::Rc;
+
+use crate::cpu::kernels::Job;
+
+use super::compile::Proto;
+use super::scope::Scope;
+
+/// Index of a promise in the machine's promise table.
+pub type PromiseId = usize;
+
+/// A value of the language.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// `undefined`.
+    Undefined,
+    /// `null`.
+    Null,
+    /// `true`, `false`.
+    Bool(bool),
+    /// A number (a double, as in JavaScript).
+    Num(f64),
+    /// A string.
+    Str(Rc<str>),
+    /// An array (shared and mutable, as in JavaScript: `push` changes every reference).
+    Array(Rc<RefCell<Vec<Value>>>),
+    /// A record with named fields (errors, `allSettled` results).
+    Object(Rc<Vec<(Rc<str>, Value)>>),
+    /// A function written in the program, with the scope it closes over.
+    Closure(Rc<Closure>),
+    /// A built-in function.
+    Builtin(Builtin),
+    /// A built-in method bound to the array it was read from (`xs.push`).
+    ArrayMethod(Rc<RefCell<Vec<Value>>>, ArrayMethod),
+    /// A namespace of built-ins: `Promise`, `console`.
+    Namespace(Namespace),
+    /// A promise.
+    Promise(PromiseId),
+    /// An async stream for `for await` (`ticks(n, ms)`).
+    Stream(Rc<RefCell<Stream>>),
+    /// CPU work for a worker, made by `primes(n)`, `mandelbrot(w, h, iter)` or `burn(ms)`.
+    Job(Rc<Job>),
+    /// A loop in progress (internal: never visible to the program).
+    Iter(Rc<RefCell<Iter>>),
+    /// The end of a stream (internal: never visible to the program).
+    Done,
+}
+
+/// A function value: its compiled code and the scope it was created in.
+#[derive(Debug)]
+pub struct Closure {
+    /// The compiled function.
+    pub proto: Rc<Proto>,
+    /// The scope it closes over.
+    pub scope: Rc<Scope>,
+}
+
+/// The built-in functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `sleep(ms)`.
+    Sleep,
+    /// `call(label, ms)`.
+    Call,
+    /// `fail(label, ms)`.
+    Fail,
+    /// `timeout(p, ms)`.
+    Timeout,
+    /// `retry(n, delayMs, f)`.
+    Retry,
+    /// `limit(k, fs)`.
+    Limit,
+    /// `range(n)`.
+    Range,
+    /// `ticks(n, ms)`.
+    Ticks,
+    /// `spin(ms)`.
+    Spin,
+    /// `worker(f)`.
+    Worker,
+    /// `parallel(n, f)`.
+    Parallel,
+    /// `primes(limit)`.
+    Primes,
+    /// `mandelbrot(width, height, maxIter)`.
+    Mandelbrot,
+    /// `burn(ms)`.
+    Burn,
+    /// `now()`.
+    Now,
+    /// `console.log(...)`.
+    Log,
+    /// `Promise.all`.
+    All,
+    /// `Promise.allSettled`.
+    AllSettled,
+    /// `Promise.race`.
+    Race,
+    /// `Promise.any`.
+    Any,
+    /// `Promise.resolve`.
+    Resolve,
+    /// `Promise.reject`.
+    Reject,
+    /// `Error(message)`.
+    Error,
+}
+
+impl Builtin {
+    /// The global a name refers to when the program does not declare it.
+    pub fn global(name: &str) -> Option<Value> {
+        use Builtin::*;
+        let f = match name {
+            "sleep" => Sleep,
+            "call" => Call,
+            "fail" => Fail,
+            "timeout" => Timeout,
+            "retry" => Retry,
+            "limit" => Limit,
+            "range" => Range,
+            "ticks" => Ticks,
+            "spin" => Spin,
+            "worker" => Worker,
+            "parallel" => Parallel,
+            "primes" => Primes,
+            "mandelbrot" => Mandelbrot,
+            "burn" => Burn,
+            "now" => Now,
+            "Error" => Error,
+            "Promise" => return Some(Value::Namespace(Namespace::Promise)),
+            "console" => return Some(Value::Namespace(Namespace::Console)),
+            "undefined" => return Some(Value::Undefined),
+            "NaN" => return Some(Value::Num(f64::NAN)),
+            "Infinity" => return Some(Value::Num(f64::INFINITY)),
+            _ => return None,
+        };
+        Some(Value::Builtin(f))
+    }
+
+    /// Its name as the program writes it.
+    pub fn name(self) -> &'static str {
+        use Builtin::*;
+        match self {
+            Sleep => "sleep",
+            Call => "call",
+            Fail => "fail",
+            Timeout => "timeout",
+            Retry => "retry",
+            Limit => "limit",
+            Range => "range",
+            Ticks => "ticks",
+            Spin => "spin",
+            Worker => "worker",
+            Parallel => "parallel",
+            Primes => "primes",
+            Mandelbrot => "mandelbrot",
+            Burn => "burn",
+            Now => "now",
+            Log => "log",
+            All => "all",
+            AllSettled => "allSettled",
+            Race => "race",
+            Any => "any",
+            Resolve => "resolve",
+            Reject => "reject",
+            Error => "Error",
+        }
+    }
+}
+
+/// Methods of arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrayMethod {
+    /// `xs.push(a, b)`: appends, returns the new length.
+    Push,
+}
+
+/// Namespaces of built-ins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Namespace {
+    /// `Promise.all`, `Promise.race`, …
+    Promise,
+    /// `console.log`.
+    Console,
+}
+
+impl Namespace {
+    /// The member `name` of the namespace.
+    pub fn member(self, name: &str) -> Option<Builtin> {
+        match (self, name) {
+            (Namespace::Promise, "all") => Some(Builtin::All),
+            (Namespace::Promise, "allSettled") => Some(Builtin::AllSettled),
+            (Namespace::Promise, "race") => Some(Builtin::Race),
+            (Namespace::Promise, "any") => Some(Builtin::Any),
+            (Namespace::Promise, "resolve") => Some(Builtin::Resolve),
+            (Namespace::Promise, "reject") => Some(Builtin::Reject),
+            (Namespace::Console, "log") => Some(Builtin::Log),
+            _ => None,
+        }
+    }
+}
+
+/// `ticks(n, ms)`: yields 0, 1, … n-1, each `ms` after it is asked for (as an async generator
+/// that sleeps before each yield does).
+#[derive(Debug)]
+pub struct Stream {
+    /// How many values it yields.
+    pub count: u32,
+    /// The wait before each one.
+    pub ms: f64,
+    /// How many it has been asked for so far.
+    pub asked: u32,
+}
+
+/// A `for … of` loop's position.
+#[derive(Debug)]
+pub enum Iter {
+    /// Over an array's elements (a snapshot of the array when the loop began).
+    Array(Vec<Value>, usize),
+    /// Over a stream.
+    Stream(Rc<RefCell<Stream>>),
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    /// An array value.
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    /// An error object: `{ name, message }`.
+    pub fn error(name: &str, message: &str) -> Value {
+        Value::Object(Rc::new(vec![
+            (Rc::from("name"), Value::str(name)),
+            (Rc::from("message"), Value::str(message)),
+        ]))
+    }
+
+    /// JavaScript's truthiness.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Undefined | Value::Null | Value::Done => false,
+            Value::Bool(b) => *b,
+            Value::Num(n) => *n != 0.0 && !n.is_nan(),
+            Value::Str(s) => !s.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// JavaScript's `typeof`-like name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Undefined => "undefined",
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Num(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+            Value::Closure(_) | Value::Builtin(_) | Value::ArrayMethod(..) => "a function",
+            Value::Namespace(_) => "a namespace",
+            Value::Promise(_) => "a promise",
+            Value::Stream(_) => "a stream",
+            Value::Job(_) => "a CPU job",
+            Value::Iter(_) | Value::Done => "an iterator",
+        }
+    }
+
+    /// JavaScript's `ToNumber`, roughly.
+    pub fn to_number(&self) -> f64 {
+        match self {
+            Value::Num(n) => *n,
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            Value::Null => 0.0,
+            Value::Str(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    0.0
+                } else {
+                    t.parse().unwrap_or(f64::NAN)
+                }
+            }
+            _ => f64::NAN,
+        }
+    }
+
+    /// A field of an object.
+    pub fn field(&self, name: &str) -> Option<Value> {
+        match self {
+            Value::Object(fields) => fields
+                .iter()
+                .find(|(k, _)| &**k == name)
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Strict equality (`===`): by value for primitives, by identity for the rest.
+    pub fn strict_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Undefined, Value::Undefined) | (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Num(a), Value::Num(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(a, b),
+            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
+            (Value::Closure(a), Value::Closure(b)) => Rc::ptr_eq(a, b),
+            (Value::Builtin(a), Value::Builtin(b)) => a == b,
+            (Value::Promise(a), Value::Promise(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// JavaScript's `String(value)`: what `+` joins and `console.log` prints at top level.
+    pub fn to_display(&self) -> String {
+        match self {
+            Value::Str(s) => s.to_string(),
+            Value::Array(items) => items
+                .borrow()
+                .iter()
+                .map(|v| match v {
+                    Value::Undefined | Value::Null => String::new(),
+                    v => v.to_display(),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            Value::Object(_) => match (self.field("name"), self.field("message")) {
+                (Some(name), Some(message)) => {
+                    format!("{}: {}", name.to_display(), message.to_display())
+                }
+                _ => "[object Object]".into(),
+            },
+            other => other.inspect(),
+        }
+    }
+
+    /// How `console.log` shows a value nested in an array or object (strings quoted), in
+    /// Node's style.
+    pub fn inspect(&self) -> String {
+        match self {
+            Value::Undefined => "undefined".into(),
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Num(n) => number_to_string(*n),
+            Value::Str(s) => format!("'{}'", s.replace('\'', "\\'")),
+            Value::Array(items) => {
+                let items = items.borrow();
+                if items.is_empty() {
+                    return "[]".into();
+                }
+                let parts: Vec<String> = items.iter().map(Value::inspect).collect();
+                format!("[ {} ]", parts.join(", "))
+            }
+            Value::Object(fields) => {
+                if let (Some(name), Some(message)) = (self.field("name"), self.field("message")) {
+                    if fields.len() == 2 {
+                        return format!("{}: {}", name.to_display(), message.to_display());
+                    }
+                }
+                let mut out = String::from("{ ");
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{k}: {}", v.inspect());
+                }
+                out.push_str(" }");
+                out
+            }
+            Value::Closure(c) => {
+                let kind = if c.proto.is_async {
+                    "AsyncFunction"
+                } else {
+                    "Function"
+                };
+                match &c.proto.name {
+                    Some(name) => format!("[{kind}: {name}]"),
+                    None => format!("[{kind} (anonymous)]"),
+                }
+            }
+            Value::Builtin(b) => format!("[Function: {}]", b.name()),
+            Value::ArrayMethod(..) => "[Function: push]".into(),
+            Value::Namespace(Namespace::Promise) => "[Function: Promise]".into(),
+            Value::Namespace(Namespace::Console) => "[console]".into(),
+            Value::Promise(_) => "Promise { <pending> }".into(),
+            Value::Stream(_) => "Object [AsyncGenerator] {}".into(),
+            Value::Job(job) => format!("[Job {job:?}]"),
+            Value::Iter(_) | Value::Done => "[iterator]".into(),
+        }
+    }
+}
+
+/// A number as JavaScript writes it: `3`, `1.5`, `NaN`, `Infinity`, `-0` as `0`.
+pub fn number_to_string(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else if n == 0.0 {
+        "0".into()
+    } else if n.abs() >= 1e21 || n.abs() < 1e-6 {
+        let s = format!("{n:e}");
+        // Rust writes `1e21` and `1.5e-7`; JavaScript writes `1e+21` and `1.5e-7`.
+        match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        }
+    } else {
+        format!("{n}")
+    }
+}
