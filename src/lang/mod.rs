@@ -11,6 +11,7 @@ mod builtins;
 pub mod compile;
 pub mod driver;
 pub mod error;
+pub mod examples;
 pub mod lexer;
 pub mod limits;
 pub mod machine;
@@ -25,5 +26,7 @@ pub use machine::{Clock, Finished, Idle, JobId, Machine, RunError, RunErrorKind}
 
 #[cfg(test)]
 mod run_tests;
+#[cfg(test)]
+mod scenario_tests;
 #[cfg(test)]
 mod tests;
