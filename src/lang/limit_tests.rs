@@ -1,0 +1,105 @@
+//! Hostile programs end with an error naming the limit they hit; random programs never panic
+//! and always end.
+
+use super::driver::run_virtual;
+use super::limits::{Limit, MAX_PROGRAM_BYTES};
+use super::machine::RunErrorKind;
+use super::parser::parse;
+use super::tests::{mutate, Rng};
+
+fn limit_hit(src: &str) -> (Limit, u32, u32) {
+    let r = run_virtual(src).expect("parses");
+    let e = r.finished.error.expect("an error");
+    match e.kind {
+        RunErrorKind::Limit(limit) => {
+            assert!(e.message.contains("limit"), "{e}");
+            (limit, e.line, e.col)
+        }
+        other => panic!("expected a limit, got {other:?}: {e}"),
+    }
+}
+
+#[test]
+fn a_billion_iterations_hit_the_step_limit_of_a_stretch() {
+    let (limit, line, _) = limit_hit("let n = 0;\nfor (const i of range(900000)) { n = n + 1; }");
+    assert_eq!((limit, line), (Limit::StepsPerStretch, 2));
+}
+
+#[test]
+fn an_endless_chain_of_microtasks_hits_the_step_limit_of_a_stretch() {
+    let (limit, ..) = limit_hit("async function f() { await null; f(); }\nawait f();");
+    assert_eq!(limit, Limit::StepsPerStretch);
+}
+
+#[test]
+fn an_endless_loop_of_timers_hits_the_total_step_limit() {
+    let (limit, ..) = limit_hit("async function f() { await sleep(0); f(); }\nf();");
+    assert_eq!(limit, Limit::StepsTotal);
+}
+
+#[test]
+fn a_chain_of_promises_that_only_grows_hits_the_promise_limit() {
+    let (limit, ..) = limit_hit("async function f() { await null; return f(); }\nawait f();");
+    assert_eq!(limit, Limit::PendingPromises);
+}
+
+#[test]
+fn deep_recursion_hits_the_recursion_limit_with_its_position() {
+    let (limit, line, col) = limit_hit("function f(n) {\n  return f(n + 1);\n}\nf(0);");
+    assert_eq!((limit, line, col), (Limit::CallDepth, 2, 10));
+    let (limit, ..) = limit_hit("async function f(n) { return await f(n + 1); }\nawait f(0);");
+    assert_eq!(limit, Limit::CallDepth);
+}
+
+#[test]
+fn a_huge_array_hits_the_array_limit() {
+    let (limit, line, col) = limit_hit("const xs = range(1000000000);");
+    assert_eq!((limit, line, col), (Limit::ArrayLen, 1, 12));
+}
+
+#[test]
+fn too_many_pending_promises_hit_the_promise_limit() {
+    let (limit, ..) = limit_hit("for (const i of range(150000)) sleep(1000);");
+    assert_eq!(limit, Limit::PendingPromises);
+}
+
+#[test]
+fn a_program_too_long_is_a_parse_error() {
+    let src = "sleep(1);\n".repeat(MAX_PROGRAM_BYTES / 10 + 1);
+    let e = parse(&src).unwrap_err();
+    assert!(e.message.contains("longer than the limit"), "{e}");
+}
+
+#[test]
+fn spin_blocks_the_loop_and_is_capped() {
+    let r = run_virtual(
+        "const t = sleep(100);\nspin(300);\nawait t;\nconsole.log(now());\nspin(60000);",
+    )
+    .unwrap();
+    assert_eq!(r.finished.error, None);
+    let lines: Vec<_> = r.recording.log.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        lines[0], "300",
+        "the timer fired late: the loop was blocked"
+    );
+    assert!(lines[1].contains("capped at 10000"), "{lines:?}");
+    assert_eq!(r.finished.end_ms, 10_300.0);
+}
+
+#[test]
+fn mutated_programs_never_panic_and_always_end() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut ran = 0;
+    for round in 0..600 {
+        let (_, _, seed) = super::examples::ALL[round % super::examples::ALL.len()];
+        let src = mutate(seed, &mut rng);
+        if let Ok(r) = run_virtual(&src) {
+            ran += 1;
+            assert!(r.finished.end_ms.is_finite(), "{src}");
+        }
+    }
+    assert!(
+        ran > 100,
+        "enough mutants parse to test the machine ({ran})"
+    );
+}
