@@ -10,7 +10,7 @@ use crate::cpu::kernels::{clamp_job, split_job, Job, MandelbrotSpec};
 use crate::trace::Outcome;
 
 use super::ast::Span;
-use super::limits::{Limit, MAX_ARRAY_LEN, MAX_SPIN_MS};
+use super::limits::Limit;
 use super::machine::{
     Clock, Group, GroupKind, LimitState, Machine, Reaction, RetryState, Settled, Stop, Thrown,
     TimerAction,
@@ -106,7 +106,7 @@ pub(super) fn call(
         }
         Builtin::Range => {
             let n = a.count(m, 0)? as usize;
-            if n > MAX_ARRAY_LEN {
+            if n > m.limits.array_len {
                 return Err(Stop::Fatal(Limit::ArrayLen, span.clone()));
             }
             Value::array((0..n).map(|i| Value::Num(i as f64)).collect())
@@ -122,14 +122,15 @@ pub(super) fn call(
         }
         Builtin::Spin => {
             let mut ms = a.ms(m, 0)?;
-            if ms > MAX_SPIN_MS {
+            let cap = m.limits.spin_ms;
+            if ms > cap {
                 let note = format!(
                     "spin({}) was capped at {} ms so the page stays usable",
                     number_to_string(ms),
-                    number_to_string(MAX_SPIN_MS)
+                    number_to_string(cap)
                 );
                 m.recording.log(m.now, note);
-                ms = MAX_SPIN_MS;
+                ms = cap;
             }
             let label = format!("spin {} (blocks the loop)", number_to_string(ms));
             let lane = m.recording.open(label, LaneKind::MainThread, m.now);

@@ -7,6 +7,7 @@ use crate::cpu::kernels::{run_job, Job};
 use crate::trace::Trace;
 
 use super::error::ParseError;
+use super::limits::Limits;
 use super::machine::{Clock, Finished, JobId, Machine};
 use super::trace::Recording;
 
@@ -28,7 +29,7 @@ impl Clock for VirtualClock {
 }
 
 /// Options of [`run_virtual_with`]. Defaults: 4 workers, [`default_job_cost`], jobs really
-/// computed (so printed results are right).
+/// computed (so printed results are right), the default [`Limits`].
 pub struct VirtualOptions {
     /// Workers available; more jobs than this wait in a queue.
     pub workers: usize,
@@ -36,6 +37,8 @@ pub struct VirtualOptions {
     pub job_cost_ms: Box<dyn Fn(&Job) -> f64>,
     /// Compute each job's real output (false: every job outputs 0, for speed).
     pub compute_jobs: bool,
+    /// The run's limits.
+    pub limits: Limits,
 }
 
 impl Default for VirtualOptions {
@@ -44,6 +47,7 @@ impl Default for VirtualOptions {
             workers: 4,
             job_cost_ms: Box::new(default_job_cost),
             compute_jobs: true,
+            limits: Limits::default(),
         }
     }
 }
@@ -84,7 +88,7 @@ pub fn run_virtual(src: &str) -> Result<Report, ParseError> {
 
 /// Runs `src` on a virtual clock.
 pub fn run_virtual_with(src: &str, options: &VirtualOptions) -> Result<Report, ParseError> {
-    let mut machine = Machine::new(src)?;
+    let mut machine = Machine::new(src)?.with_limits(options.limits);
     let mut clock = VirtualClock::default();
     // Jobs waiting for a worker, and jobs running: (finish time, id, output).
     let mut queue: std::collections::VecDeque<(JobId, Job)> = Default::default();

@@ -1,8 +1,8 @@
 //! Hostile programs end with an error naming the limit they hit; random programs never panic
 //! and always end.
 
-use super::driver::run_virtual;
-use super::limits::{Limit, MAX_PROGRAM_BYTES};
+use super::driver::{run_virtual, run_virtual_with, VirtualOptions};
+use super::limits::{Limit, Limits, MAX_PROGRAM_BYTES};
 use super::machine::RunErrorKind;
 use super::parser::parse;
 use super::tests::{mutate, Rng};
@@ -33,8 +33,21 @@ fn an_endless_chain_of_microtasks_hits_the_step_limit_of_a_stretch() {
 
 #[test]
 fn an_endless_loop_of_timers_hits_the_total_step_limit() {
-    let (limit, ..) = limit_hit("async function f() { await sleep(0); f(); }\nf();");
-    assert_eq!(limit, Limit::StepsTotal);
+    let options = VirtualOptions {
+        limits: Limits {
+            steps_total: 200_000,
+            ..Limits::default()
+        },
+        ..VirtualOptions::default()
+    };
+    let r = run_virtual_with(
+        "async function f() { await sleep(0); f(); }\nf();",
+        &options,
+    )
+    .unwrap();
+    let e = r.finished.error.expect("an error");
+    assert_eq!(e.kind, RunErrorKind::Limit(Limit::StepsTotal));
+    assert!(e.message.contains("200000 steps in all"), "{e}");
 }
 
 #[test]
@@ -102,4 +115,15 @@ fn mutated_programs_never_panic_and_always_end() {
         ran > 100,
         "enough mutants parse to test the machine ({ran})"
     );
+}
+
+#[test]
+fn arrays_nested_100000_deep_neither_overflow_when_printed_nor_when_dropped() {
+    let r = run_virtual(
+        "let a = [];\nfor (const i of range(100000)) { a = [a]; }\n\
+         console.log(a);\nconsole.log('' + a);\nconst b = a;\na = 0;",
+    )
+    .unwrap();
+    assert_eq!(r.finished.error, None);
+    assert_eq!(r.recording.log[0].text, "[ [ [ [Array] ] ] ]");
 }

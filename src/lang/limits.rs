@@ -1,8 +1,6 @@
 //! The limits that keep any typed program from hanging or crashing the page. Each one ends the
 //! run with an error that names it.
 
-use std::fmt;
-
 /// Longest program accepted, in bytes.
 pub const MAX_PROGRAM_BYTES: usize = 100_000;
 /// Deepest nesting of blocks and expressions the parser accepts.
@@ -37,25 +35,59 @@ pub enum Limit {
     ArrayLen,
 }
 
-impl fmt::Display for Limit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// The limits of one run; [`Limits::default`] has the values above. Tests and benchmarks may
+/// lower or raise them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Most steps one synchronous stretch may take ([`MAX_STEPS_PER_STRETCH`]).
+    pub steps_per_stretch: u64,
+    /// Most steps a run may take ([`MAX_STEPS_TOTAL`]).
+    pub steps_total: u64,
+    /// Most promises pending at once ([`MAX_PENDING_PROMISES`]).
+    pub pending_promises: usize,
+    /// Deepest chain of calls ([`MAX_CALL_DEPTH`]).
+    pub call_depth: usize,
+    /// Most elements of one array ([`MAX_ARRAY_LEN`]).
+    pub array_len: usize,
+    /// Longest `spin(ms)` ([`MAX_SPIN_MS`]).
+    pub spin_ms: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            steps_per_stretch: MAX_STEPS_PER_STRETCH,
+            steps_total: MAX_STEPS_TOTAL,
+            pending_promises: MAX_PENDING_PROMISES,
+            call_depth: MAX_CALL_DEPTH,
+            array_len: MAX_ARRAY_LEN,
+            spin_ms: MAX_SPIN_MS,
+        }
+    }
+}
+
+impl Limit {
+    /// A sentence naming the limit and its value in `limits`.
+    pub fn message(self, limits: &Limits) -> String {
         match self {
-            Limit::StepsPerStretch => write!(
-                f,
-                "step limit: more than {MAX_STEPS_PER_STRETCH} steps without waiting (an endless loop?)"
+            Limit::StepsPerStretch => format!(
+                "step limit: more than {} steps without waiting (an endless loop?)",
+                limits.steps_per_stretch
             ),
-            Limit::StepsTotal => write!(f, "step limit: more than {MAX_STEPS_TOTAL} steps in all"),
-            Limit::PendingPromises => write!(
-                f,
-                "promise limit: more than {MAX_PENDING_PROMISES} promises pending at once"
+            Limit::StepsTotal => {
+                format!("step limit: more than {} steps in all", limits.steps_total)
+            }
+            Limit::PendingPromises => format!(
+                "promise limit: more than {} promises pending at once",
+                limits.pending_promises
             ),
-            Limit::CallDepth => write!(
-                f,
-                "recursion limit: calls nested more than {MAX_CALL_DEPTH} deep"
+            Limit::CallDepth => format!(
+                "recursion limit: calls nested more than {} deep",
+                limits.call_depth
             ),
-            Limit::ArrayLen => write!(
-                f,
-                "array limit: an array of more than {MAX_ARRAY_LEN} elements"
+            Limit::ArrayLen => format!(
+                "array limit: an array of more than {} elements",
+                limits.array_len
             ),
         }
     }

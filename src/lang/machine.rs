@@ -17,13 +17,10 @@ use crate::trace::Outcome;
 use super::ast::{BinaryOp, LogicalOp, Program, Span, UnaryOp};
 use super::compile::{compile, Op, Proto};
 use super::error::{line_col, ParseError};
-use super::limits::{
-    Limit, MAX_ARRAY_LEN, MAX_CALL_DEPTH, MAX_PENDING_PROMISES, MAX_STEPS_PER_STRETCH,
-    MAX_STEPS_TOTAL,
-};
+use super::limits::{Limit, Limits};
 use super::scope::{Scope, ScopeError};
 use super::trace::{LaneKind, Recording};
-use super::value::{ArrayMethod, Builtin, Closure, Iter, PromiseId, Value};
+use super::value::{drop_deep, ArrayMethod, Builtin, Closure, Iter, PromiseId, Value};
 
 /// The time as the driver knows it, and a way to block the loop (`spin`).
 pub trait Clock {
@@ -239,6 +236,16 @@ pub(super) struct JobGroup {
     pub failed: bool,
 }
 
+impl Drop for PromiseSlot {
+    fn drop(&mut self) {
+        match std::mem::replace(&mut self.state, PromiseState::Pending) {
+            PromiseState::Settled(Ok(v)) => drop_deep(v),
+            PromiseState::Settled(Err(t)) => drop_deep(t.value),
+            PromiseState::Pending => {}
+        }
+    }
+}
+
 struct Handler {
     catch: Option<usize>,
     finally: Option<usize>,
@@ -263,6 +270,12 @@ struct Frame {
     completions: Vec<Completion>,
     /// The promise of an async function's call (settled when it returns or throws).
     promise: Option<PromiseId>,
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        self.stack.drain(..).for_each(drop_deep);
+    }
 }
 
 struct Task {
@@ -308,6 +321,8 @@ pub struct Machine {
     main_task: usize,
     main_ms: Option<f64>,
     finished: Option<Finished>,
+    /// The limits of this run.
+    pub(super) limits: Limits,
 }
 
 impl Machine {
@@ -348,6 +363,7 @@ impl Machine {
             main_task: 0,
             main_ms: None,
             finished: None,
+            limits: Limits::default(),
         };
         m.main = m.promise_unchecked();
         let frame = Frame {
@@ -366,6 +382,12 @@ impl Machine {
         m.main_task = 0;
         m.microtasks.push_back(Microtask::Start(0));
         Ok(m)
+    }
+
+    /// The same machine with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Machine {
+        self.limits = limits;
+        self
     }
 
     /// The source the machine runs.
@@ -510,9 +532,11 @@ impl Machine {
 
     fn end_fatal(&mut self, stop: Stop) {
         let error = match stop {
-            Stop::Fatal(limit, span) => {
-                self.error(RunErrorKind::Limit(limit), &limit.to_string(), span)
-            }
+            Stop::Fatal(limit, span) => self.error(
+                RunErrorKind::Limit(limit),
+                &limit.message(&self.limits),
+                span,
+            ),
             Stop::Throw(thrown) => self.error(
                 RunErrorKind::Uncaught,
                 &format!("uncaught {}", thrown.value.to_display()),
@@ -573,7 +597,7 @@ impl Machine {
 
     /// A new pending promise; fails past the limit of promises pending at once.
     pub(super) fn new_promise(&mut self, span: &Span) -> Result<PromiseId, Stop> {
-        if self.pending_promises >= MAX_PENDING_PROMISES {
+        if self.pending_promises >= self.limits.pending_promises {
             return Err(Stop::Fatal(Limit::PendingPromises, span.clone()));
         }
         Ok(self.promise_unchecked())
@@ -921,10 +945,10 @@ impl Machine {
             let span = &proto.spans[pc];
             self.steps_stretch += 1;
             self.steps_total += 1;
-            if self.steps_stretch > MAX_STEPS_PER_STRETCH {
+            if self.steps_stretch > self.limits.steps_per_stretch {
                 return Err(Stop::Fatal(Limit::StepsPerStretch, span.clone()));
             }
-            if self.steps_total > MAX_STEPS_TOTAL {
+            if self.steps_total > self.limits.steps_total {
                 return Err(Stop::Fatal(Limit::StepsTotal, span.clone()));
             }
             flow = match self.exec(&mut task, id, &proto.code[pc], span, clock) {
@@ -1294,7 +1318,7 @@ impl Machine {
     ) -> Result<Flow, Stop> {
         let result = match callee {
             Value::Closure(c) => {
-                if task.frames.len() >= MAX_CALL_DEPTH {
+                if task.frames.len() >= self.limits.call_depth {
                     return Err(Stop::Fatal(Limit::CallDepth, span.clone()));
                 }
                 let promise = if c.proto.is_async {
@@ -1309,7 +1333,7 @@ impl Machine {
             Value::Builtin(b) => super::builtins::call(self, b, args, span, clock)?,
             Value::ArrayMethod(items, ArrayMethod::Push) => {
                 let mut items = items.borrow_mut();
-                if items.len() + args.len() > MAX_ARRAY_LEN {
+                if items.len() + args.len() > self.limits.array_len {
                     return Err(Stop::Fatal(Limit::ArrayLen, span.clone()));
                 }
                 items.extend(args);

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::value::Value;
+use super::value::{drop_deep, Value};
 
 /// One scope: its variables and the scope around it.
 #[derive(Debug, Default)]
@@ -82,10 +82,18 @@ impl Scope {
                 if !v.mutable {
                     return Err(ScopeError::Const);
                 }
-                v.value = value;
+                drop_deep(std::mem::replace(&mut v.value, value));
                 return Ok(());
             }
             scope = scope.parent.as_deref().ok_or(ScopeError::Unknown)?;
+        }
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        for var in self.vars.get_mut().drain(..) {
+            drop_deep(var.value);
         }
     }
 }

@@ -318,16 +318,22 @@ impl Value {
         }
     }
 
-    /// JavaScript's `String(value)`: what `+` joins and `console.log` prints at top level.
+    /// JavaScript's `String(value)`: what `+` joins. Arrays nested more than
+    /// [`MAX_DISPLAY_DEPTH`] deep show as `...` (JavaScript would overflow its stack).
     pub fn to_display(&self) -> String {
+        self.display_at(0)
+    }
+
+    fn display_at(&self, depth: usize) -> String {
         match self {
             Value::Str(s) => s.to_string(),
+            Value::Array(_) if depth > MAX_DISPLAY_DEPTH => "...".into(),
             Value::Array(items) => items
                 .borrow()
                 .iter()
                 .map(|v| match v {
                     Value::Undefined | Value::Null => String::new(),
-                    v => v.to_display(),
+                    v => v.display_at(depth + 1),
                 })
                 .collect::<Vec<_>>()
                 .join(","),
@@ -341,10 +347,16 @@ impl Value {
         }
     }
 
-    /// How `console.log` shows a value nested in an array or object (strings quoted), in
-    /// Node's style.
+    /// How `console.log` shows a value (strings quoted), in Node's style: nested more than
+    /// two levels deep, arrays show as `[Array]` and objects as `[Object]`.
     pub fn inspect(&self) -> String {
+        self.inspect_at(0)
+    }
+
+    fn inspect_at(&self, depth: usize) -> String {
         match self {
+            Value::Array(_) if depth > 2 => "[Array]".into(),
+            Value::Object(_) if depth > 2 => "[Object]".into(),
             Value::Undefined => "undefined".into(),
             Value::Null => "null".into(),
             Value::Bool(b) => b.to_string(),
@@ -355,7 +367,7 @@ impl Value {
                 if items.is_empty() {
                     return "[]".into();
                 }
-                let parts: Vec<String> = items.iter().map(Value::inspect).collect();
+                let parts: Vec<String> = items.iter().map(|v| v.inspect_at(depth + 1)).collect();
                 format!("[ {} ]", parts.join(", "))
             }
             Value::Object(fields) => {
@@ -369,7 +381,7 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    let _ = write!(out, "{k}: {}", v.inspect());
+                    let _ = write!(out, "{k}: {}", v.inspect_at(depth + 1));
                 }
                 out.push_str(" }");
                 out
@@ -393,6 +405,30 @@ impl Value {
             Value::Stream(_) => "Object [AsyncGenerator] {}".into(),
             Value::Job(job) => format!("[Job {job:?}]"),
             Value::Iter(_) | Value::Done => "[iterator]".into(),
+        }
+    }
+}
+
+/// How deeply [`Value::to_display`] follows nested arrays.
+pub const MAX_DISPLAY_DEPTH: usize = 50;
+
+/// Drops `value` without recursion: an array nested 100,000 deep (`a = [a]` in a loop) would
+/// otherwise overflow the stack when it is dropped.
+pub fn drop_deep(value: Value) {
+    let mut work = vec![value];
+    while let Some(v) = work.pop() {
+        match v {
+            Value::Array(rc) => {
+                if let Ok(cell) = Rc::try_unwrap(rc) {
+                    work.extend(cell.into_inner());
+                }
+            }
+            Value::Object(rc) => {
+                if let Ok(fields) = Rc::try_unwrap(rc) {
+                    work.extend(fields.into_iter().map(|(_, v)| v));
+                }
+            }
+            other => drop(other),
         }
     }
 }
