@@ -282,6 +282,8 @@ struct Task {
     frames: Vec<Frame>,
     /// The `await` it is suspended at.
     waiting_at: Option<Span>,
+    /// The promise it awaits (to mark on the timeline when its result is consumed).
+    waiting_on: Option<PromiseId>,
 }
 
 enum Microtask {
@@ -378,6 +380,7 @@ impl Machine {
         m.tasks.push(Some(Task {
             frames: vec![frame],
             waiting_at: None,
+            waiting_on: None,
         }));
         m.main_task = 0;
         m.microtasks.push_back(Microtask::Start(0));
@@ -860,6 +863,7 @@ impl Machine {
         let task = self.new_task(Task {
             frames: vec![frame],
             waiting_at: None,
+            waiting_on: None,
         });
         self.microtasks.push_back(Microtask::Start(task));
         Ok(p)
@@ -917,6 +921,9 @@ impl Machine {
             return Ok(());
         };
         task.waiting_at = None;
+        if let Some(lane) = task.waiting_on.take().and_then(|p| self.promises[p].lane) {
+            self.recording.consumed.push((lane, self.now));
+        }
         let mut flow = Flow::Next;
         match resume {
             Some(Ok(v)) => {
@@ -1176,6 +1183,7 @@ impl Machine {
                     // The task's own async function waits: the task sleeps.
                     task.frames.push(frame);
                     task.waiting_at = Some(span.clone());
+                    task.waiting_on = Some(p);
                     self.react_to(p, Reaction::Resume(id));
                     return Ok(Flow::Suspended);
                 }
@@ -1187,6 +1195,7 @@ impl Machine {
                 let waiting = self.new_task(Task {
                     frames: vec![frame],
                     waiting_at: Some(span.clone()),
+                    waiting_on: Some(p),
                 });
                 self.react_to(p, Reaction::Resume(waiting));
                 task.frames
@@ -1298,6 +1307,14 @@ impl Machine {
             },
             Value::Str(s) if name == "length" => Value::Num(s.chars().count() as f64),
             Value::Object(_) => object.field(name).unwrap_or(Value::Undefined),
+            Value::Promise(_) if matches!(name, "then" | "catch" | "finally") => {
+                return Err(self.type_error(
+                    &format!(
+                        "promises have no `.{name}` in this language: use await (with try/catch)"
+                    ),
+                    span,
+                ))
+            }
             Value::Undefined | Value::Null => {
                 return Err(self.type_error(
                     &format!("cannot read `{name}` of {}", object.type_name()),

@@ -25,6 +25,8 @@ pub use error::ParseError;
 pub use machine::{Clock, Finished, Idle, JobId, Machine, RunError, RunErrorKind};
 
 #[cfg(test)]
+mod driver_tests;
+#[cfg(test)]
 mod limit_tests;
 #[cfg(test)]
 mod run_tests;

@@ -48,6 +48,8 @@ pub struct Recording {
     pub log: Vec<LogLine>,
     /// Log lines written beyond the limit, counted but not kept.
     pub log_dropped: usize,
+    /// When an `await` continued with a lane's result: (lane, ms).
+    pub consumed: Vec<(usize, f64)>,
 }
 
 impl Recording {
@@ -116,6 +118,11 @@ impl Recording {
             });
         }
         trace.lane_names = self.lanes.iter().map(|l| l.label.clone()).collect();
+        trace.consumed = self
+            .consumed
+            .iter()
+            .map(|&(lane, at_ms)| (lane as u32, at_ms))
+            .collect();
         if let Some(elapsed) = elapsed_ms {
             trace.finish(elapsed, false);
         }
