@@ -64,6 +64,8 @@ pub enum Tok {
     False,
     #[token("null")]
     Null,
+    #[token("new")]
+    New,
 
     #[token("+")]
     Plus,
@@ -196,6 +198,7 @@ impl Tok {
             Tok::True => "true",
             Tok::False => "false",
             Tok::Null => "null",
+            Tok::New => "new",
             Tok::Plus => "+",
             Tok::Minus => "-",
             Tok::Star => "*",

@@ -431,6 +431,9 @@ impl Parser<'_> {
 
     fn postfix(&mut self) -> PResult<Expr> {
         let start = self.here().start;
+        // `new Error("x")` is read as the call `Error("x")`: the language has no classes, and
+        // its few constructors are plain functions.
+        self.eat(&Tok::New);
         let mut e = self.primary()?;
         loop {
             let kind = match self.peek() {

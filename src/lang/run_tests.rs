@@ -182,3 +182,86 @@ fn a_rejection_nobody_awaits_is_reported_at_the_end() {
     assert_eq!((e.line, e.col), (1, 1), "{e}");
     assert_eq!(log(&r), vec!["done"]);
 }
+
+#[test]
+fn throw_new_error_is_caught_with_its_message() {
+    let r = run_ok("try { throw new Error('boom'); } catch (e) { console.log(e.message, e); }");
+    assert_eq!(log(&r), vec!["boom Error: boom"]);
+}
+
+#[test]
+fn promise_any_takes_the_first_success_and_rejects_only_when_all_fail() {
+    let r = run_ok(
+        "console.log(await Promise.any([fail('a', 100), call('b', 300), call('c', 200)]), now());\n\
+         try { await Promise.any([fail('x', 50), fail('y', 80)]); }\n\
+         catch (e) { console.log(e.name, e.errors.length, now()); }",
+    );
+    assert_eq!(log(&r), vec!["c 200", "AggregateError 2 280"]);
+}
+
+#[test]
+fn a_timeout_that_does_not_fire_leaves_the_result_and_clears_its_timer() {
+    let r = run_ok("console.log(await timeout(call('quick', 100), 5000), now());");
+    assert_eq!(log(&r), vec!["quick 100"]);
+    assert_eq!(r.finished.end_ms, 100.0, "the 5000 ms timer was cleared");
+}
+
+#[test]
+fn limit_keeps_the_order_given_and_fails_fast() {
+    let r = run_ok(
+        "console.log(await limit(2, [() => call('a', 300), () => call('b', 100), () => call('c', 100)]), now());\n\
+         try { await limit(5, [() => call('d', 100), () => fail('e', 50)]); }\n\
+         catch (e) { console.log(e.message, now()); }",
+    );
+    assert_eq!(log(&r), vec!["[ 'a', 'b', 'c' ] 300", "e failed 350"]);
+}
+
+#[test]
+fn for_await_over_an_array_of_promises_awaits_each_in_turn() {
+    let r = run_ok(
+        "for await (const x of [call('a', 300), call('b', 100), 7]) { console.log(x, now()); }",
+    );
+    assert_eq!(log(&r), vec!["a 300", "b 300", "7 300"]);
+}
+
+#[test]
+fn an_async_function_called_in_a_loop_runs_its_calls_side_by_side() {
+    let r = run_ok(
+        "async function user(id) { const a = await call('fetch ' + id, 100); await sleep(50); return a; }\n\
+         const ps = []; for (const id of range(3)) { ps.push(user(id)); }\n\
+         console.log(await Promise.all(ps), now());",
+    );
+    assert_eq!(log(&r), vec!["[ 'fetch 0', 'fetch 1', 'fetch 2' ] 150"]);
+}
+
+#[test]
+fn a_const_cannot_be_assigned_and_a_name_cannot_be_declared_twice() {
+    let r = run_ok(
+        "const a = 1; try { a = 2; } catch (e) { console.log(e.name); }\n\
+         let b = 1; try { let b = 2; console.log(b); } catch (e) { console.log('no'); }\n\
+         console.log(a, b);",
+    );
+    assert_eq!(log(&r), vec!["TypeError", "2", "1 1"]);
+}
+
+#[test]
+fn microtasks_run_before_the_next_timer_even_one_due_at_the_same_time() {
+    let r = run_ok(
+        "const order = [];\n\
+         async function step(name) { await null; order.push(name); }\n\
+         sleep(0); step('micro'); await sleep(0); order.push('timer');\n\
+         console.log(order);",
+    );
+    assert_eq!(log(&r), vec!["[ 'micro', 'timer' ]"]);
+}
+
+#[test]
+fn a_race_between_a_call_and_a_timer_cancels_the_slower_call() {
+    let r = run_ok(
+        "const winner = await Promise.race([call('slow', 5000), sleep(1000)]);\n\
+         console.log(winner, now());",
+    );
+    assert_eq!(log(&r), vec!["undefined 1000"]);
+    assert_eq!(r.recording.lanes[0].outcome, Some(Outcome::Cancelled));
+    assert_eq!(r.finished.end_ms, 1000.0);
+}

@@ -235,3 +235,47 @@ fn random_bytes_and_mutated_programs_never_make_the_parser_panic() {
         let _ = parse(&String::from_utf8_lossy(&noise));
     }
 }
+
+#[test]
+fn function_expressions_indexing_new_and_keyword_properties_parse() {
+    let body = parses(
+        "const f = async function named(a) { return a[0]; };\n\
+         const g = function () { return 1; };\n\
+         const h = async x => x;\n\
+         throw new Error('x');\n\
+         p.catch;",
+    );
+    let StmtKind::Declare { init: Some(e), .. } = &body[0] else {
+        panic!("a declaration")
+    };
+    assert!(
+        matches!(&e.kind, ExprKind::Function(f) if f.is_async && f.name.as_deref() == Some("named"))
+    );
+    let StmtKind::Declare { init: Some(e), .. } = &body[2] else {
+        panic!("a declaration")
+    };
+    assert!(matches!(&e.kind, ExprKind::Function(f) if f.is_async && f.params == ["x"]));
+    let StmtKind::Throw(e) = &body[3] else {
+        panic!("a throw")
+    };
+    assert!(matches!(&e.kind, ExprKind::Call(..)));
+    let StmtKind::Expr(e) = &body[4] else {
+        panic!("an expression")
+    };
+    assert!(matches!(&e.kind, ExprKind::Member(_, m) if m == "catch"));
+}
+
+#[test]
+fn await_outside_an_async_function_is_an_error_with_its_position() {
+    let program = parse("function f() {\n  await sleep(1);\n}").unwrap();
+    let e = super::compile::compile("function f() {\n  await sleep(1);\n}", &program).unwrap_err();
+    assert_eq!((e.line, e.col), (2, 3), "{e}");
+    assert!(e.message.contains("async"), "{e}");
+}
+
+#[test]
+fn statements_on_one_line_need_semicolons_but_new_lines_do_not() {
+    assert!(parse("const a = 1\nconst b = 2").is_ok());
+    let e = parse("const a = 1 const b = 2").unwrap_err();
+    assert!(e.message.contains("`;`"), "{e}");
+}
