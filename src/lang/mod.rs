@@ -16,6 +16,7 @@ pub mod lexer;
 pub mod limits;
 pub mod machine;
 pub mod parser;
+pub mod runtime;
 pub mod scope;
 pub mod trace;
 pub mod value;
