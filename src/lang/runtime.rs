@@ -33,14 +33,16 @@ impl<R: Runtime> Clock for RuntimeClock<'_, R> {
 /// A worker job in progress: its output, or why it failed.
 pub type JobFuture = Pin<Box<dyn Future<Output = Result<u64, String>>>>;
 
+/// A job in progress with the id the machine gave it.
+type Answer = Pin<Box<dyn Future<Output = (JobId, Result<u64, String>)>>>;
+
 /// Runs `machine` to its end on `rt`, starting each worker job with `run_job`.
 pub async fn run_on<R: Runtime>(
     machine: &mut Machine,
     rt: &R,
     mut run_job: impl FnMut(Job) -> JobFuture,
 ) -> Finished {
-    let mut jobs: FuturesUnordered<Pin<Box<dyn Future<Output = (JobId, Result<u64, String>)>>>> =
-        FuturesUnordered::new();
+    let mut jobs: FuturesUnordered<Answer> = FuturesUnordered::new();
     loop {
         let idle = machine.run_until_idle(&mut RuntimeClock(rt));
         if let Some(done) = idle.done {
