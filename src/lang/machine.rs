@@ -9,7 +9,7 @@
 //! A promise starts when it is created: `sleep(300)` sets its timer at once, whoever awaits it.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use crate::cpu::kernels::Job;
 use crate::trace::Outcome;
@@ -325,6 +325,18 @@ pub struct Machine {
     finished: Option<Finished>,
     /// The limits of this run.
     pub(super) limits: Limits,
+    /// Every scope a closure captured, to break reference cycles when the machine is dropped.
+    captured: Vec<Weak<Scope>>,
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        for scope in std::mem::take(&mut self.captured) {
+            if let Some(scope) = scope.upgrade() {
+                scope.clear_chain();
+            }
+        }
+    }
 }
 
 impl Machine {
@@ -366,6 +378,7 @@ impl Machine {
             main_ms: None,
             finished: None,
             limits: Limits::default(),
+            captured: Vec::new(),
         };
         m.main = m.promise_unchecked();
         let frame = Frame {
@@ -391,6 +404,12 @@ impl Machine {
     pub fn with_limits(mut self, limits: Limits) -> Machine {
         self.limits = limits;
         self
+    }
+
+    /// The first scope a closure captured (tests check it is freed with the machine).
+    #[cfg(test)]
+    pub(super) fn debug_captured_scope(&self) -> Weak<Scope> {
+        self.captured.first().cloned().unwrap_or_default()
     }
 
     /// The source the machine runs.
@@ -1099,6 +1118,13 @@ impl Machine {
                 frame.stack.push(Value::array(items));
             }
             Op::Closure(index) => {
+                let known = self
+                    .captured
+                    .last()
+                    .is_some_and(|w| std::ptr::eq(w.as_ptr(), Rc::as_ptr(&frame.scope)));
+                if !known {
+                    self.captured.push(Rc::downgrade(&frame.scope));
+                }
                 let closure = Closure {
                     proto: self.protos[*index].clone(),
                     scope: frame.scope.clone(),

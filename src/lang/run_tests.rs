@@ -265,3 +265,34 @@ fn a_race_between_a_call_and_a_timer_cancels_the_slower_call() {
     assert_eq!(r.recording.lanes[0].outcome, Some(Outcome::Cancelled));
     assert_eq!(r.finished.end_ms, 1000.0);
 }
+
+#[test]
+fn ten_thousand_concurrent_sleeps_take_100_ms_and_run_quickly() {
+    let wall = std::time::Instant::now();
+    let r = run_ok(
+        "const ps = []; for (const i of range(10000)) { ps.push(sleep(100)); }\n\
+         await Promise.all(ps); console.log(now());",
+    );
+    assert_eq!(log(&r), vec!["100"]);
+    assert_eq!(r.trace.spans.len(), 10_000);
+    assert!(
+        wall.elapsed().as_secs_f64() < 5.0,
+        "took {:?} (debug build)",
+        wall.elapsed()
+    );
+}
+
+#[test]
+fn a_closure_that_refers_to_itself_is_freed_with_the_machine() {
+    use super::machine::Machine;
+    let weak = {
+        let mut m = Machine::new(
+            "function f(n) { return n < 1 ? 0 : f(n - 1); }\nconst g = () => f;\nf(3);",
+        )
+        .unwrap();
+        let mut clock = super::driver::VirtualClock::default();
+        assert!(m.run_until_idle(&mut clock).done.is_some());
+        m.debug_captured_scope()
+    };
+    assert!(weak.upgrade().is_none(), "the scope of f was freed");
+}

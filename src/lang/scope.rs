@@ -90,6 +90,21 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Empties this scope and every scope around it. A closure stored in the scope it closes
+    /// over is a reference cycle; the machine breaks them all this way when it is dropped.
+    pub fn clear_chain(&self) {
+        let mut scope = Some(self);
+        while let Some(s) = scope {
+            let vars = std::mem::take(&mut *s.vars.borrow_mut());
+            for var in vars {
+                drop_deep(var.value);
+            }
+            scope = s.parent.as_deref();
+        }
+    }
+}
+
 impl Drop for Scope {
     fn drop(&mut self) {
         for var in self.vars.get_mut().drain(..) {
