@@ -30,6 +30,8 @@ mod driver_tests;
 #[cfg(test)]
 mod limit_tests;
 #[cfg(test)]
+mod oracle_tests;
+#[cfg(test)]
 mod run_tests;
 #[cfg(test)]
 mod scenario_tests;
