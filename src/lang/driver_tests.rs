@@ -102,3 +102,24 @@ fn then_and_catch_on_a_promise_are_refused_with_advice() {
     let e = r.finished.error.expect("an error");
     assert!(e.message.contains("use await"), "{e}");
 }
+
+#[test]
+fn every_await_that_waited_is_marked_with_when_it_continued() {
+    let src = "await sleep(100);\nconst a = call('a', 50);\nawait a;\nawait a;";
+    let r = run_virtual(src).unwrap();
+    let marks: Vec<_> = r
+        .recording
+        .awaits
+        .iter()
+        .map(|m| (&src[m.span.clone()], m.from_ms, m.resumed_ms))
+        .collect();
+    assert_eq!(
+        marks,
+        vec![
+            ("await sleep(100)", 0.0, 100.0),
+            ("await a", 100.0, 150.0),
+            ("await a", 150.0, 150.0)
+        ],
+        "an await of a settled promise still gives way for a microtask"
+    );
+}

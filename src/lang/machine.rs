@@ -284,6 +284,8 @@ struct Task {
     waiting_at: Option<Span>,
     /// The promise it awaits (to mark on the timeline when its result is consumed).
     waiting_on: Option<PromiseId>,
+    /// Since when it awaits, ms.
+    waiting_since: f64,
 }
 
 enum Microtask {
@@ -394,6 +396,7 @@ impl Machine {
             frames: vec![frame],
             waiting_at: None,
             waiting_on: None,
+            waiting_since: 0.0,
         }));
         m.main_task = 0;
         m.microtasks.push_back(Microtask::Start(0));
@@ -883,6 +886,7 @@ impl Machine {
             frames: vec![frame],
             waiting_at: None,
             waiting_on: None,
+            waiting_since: 0.0,
         });
         self.microtasks.push_back(Microtask::Start(task));
         Ok(p)
@@ -939,7 +943,9 @@ impl Machine {
         let Some(mut task) = self.tasks.get_mut(id).and_then(Option::take) else {
             return Ok(());
         };
-        task.waiting_at = None;
+        if let Some(span) = task.waiting_at.take() {
+            self.recording.awaited(span, task.waiting_since, self.now);
+        }
         if let Some(lane) = task.waiting_on.take().and_then(|p| self.promises[p].lane) {
             self.recording.consumed.push((lane, self.now));
         }
@@ -1210,6 +1216,7 @@ impl Machine {
                     task.frames.push(frame);
                     task.waiting_at = Some(span.clone());
                     task.waiting_on = Some(p);
+                    task.waiting_since = self.now;
                     self.react_to(p, Reaction::Resume(id));
                     return Ok(Flow::Suspended);
                 }
@@ -1222,6 +1229,7 @@ impl Machine {
                     frames: vec![frame],
                     waiting_at: Some(span.clone()),
                     waiting_on: Some(p),
+                    waiting_since: self.now,
                 });
                 self.react_to(p, Reaction::Resume(waiting));
                 task.frames

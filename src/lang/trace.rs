@@ -50,6 +50,20 @@ pub struct Recording {
     pub log_dropped: usize,
     /// When an `await` continued with a lane's result: (lane, ms).
     pub consumed: Vec<(usize, f64)>,
+    /// Every `await` that suspended and when it continued (at most
+    /// [`MAX_LOG_LINES`](super::limits::MAX_LOG_LINES)).
+    pub awaits: Vec<AwaitMark>,
+}
+
+/// An `await` that suspended its function, and when the function continued.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwaitMark {
+    /// The `await` expression's bytes in the program (its line: [`line_col`](super::error::line_col)).
+    pub span: std::ops::Range<usize>,
+    /// When it began to wait, ms since the start.
+    pub from_ms: f64,
+    /// When the function continued, ms since the start.
+    pub resumed_ms: f64,
 }
 
 impl Recording {
@@ -79,6 +93,17 @@ impl Recording {
     pub fn cancel_open(&mut self, at_ms: f64) {
         for lane in 0..self.lanes.len() {
             self.close(lane, at_ms, Outcome::Cancelled);
+        }
+    }
+
+    /// Records that the `await` at `span` waited from `from_ms` until `resumed_ms`.
+    pub fn awaited(&mut self, span: std::ops::Range<usize>, from_ms: f64, resumed_ms: f64) {
+        if self.awaits.len() < super::limits::MAX_LOG_LINES {
+            self.awaits.push(AwaitMark {
+                span,
+                from_ms,
+                resumed_ms,
+            });
         }
     }
 
