@@ -1,4 +1,4 @@
-//! Example programs, one per seed experiment of `shared/scenarios.md`, for the page to offer
+//! Example programs for the seed experiments of `shared/scenarios.md` (A to K), for the page to offer
 //! (and for the tests to run on the virtual clock, so each keeps telling its story).
 
 /// A. Ten calls of 500 ms awaited one by one: about 5000 ms.
@@ -112,12 +112,66 @@ for await (const tick of ticks(5, 500)) {
 }
 "#;
 
+/// C. Ten purchases that each block a thread for 1000 ms, on the worker pool.
+pub const PARALLEL_FOR_EACH: &str = r#"// C. Parallel.ForEach: 10 purchases, each blocking for 1000 ms, on the workers.
+// One by one this takes 10 s; on the pool it takes ceil(10 / workers) seconds.
+const purchases = [];
+for (const customer of range(10)) {
+  purchases.push(worker(burn(1000)));
+}
+await Promise.all(purchases);
+console.log("all purchases done after", now(), "ms");
+"#;
+
+/// C. Three actions of 1000, 500 and 2000 ms, each on its own worker: 2000 ms.
+pub const PARALLEL_INVOKE: &str = r#"// C. Parallel.Invoke: three actions start together, done after the longest.
+await Promise.all([worker(burn(1000)), worker(burn(500)), worker(burn(2000))]);
+console.log("all actions done after", now(), "ms");
+"#;
+
 /// D. Counting primes on workers: one worker, then four parts on four workers.
 pub const PRIMES: &str = r#"// D. CPU work belongs on workers: the same count on one worker, then in 4 parts.
 const one = await worker(() => primes(100000));
 console.log(one, "primes on one worker, at", now(), "ms");
 const four = await parallel(4, () => primes(100000));
 console.log(four, "primes on four workers, at", now(), "ms");
+"#;
+
+/// J. An order processor: fetch (I/O), process in parallel (CPU), save (I/O), pause, repeat.
+pub const ORDER_PROCESSOR: &str = r#"// J. Background order processor: async for the waits, parallel for the computing.
+for (const round of range(2)) {
+  const orders = await call("fetch orders", 200);
+  const checksum = await parallel(4, () => primes(200000));
+  await call("save changes", 100);
+  console.log("round", round, "saved at", now(), "ms");
+  await sleep(5000);
+}
+"#;
+
+/// K. Shared state across an await: read, await, write loses updates.
+pub const LOST_UPDATE: &str = r#"// K. Read, await, write: three increments on one thread, and only one survives.
+let count = 0;
+async function increment() {
+  const seen = count;
+  await sleep(10);
+  count = seen + 1;
+}
+await Promise.all([increment(), increment(), increment()]);
+console.log("count is", count, "not 3");
+"#;
+
+/// K. CPU work on the event loop: a timer due at 100 ms fires only when the loop is free.
+pub const BLOCKED_LOOP: &str = r#"// K. CPU work on the UI thread: the 100 ms timer fires late, after the spin.
+const timer = sleep(100);
+spin(1000);
+await timer;
+console.log("the 100 ms timer fired at", now(), "ms");
+// On a worker, the loop stays free.
+const t = now();
+const work = worker(burn(1000));
+await sleep(100);
+console.log("with the work on a worker, it fires after", now() - t, "ms");
+await work;
 "#;
 
 /// K. Fire and forget: an error nobody observes.
@@ -133,6 +187,12 @@ pub const ALL: &[(&str, &str, &str)] = &[
     ("all-at-once", "A. All at once", ALL_AT_ONCE),
     ("all-mixed", "A. Different durations together", ALL_MIXED),
     ("first-to-finish", "B. First to finish", FIRST_TO_FINISH),
+    (
+        "parallel-for-each",
+        "C. Parallel.ForEach",
+        PARALLEL_FOR_EACH,
+    ),
+    ("parallel-invoke", "C. Parallel.Invoke", PARALLEL_INVOKE),
     ("primes", "D. Count primes on workers", PRIMES),
     (
         "what-waiting-holds",
@@ -145,5 +205,12 @@ pub const ALL: &[(&str, &str, &str)] = &[
     ("retries", "G. Retries", RETRIES),
     ("one-failure", "H. One failure in a group", ONE_FAILURE),
     ("streaming", "I. Streaming", STREAMING),
+    ("order-processor", "J. Order processor", ORDER_PROCESSOR),
+    ("lost-update", "K. Read, await, write", LOST_UPDATE),
+    (
+        "blocked-loop",
+        "K. CPU work on the event loop",
+        BLOCKED_LOOP,
+    ),
     ("fire-and-forget", "K. Fire and forget", FIRE_AND_FORGET),
 ];

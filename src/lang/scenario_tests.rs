@@ -197,3 +197,49 @@ fn every_example_parses_and_runs_to_the_end() {
         assert!(r.finished.main_ms.is_some(), "{id} ends");
     }
 }
+
+#[test]
+fn ten_blocking_purchases_on_four_workers_take_three_waves() {
+    let r = run_ok(examples::PARALLEL_FOR_EACH);
+    assert_eq!(r.finished.main_ms, Some(3000.0));
+}
+
+#[test]
+fn three_actions_on_their_own_workers_take_the_longest() {
+    let r = run_ok(examples::PARALLEL_INVOKE);
+    assert_eq!(r.finished.main_ms, Some(2000.0));
+}
+
+#[test]
+fn the_order_processor_alternates_io_cpu_io_and_a_pause() {
+    let r = run_ok(examples::ORDER_PROCESSOR);
+    // 200 fetch + 1000 / 4 primes + 100 save = 550 ms a round, then 5000 ms of pause.
+    assert_eq!(
+        log(&r),
+        vec![
+            (550.0, "round 0 saved at 550 ms".into()),
+            (6100.0, "round 1 saved at 6100 ms".into())
+        ]
+    );
+}
+
+#[test]
+fn read_await_write_loses_two_of_three_updates() {
+    let r = run_ok(examples::LOST_UPDATE);
+    assert_eq!(log(&r), vec![(10.0, "count is 1 not 3".into())]);
+}
+
+#[test]
+fn cpu_work_on_the_loop_delays_a_timer_and_on_a_worker_it_does_not() {
+    let r = run_ok(examples::BLOCKED_LOOP);
+    assert_eq!(
+        log(&r),
+        vec![
+            (1000.0, "the 100 ms timer fired at 1000 ms".into()),
+            (
+                1100.0,
+                "with the work on a worker, it fires after 100 ms".into()
+            )
+        ]
+    );
+}
