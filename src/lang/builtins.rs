@@ -9,17 +9,61 @@ use std::rc::Rc;
 use crate::cpu::kernels::{clamp_job, split_job, Job, MandelbrotSpec};
 use crate::trace::Outcome;
 
-use super::ast::Span;
+use super::ast::{Program, Span};
+use super::error::ParseError;
 use super::limits::Limit;
 use super::machine::{
-    Clock, Group, GroupKind, LimitState, Machine, Reaction, RetryState, Settled, Stop, Thrown,
-    TimerAction,
+    Clock, Group, GroupKind, LimitState, Machine, Natives, Reaction, RetryState, Settled, Stop,
+    Thrown, TimerAction,
 };
+use super::parser::parse;
 use super::trace::LaneKind;
 use super::value::{number_to_string, Builtin, Stream, Value};
 
+/// The built-ins, as the machine sees them.
+struct Builtins;
+
+impl Natives for Builtins {
+    fn call(
+        &self,
+        m: &mut Machine,
+        b: Builtin,
+        args: Vec<Value>,
+        span: &Span,
+        clock: &mut dyn Clock,
+    ) -> Result<Value, Stop> {
+        call(m, b, args, span, clock)
+    }
+
+    fn react(&self, m: &mut Machine, reaction: Reaction, result: Settled) -> Result<(), Stop> {
+        react(m, reaction, result)
+    }
+
+    fn stream_next(
+        &self,
+        m: &mut Machine,
+        stream: &Rc<RefCell<Stream>>,
+        span: &Span,
+    ) -> Result<Value, Stop> {
+        stream_next(m, stream, span)
+    }
+}
+
+impl Machine {
+    /// Parses and compiles `src` into a machine ready to run it, with every built-in.
+    pub fn new(src: &str) -> Result<Machine, ParseError> {
+        let program = parse(src)?;
+        Machine::from_program(src, &program)
+    }
+
+    /// A machine for an already parsed `program` of `src`.
+    pub fn from_program(src: &str, program: &Program) -> Result<Machine, ParseError> {
+        Machine::load(src, program, &Builtins)
+    }
+}
+
 /// Calls built-in `b` with `args`.
-pub(super) fn call(
+fn call(
     m: &mut Machine,
     b: Builtin,
     args: Vec<Value>,
@@ -349,11 +393,7 @@ fn submit(m: &mut Machine, job: &Job, parts: u32, target: usize) {
 
 /// The next value of a `for await` over `stream`: a promise of it (a tick after its delay), or
 /// of the end.
-pub(super) fn stream_next(
-    m: &mut Machine,
-    stream: &Rc<RefCell<Stream>>,
-    span: &Span,
-) -> Result<Value, Stop> {
+fn stream_next(m: &mut Machine, stream: &Rc<RefCell<Stream>>, span: &Span) -> Result<Value, Stop> {
     let mut s = stream.borrow_mut();
     if s.asked >= s.count {
         drop(s);
@@ -464,7 +504,7 @@ fn launch_limited(m: &mut Machine, id: usize) -> Result<(), Stop> {
 }
 
 /// Runs the built-ins' reactions to settled promises.
-pub(super) fn react(m: &mut Machine, reaction: Reaction, result: Settled) -> Result<(), Stop> {
+fn react(m: &mut Machine, reaction: Reaction, result: Settled) -> Result<(), Stop> {
     match reaction {
         Reaction::Group(id, i) => {
             let g = &mut m.groups[id];

@@ -18,9 +18,11 @@ use super::ast::{BinaryOp, LogicalOp, Program, Span, UnaryOp};
 use super::compile::{compile, Op, Proto};
 use super::error::{line_col, ParseError};
 use super::limits::{Limit, Limits};
-use super::scope::{Scope, ScopeError};
+
 use super::trace::{LaneKind, Recording};
-use super::value::{drop_deep, ArrayMethod, Builtin, Closure, Iter, PromiseId, Value};
+use super::value::{
+    drop_deep, ArrayMethod, Builtin, Closure, Iter, PromiseId, Scope, ScopeError, Value,
+};
 
 /// The time as the driver knows it, and a way to block the loop (`spin`).
 pub trait Clock {
@@ -329,6 +331,8 @@ pub struct Machine {
     pub(super) limits: Limits,
     /// Every scope a closure captured, to break reference cycles when the machine is dropped.
     captured: Vec<Weak<Scope>>,
+    /// The built-in functions.
+    natives: &'static dyn Natives,
 }
 
 impl Drop for Machine {
@@ -341,15 +345,37 @@ impl Drop for Machine {
     }
 }
 
-impl Machine {
-    /// Parses and compiles `src` into a machine ready to run it.
-    pub fn new(src: &str) -> Result<Machine, ParseError> {
-        let program = super::parser::parse(src)?;
-        Machine::from_program(src, &program)
-    }
+/// The built-in functions, as the machine calls them. Implemented in
+/// [`builtins`](super::builtins), which uses the machine: the machine only knows this trait, so
+/// the two files do not use each other.
+pub(super) trait Natives {
+    /// Calls built-in `b` with `args`.
+    fn call(
+        &self,
+        m: &mut Machine,
+        b: Builtin,
+        args: Vec<Value>,
+        span: &Span,
+        clock: &mut dyn Clock,
+    ) -> Result<Value, Stop>;
+    /// Runs a built-in's reaction to a settled promise.
+    fn react(&self, m: &mut Machine, reaction: Reaction, result: Settled) -> Result<(), Stop>;
+    /// The next value of a stream in `for await`: a promise of it, or of the end.
+    fn stream_next(
+        &self,
+        m: &mut Machine,
+        stream: &Rc<std::cell::RefCell<super::value::Stream>>,
+        span: &Span,
+    ) -> Result<Value, Stop>;
+}
 
-    /// A machine for an already parsed `program` of `src`.
-    pub fn from_program(src: &str, program: &Program) -> Result<Machine, ParseError> {
+impl Machine {
+    /// A machine for `program` (parsed from `src`) whose built-ins are `natives`.
+    pub(super) fn load(
+        src: &str,
+        program: &Program,
+        natives: &'static dyn Natives,
+    ) -> Result<Machine, ParseError> {
         let compiled = compile(src, program)?;
         let globals = Rc::new(Scope::default());
         let main_proto = compiled.protos[0].clone();
@@ -381,6 +407,7 @@ impl Machine {
             finished: None,
             limits: Limits::default(),
             captured: Vec::new(),
+            natives,
         };
         m.main = m.promise_unchecked();
         let frame = Frame {
@@ -930,7 +957,10 @@ impl Machine {
                 self.settle(p, result);
                 Ok(())
             }
-            other => super::builtins::react(self, other, result),
+            other => {
+                let natives = self.natives;
+                natives.react(self, other, result)
+            }
         }
     }
 
@@ -1311,7 +1341,8 @@ impl Machine {
                     Iter::Stream(stream) => {
                         let stream = stream.clone();
                         drop(iter);
-                        let next = super::builtins::stream_next(self, &stream, span)?;
+                        let natives = self.natives;
+                        let next = natives.stream_next(self, &stream, span)?;
                         task.frames.last_mut().expect("a frame").stack.push(next);
                     }
                 }
@@ -1381,7 +1412,10 @@ impl Machine {
                 task.frames.push(frame);
                 return Ok(Flow::Next);
             }
-            Value::Builtin(b) => super::builtins::call(self, b, args, span, clock)?,
+            Value::Builtin(b) => {
+                let natives = self.natives;
+                natives.call(self, b, args, span, clock)?
+            }
             Value::ArrayMethod(items, ArrayMethod::Push) => {
                 let mut items = items.borrow_mut();
                 if items.len() + args.len() > self.limits.array_len {

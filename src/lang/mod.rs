@@ -17,7 +17,6 @@ pub mod limits;
 pub mod machine;
 pub mod parser;
 pub mod runtime;
-pub mod scope;
 pub mod trace;
 pub mod value;
 
