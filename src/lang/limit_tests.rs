@@ -103,7 +103,7 @@ fn spin_blocks_the_loop_and_is_capped() {
 fn mutated_programs_never_panic_and_always_end() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut ran = 0;
-    for round in 0..600 {
+    for round in 0..2000 {
         let (_, _, seed) = super::examples::ALL[round % super::examples::ALL.len()];
         let src = mutate(seed, &mut rng);
         if let Ok(r) = run_virtual(&src) {

@@ -228,7 +228,7 @@ fn random_bytes_and_mutated_programs_never_make_the_parser_panic() {
     let seed = "async function f(a) { try { await sleep(a); } catch (e) { throw e } finally { } }\n\
                 const xs = [1, 'two', \"3\"]; for await (const t of ticks(5, 500)) { if (!t) x = -1 }\n\
                 console.log(await Promise.race([call('a', 10), () => fail('b', 5)]));";
-    for _ in 0..3000 {
+    for _ in 0..10_000 {
         let src = mutate(seed, &mut rng);
         let _ = parse(&src);
         let noise: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
