@@ -8,6 +8,7 @@
 
 pub mod ast;
 mod builtins;
+pub mod check;
 pub mod compile;
 pub mod driver;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod runtime;
 pub mod trace;
 pub mod value;
 
+pub use check::check;
 pub use driver::{run_virtual, run_virtual_with, Report, VirtualClock, VirtualOptions};
 pub use error::ParseError;
 pub use machine::{Clock, Finished, Idle, JobId, Machine, RunError, RunErrorKind};

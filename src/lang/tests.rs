@@ -223,14 +223,16 @@ pub(super) fn mutate(src: &str, rng: &mut Rng) -> String {
 }
 
 #[test]
-fn random_bytes_and_mutated_programs_never_make_the_parser_panic() {
+fn random_bytes_and_mutated_programs_never_make_the_parser_or_checker_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let seed = "async function f(a) { try { await sleep(a); } catch (e) { throw e } finally { } }\n\
                 const xs = [1, 'two', \"3\"]; for await (const t of ticks(5, 500)) { if (!t) x = -1 }\n\
                 console.log(await Promise.race([call('a', 10), () => fail('b', 5)]));";
     for _ in 0..10_000 {
         let src = mutate(seed, &mut rng);
-        let _ = parse(&src);
+        if let Ok(program) = parse(&src) {
+            let _ = super::check::check(&src, &program);
+        }
         let noise: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
         let _ = parse(&String::from_utf8_lossy(&noise));
     }
