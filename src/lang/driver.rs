@@ -134,7 +134,7 @@ pub fn run_virtual_with(src: &str, options: &VirtualOptions) -> Result<Report, P
         }
     };
     let recording = machine.recording.clone();
-    let trace = recording.to_trace(Some(finished.end_ms));
+    let trace = recording.to_trace(Some(finished.end_ms), finished.resumed());
     Ok(Report {
         finished,
         recording,

@@ -94,6 +94,11 @@ fn a_run_maps_onto_the_apps_trace_with_labels_completions_and_consumed_results()
     assert_eq!(t.spans[2].start_ms, 300.0);
     assert_eq!(t.consumed, vec![(0, 300.0), (1, 300.0), (2, 350.0)]);
     assert!(t.is_finished());
+    assert_eq!(
+        t.resumed_ms(),
+        Some(350.0),
+        "the main program continued at its end"
+    );
 }
 
 #[test]

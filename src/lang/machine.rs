@@ -13,6 +13,8 @@ use std::rc::{Rc, Weak};
 
 use crate::cpu::kernels::Job;
 
+use crate::trace::GroupOutcome;
+
 use super::ast::{Program, Span};
 use super::compile::{compile, Proto};
 use super::error::{line_col, ParseError};
@@ -57,6 +59,23 @@ pub struct Finished {
     /// The error that ended it badly, if any: an uncaught error, an unhandled rejection, a
     /// program that never settles, a limit, or a cancel.
     pub error: Option<RunError>,
+}
+
+impl Finished {
+    /// When and how the main program continued, as the app's trace records it: completed when
+    /// it returned, capped when a limit stopped it, cancelled by the person; `None` when it
+    /// threw or never settled.
+    pub fn resumed(&self) -> Option<(f64, GroupOutcome)> {
+        match self.error.as_ref().map(|e| e.kind) {
+            None => Some((self.main_ms?, GroupOutcome::AllCompleted)),
+            Some(RunErrorKind::Limit(_)) => Some((self.end_ms, GroupOutcome::Capped)),
+            Some(RunErrorKind::Cancelled) => Some((self.end_ms, GroupOutcome::Cancelled)),
+            Some(RunErrorKind::UnhandledRejection) => {
+                Some((self.main_ms?, GroupOutcome::AllCompleted))
+            }
+            Some(RunErrorKind::Uncaught | RunErrorKind::NeverSettles) => None,
+        }
+    }
 }
 
 /// What went wrong in a run, and where.

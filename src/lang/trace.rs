@@ -2,7 +2,7 @@
 //! worker jobs, and the log lines with their times), and how it maps onto the app's
 //! [`Trace`] so the existing timelines, tables and exports can show it.
 
-use crate::trace::{Outcome, Trace, TraceEvent};
+use crate::trace::{GroupOutcome, Outcome, Trace, TraceEvent};
 
 /// What made a lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,8 +117,9 @@ impl Recording {
     }
 
     /// The run as the app's [`Trace`]: one task and lane per lane here, named by its label,
-    /// completions in the order they happened, and the elapsed time once the run ended.
-    pub fn to_trace(&self, elapsed_ms: Option<f64>) -> Trace {
+    /// completions in the order they happened, and once the run ended its elapsed time and when
+    /// (and how) the main program continued (see `Finished::resumed`).
+    pub fn to_trace(&self, elapsed_ms: Option<f64>, resumed: Option<(f64, GroupOutcome)>) -> Trace {
         let mut trace = Trace::new(self.lanes.len() as u32);
         for (i, lane) in self.lanes.iter().enumerate() {
             trace.record(TraceEvent::Started {
@@ -148,6 +149,9 @@ impl Recording {
             .iter()
             .map(|&(lane, at_ms)| (lane as u32, at_ms))
             .collect();
+        if let Some((at_ms, how)) = resumed {
+            trace.resume(at_ms, how);
+        }
         if let Some(elapsed) = elapsed_ms {
             trace.finish(elapsed, false);
         }
