@@ -176,6 +176,10 @@ fn call(
                 m.recording.log(m.now, note);
                 ms = cap;
             }
+            if m.blocked_in_stretch + ms > cap {
+                return Err(Stop::Fatal(Limit::Blocking, span.clone()));
+            }
+            m.blocked_in_stretch += ms;
             let label = format!("spin {} (blocks the loop)", number_to_string(ms));
             let lane = m.recording.open(label, LaneKind::MainThread, m.now);
             m.block(clock, ms);

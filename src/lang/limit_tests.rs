@@ -127,3 +127,20 @@ fn arrays_nested_100000_deep_neither_overflow_when_printed_nor_when_dropped() {
     assert_eq!(r.finished.error, None);
     assert_eq!(r.recording.log[0].text, "[ [ [ [Array] ] ] ]");
 }
+
+#[test]
+fn spins_adding_up_past_the_cap_without_a_pause_hit_the_blocking_limit() {
+    let (limit, line, _) = limit_hit("spin(6000);\nspin(6000);");
+    assert_eq!((limit, line), (Limit::Blocking, 2));
+    let r = run_virtual("spin(6000);\nawait sleep(0);\nspin(6000);").unwrap();
+    assert_eq!(
+        r.finished.error, None,
+        "a pause between them resets the budget"
+    );
+}
+
+#[test]
+fn a_timer_beyond_the_run_time_limit_ends_the_run_at_once() {
+    let (limit, line, col) = limit_hit("await sleep(10);\nawait sleep(1e9);");
+    assert_eq!((limit, line, col), (Limit::Duration, 2, 7));
+}

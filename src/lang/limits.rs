@@ -15,8 +15,11 @@ pub const MAX_PENDING_PROMISES: usize = 100_000;
 pub const MAX_CALL_DEPTH: usize = 200;
 /// Most elements of one array (and of `range(n)`).
 pub const MAX_ARRAY_LEN: usize = 1_000_000;
-/// Longest `spin(ms)`: blocking the page longer is refused.
+/// Longest `spin(ms)`, and most ms `spin` may block in one synchronous stretch: the page is
+/// frozen meanwhile.
 pub const MAX_SPIN_MS: f64 = 10_000.0;
+/// Latest time a timer may be set for, ms since the start (10 minutes): a run has an end.
+pub const MAX_RUN_MS: f64 = 600_000.0;
 /// Most lines `console.log` keeps (later lines are counted, not kept).
 pub const MAX_LOG_LINES: usize = 10_000;
 
@@ -33,6 +36,10 @@ pub enum Limit {
     CallDepth,
     /// [`MAX_ARRAY_LEN`].
     ArrayLen,
+    /// [`MAX_SPIN_MS`] of blocking in one stretch.
+    Blocking,
+    /// [`MAX_RUN_MS`].
+    Duration,
 }
 
 /// The limits of one run; [`Limits::default`] has the values above. Tests and benchmarks may
@@ -49,8 +56,10 @@ pub struct Limits {
     pub call_depth: usize,
     /// Most elements of one array ([`MAX_ARRAY_LEN`]).
     pub array_len: usize,
-    /// Longest `spin(ms)` ([`MAX_SPIN_MS`]).
+    /// Longest `spin(ms)`, and most blocking in one stretch ([`MAX_SPIN_MS`]).
     pub spin_ms: f64,
+    /// Latest time a timer may be set for ([`MAX_RUN_MS`]).
+    pub run_ms: f64,
 }
 
 impl Default for Limits {
@@ -62,6 +71,7 @@ impl Default for Limits {
             call_depth: MAX_CALL_DEPTH,
             array_len: MAX_ARRAY_LEN,
             spin_ms: MAX_SPIN_MS,
+            run_ms: MAX_RUN_MS,
         }
     }
 }
@@ -88,6 +98,14 @@ impl Limit {
             Limit::ArrayLen => format!(
                 "array limit: an array of more than {} elements",
                 limits.array_len
+            ),
+            Limit::Blocking => format!(
+                "blocking limit: spin blocked the page for more than {} ms without a pause",
+                limits.spin_ms
+            ),
+            Limit::Duration => format!(
+                "time limit: a timer set for after {} ms from the start",
+                limits.run_ms
             ),
         }
     }

@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::{Rc, Weak};
 
 use crate::cpu::kernels::Job;
-
 use crate::trace::GroupOutcome;
 
 use super::ast::{Program, Span};
@@ -339,6 +338,8 @@ pub struct Machine {
     pub(super) now: f64,
     steps_stretch: u64,
     steps_total: u64,
+    /// Ms blocked by `spin` in this synchronous stretch.
+    pub(super) blocked_in_stretch: f64,
     main: PromiseId,
     main_task: usize,
     main_ms: Option<f64>,
@@ -420,6 +421,7 @@ impl Machine {
             now: 0.0,
             steps_stretch: 0,
             steps_total: 0,
+            blocked_in_stretch: 0.0,
             main: 0,
             main_task: 0,
             main_ms: None,
@@ -515,11 +517,11 @@ impl Machine {
 
     fn run_due(&mut self, clock: &mut dyn Clock) -> Result<(), Stop> {
         let t0 = self.t0.unwrap_or(0.0);
-        self.steps_stretch = 0;
+        self.new_stretch();
         self.drain(clock)?;
         loop {
             if let Some((id, result)) = self.jobs_answered.pop_front() {
-                self.steps_stretch = 0;
+                self.new_stretch();
                 self.answer_job(id, result);
                 self.drain(clock)?;
                 continue;
@@ -532,7 +534,7 @@ impl Machine {
                 return Ok(());
             }
             let action = entry.remove();
-            self.steps_stretch = 0;
+            self.new_stretch();
             self.fire(action);
             self.drain(clock)?;
             self.now = self.now.max(clock.now_ms() - t0);
@@ -551,6 +553,12 @@ impl Machine {
             }
         }
         Ok(())
+    }
+
+    /// A new synchronous stretch begins (a timer fired, a job answered): its budgets restart.
+    fn new_stretch(&mut self) {
+        self.steps_stretch = 0;
+        self.blocked_in_stretch = 0.0;
     }
 
     fn is_quiet(&self) -> bool {

@@ -161,6 +161,9 @@ impl Machine {
         label: Option<String>,
         span: &Span,
     ) -> Result<PromiseId, Stop> {
+        if self.now + ms > self.limits.run_ms {
+            return Err(Stop::Fatal(Limit::Duration, span.clone()));
+        }
         let p = self.new_promise(span)?;
         let key = self.set_timer(ms, TimerAction::Settle(p, result));
         let lane = label.map(|l| self.recording.open(l, LaneKind::Timer, self.now));
