@@ -1,7 +1,7 @@
 //! Tokens of the language, recognised by the `logos` crate, each with its byte span.
 //!
 //! [`tokenize`] turns a whole program into tokens or the first lexical error, with its line and
-//! column (see [`crate::lang::position`]).
+//! column (see [`line_col`](super::error::line_col)).
 
 use std::ops::Range;
 
@@ -30,99 +30,146 @@ pub enum Tok {
     #[token("/*", block_comment)]
     BlockComment,
 
+    /// `const`
     #[token("const")]
     Const,
+    /// `let`
     #[token("let")]
     Let,
+    /// `async`
     #[token("async")]
     Async,
+    /// `function`
     #[token("function")]
     Function,
+    /// `await`
     #[token("await")]
     Await,
+    /// `return`
     #[token("return")]
     Return,
+    /// `if`
     #[token("if")]
     If,
+    /// `else`
     #[token("else")]
     Else,
+    /// `for`
     #[token("for")]
     For,
+    /// `of`
     #[token("of")]
     Of,
+    /// `throw`
     #[token("throw")]
     Throw,
+    /// `try`
     #[token("try")]
     Try,
+    /// `catch`
     #[token("catch")]
     Catch,
+    /// `finally`
     #[token("finally")]
     Finally,
+    /// `true`
     #[token("true")]
     True,
+    /// `false`
     #[token("false")]
     False,
+    /// `null`
     #[token("null")]
     Null,
+    /// `new`
     #[token("new")]
     New,
 
+    /// `+`
     #[token("+")]
     Plus,
+    /// `-`
     #[token("-")]
     Minus,
+    /// `*`
     #[token("*")]
     Star,
+    /// `/`
     #[token("/")]
     Slash,
+    /// `%`
     #[token("%")]
     Percent,
+    /// `==`
     #[token("==")]
     EqEq,
+    /// `===`
     #[token("===")]
     EqEqEq,
+    /// `!=`
     #[token("!=")]
     NotEq,
+    /// `!==`
     #[token("!==")]
     NotEqEq,
+    /// `<`
     #[token("<")]
     Lt,
+    /// `<=`
     #[token("<=")]
     Le,
+    /// `>`
     #[token(">")]
     Gt,
+    /// `>=`
     #[token(">=")]
     Ge,
+    /// `&&`
     #[token("&&")]
     AndAnd,
+    /// `||`
     #[token("||")]
     OrOr,
+    /// `!`
     #[token("!")]
     Bang,
+    /// `=`
     #[token("=")]
     Assign,
+    /// `=>`
     #[token("=>")]
     Arrow,
+    /// `(`
     #[token("(")]
     LParen,
+    /// `)`
     #[token(")")]
     RParen,
+    /// `{`
     #[token("{")]
     LBrace,
+    /// `}`
     #[token("}")]
     RBrace,
+    /// `[`
     #[token("[")]
     LBracket,
+    /// `]`
     #[token("]")]
     RBracket,
+    /// `,`
     #[token(",")]
     Comma,
+    /// `;`
     #[token(";")]
     Semi,
+    /// `.`
     #[token(".")]
     Dot,
+    /// `?`
     #[token("?")]
     Question,
+    /// `:`
     #[token(":")]
     Colon,
 }

@@ -1,7 +1,7 @@
 //! A recursive-descent parser (Pratt for operators) over the [`lexer`](super::lexer)'s tokens.
 //!
 //! Every input either parses or gives a [`ParseError`]; nesting is capped
-//! ([`MAX_NESTING`](super::limits::MAX_NESTING)) so that no input can overflow the stack.
+//! ([`MAX_NESTING`]) so that no input can overflow the stack.
 
 use std::rc::Rc;
 
