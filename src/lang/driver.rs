@@ -28,15 +28,16 @@ impl Clock for VirtualClock {
     }
 }
 
-/// Options of [`run_virtual_with`]. Defaults: 4 workers, [`default_job_cost`], jobs really
-/// computed (so printed results are right), the default [`Limits`].
+/// Options of [`run_virtual_with`]. Defaults: 4 workers, [`default_job_cost`], jobs of up to
+/// 2 s really computed, the default [`Limits`].
 pub struct VirtualOptions {
     /// Workers available; more jobs than this wait in a queue.
     pub workers: usize,
     /// How long a job takes on one worker, ms (the page passes the measured one-worker cost).
     pub job_cost_ms: Box<dyn Fn(&Job) -> f64>,
-    /// Compute each job's real output (false: every job outputs 0, for speed).
-    pub compute_jobs: bool,
+    /// Jobs whose cost is at most this many ms are really computed, so printed results are
+    /// right; longer ones output 0 (the prediction must not freeze the page computing them).
+    pub compute_jobs_up_to_ms: f64,
     /// The run's limits.
     pub limits: Limits,
 }
@@ -46,7 +47,7 @@ impl Default for VirtualOptions {
         VirtualOptions {
             workers: 4,
             job_cost_ms: Box::new(default_job_cost),
-            compute_jobs: true,
+            compute_jobs_up_to_ms: 2_000.0,
             limits: Limits::default(),
         }
     }
@@ -104,7 +105,7 @@ pub fn run_virtual_with(src: &str, options: &VirtualOptions) -> Result<Report, P
                 break;
             };
             let cost = (options.job_cost_ms)(&job).max(0.0);
-            let output = if options.compute_jobs {
+            let output = if cost <= options.compute_jobs_up_to_ms {
                 let mut t = 0.0;
                 run_job(&job, &mut || {
                     t += 1.0;

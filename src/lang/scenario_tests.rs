@@ -243,3 +243,15 @@ fn cpu_work_on_the_loop_delays_a_timer_and_on_a_worker_it_does_not() {
         ]
     );
 }
+
+#[test]
+fn a_huge_job_is_predicted_without_being_computed() {
+    let wall = std::time::Instant::now();
+    let r = run_ok("console.log(await worker(primes(50000000)), now());");
+    assert_eq!(log(&r), vec![(250_000.0, "0 250000".into())]);
+    assert!(
+        wall.elapsed().as_secs() < 5,
+        "not computed: {:?}",
+        wall.elapsed()
+    );
+}

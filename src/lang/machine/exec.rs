@@ -283,7 +283,7 @@ impl Machine {
                 frame.stack.pop();
             }
             Op::Array(n) => {
-                let items = frame.stack.split_off(frame.stack.len() - n);
+                let items = frame.stack.split_off(frame.stack.len().saturating_sub(*n));
                 frame.stack.push(Value::array(items));
             }
             Op::Closure(index) => {
@@ -364,7 +364,9 @@ impl Machine {
                 task.frames.last_mut().expect("a frame").stack.push(value);
             }
             Op::Call(argc) => {
-                let args = frame.stack.split_off(frame.stack.len() - argc);
+                let args = frame
+                    .stack
+                    .split_off(frame.stack.len().saturating_sub(*argc));
                 let callee = frame.stack.pop().unwrap_or(Value::Undefined);
                 return self.call(task, callee, args, span, clock);
             }
