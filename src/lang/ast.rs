@@ -61,6 +61,13 @@ pub enum StmtKind {
         /// The loop body.
         body: Vec<Stmt>,
     },
+    /// `while (cond) { … }`.
+    While {
+        /// Checked before each turn.
+        cond: Expr,
+        /// The loop body.
+        body: Vec<Stmt>,
+    },
     /// `throw expr;`.
     Throw(Expr),
     /// `try { … } catch (e) { … } finally { … }`.
@@ -134,7 +141,7 @@ pub enum ExprKind {
     Logical(LogicalOp, Box<Expr>, Box<Expr>),
     /// `c ? a : b`.
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
-    /// `name = value`.
+    /// `name = value` (`name += value` is read as `name = name + value`).
     Assign(String, Box<Expr>),
     /// `callee(args)`.
     Call(Box<Expr>, Vec<Expr>),

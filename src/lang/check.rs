@@ -90,6 +90,10 @@ impl<'s> Checker<'s> {
                     self.block(otherwise, &[]);
                 }
             }
+            StmtKind::While { cond, body } => {
+                self.expr(cond);
+                self.block(body, &[]);
+            }
             StmtKind::ForOf {
                 name,
                 mutable,

@@ -289,6 +289,14 @@ impl Compiler<'_> {
                 self.expr(e, value)?;
                 e.emit(Op::Throw, span);
             }
+            StmtKind::While { cond, body } => {
+                let top = e.here();
+                self.expr(e, cond)?;
+                let exit = e.emit(Op::JumpIfFalse(0), span);
+                self.scoped(e, body, span)?;
+                e.emit(Op::Jump(top), span);
+                e.patch(exit);
+            }
             StmtKind::If {
                 cond,
                 then,

@@ -84,6 +84,21 @@ pub enum Tok {
     /// `new`
     #[token("new")]
     New,
+    /// `while`
+    #[token("while")]
+    While,
+    /// `+=`
+    #[token("+=")]
+    PlusAssign,
+    /// `-=`
+    #[token("-=")]
+    MinusAssign,
+    /// `*=`
+    #[token("*=")]
+    StarAssign,
+    /// `/=`
+    #[token("/=")]
+    SlashAssign,
 
     /// `+`
     #[token("+")]
@@ -246,6 +261,11 @@ impl Tok {
             Tok::False => "false",
             Tok::Null => "null",
             Tok::New => "new",
+            Tok::While => "while",
+            Tok::PlusAssign => "+=",
+            Tok::MinusAssign => "-=",
+            Tok::StarAssign => "*=",
+            Tok::SlashAssign => "/=",
             Tok::Plus => "+",
             Tok::Minus => "-",
             Tok::Star => "*",

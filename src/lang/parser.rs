@@ -176,6 +176,14 @@ impl Parser<'_> {
             }
             Some(Tok::If) => self.if_statement()?,
             Some(Tok::For) => self.for_statement()?,
+            Some(Tok::While) => {
+                self.pos += 1;
+                self.expect(Tok::LParen, "`(` after `while`")?;
+                let cond = self.expression()?;
+                self.expect(Tok::RParen, "`)`")?;
+                let body = self.block_or_statement()?;
+                StmtKind::While { cond, body }
+            }
             Some(Tok::Try) => self.try_statement()?,
             Some(Tok::LBrace) => StmtKind::Block(self.block()?),
             Some(Tok::Semi) => {
@@ -351,18 +359,33 @@ impl Parser<'_> {
     fn assignment(&mut self) -> PResult<Expr> {
         let start = self.here().start;
         let target = self.conditional()?;
-        if self.peek() == Some(&Tok::Assign) {
-            let ExprKind::Ident(name) = target.kind else {
-                return self.error("only a name can be assigned to");
+        let compound = match self.peek() {
+            Some(Tok::Assign) => None,
+            Some(Tok::PlusAssign) => Some(BinaryOp::Add),
+            Some(Tok::MinusAssign) => Some(BinaryOp::Sub),
+            Some(Tok::StarAssign) => Some(BinaryOp::Mul),
+            Some(Tok::SlashAssign) => Some(BinaryOp::Div),
+            _ => return Ok(target),
+        };
+        let ExprKind::Ident(name) = target.kind else {
+            return self.error("only a name can be assigned to");
+        };
+        self.pos += 1;
+        let mut value = self.expression()?;
+        if let Some(op) = compound {
+            let current = Expr {
+                kind: ExprKind::Ident(name.clone()),
+                span: target.span.clone(),
             };
-            self.pos += 1;
-            let value = self.expression()?;
-            return Ok(Expr {
-                kind: ExprKind::Assign(name, Box::new(value)),
+            value = Expr {
                 span: start..self.last_end(),
-            });
+                kind: ExprKind::Binary(op, Box::new(current), Box::new(value)),
+            };
         }
-        Ok(target)
+        Ok(Expr {
+            kind: ExprKind::Assign(name, Box::new(value)),
+            span: start..self.last_end(),
+        })
     }
 
     fn conditional(&mut self) -> PResult<Expr> {

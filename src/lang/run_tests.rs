@@ -296,3 +296,33 @@ fn a_closure_that_refers_to_itself_is_freed_with_the_machine() {
     };
     assert!(weak.upgrade().is_none(), "the scope of f was freed");
 }
+
+#[test]
+fn while_loops_and_compound_assignments_work() {
+    let r = run_ok(
+        "let i = 0; let total = 0;\n\
+         while (i < 5) { total += i; i += 1; }\n\
+         let x = 10; x -= 4; x *= 2; x /= 3;\n\
+         while (false) {}\n\
+         console.log(i, total, x);",
+    );
+    assert_eq!(log(&r), vec!["5 10 4"]);
+}
+
+#[test]
+fn an_endless_while_loop_hits_the_step_limit() {
+    let r = run("let n = 0;\nwhile (true) { n += 1; }");
+    let e = r.finished.error.clone().expect("an error");
+    assert_eq!(
+        e.kind,
+        RunErrorKind::Limit(super::limits::Limit::StepsPerStretch)
+    );
+    assert_eq!(e.line, 2);
+}
+
+#[test]
+fn a_while_loop_that_awaits_gives_way_each_turn() {
+    let r =
+        run_ok("let n = 0;\nwhile (n < 3) { await sleep(100); n += 1; }\nconsole.log(n, now());");
+    assert_eq!(log(&r), vec!["3 300"]);
+}
