@@ -13,8 +13,8 @@ use super::ast::{Program, Span};
 use super::error::ParseError;
 use super::limits::Limit;
 use super::machine::{
-    Clock, Group, GroupKind, LimitState, Machine, Natives, Reaction, RetryState, Settled, Stop,
-    Thrown, TimerAction,
+    type_error, Clock, Group, GroupKind, LimitState, Machine, Natives, Reaction, RetryState,
+    Settled, Stop, Thrown, TimerAction,
 };
 use super::parser::parse;
 use super::trace::LaneKind;
@@ -618,10 +618,7 @@ fn react(m: &mut Machine, reaction: Reaction, result: Settled) -> Result<(), Sto
                      primes(100000), not {}",
                     other.type_name()
                 );
-                let Stop::Throw(t) = m.type_error(&message, &span) else {
-                    unreachable!("a type error is thrown")
-                };
-                m.settle(target, Err(t));
+                m.settle(target, Err(type_error(&message, &span)));
             }
             Err(t) => m.settle(target, Err(t)),
         },

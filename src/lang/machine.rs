@@ -389,6 +389,8 @@ pub(super) trait Natives {
 mod exec;
 mod promises;
 
+pub(super) use exec::type_error;
+
 impl Machine {
     /// A machine for `program` (parsed from `src`) whose built-ins are `natives`.
     pub(super) fn load(

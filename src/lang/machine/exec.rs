@@ -72,10 +72,7 @@ impl Machine {
 
     /// A catchable `TypeError`.
     pub(in crate::lang) fn type_error(&self, message: &str, span: &Span) -> Stop {
-        Stop::Throw(Thrown {
-            value: Value::error("TypeError", message),
-            span: span.clone(),
-        })
+        Stop::Throw(type_error(message, span))
     }
 
     pub(super) fn react(
@@ -490,7 +487,6 @@ impl Machine {
                 }
             }
         }
-        let _ = clock;
         Ok(Flow::Next)
     }
 
@@ -611,5 +607,13 @@ fn binary(op: BinaryOp, a: &Value, b: &Value) -> Value {
                 },
             })
         }
+    }
+}
+
+/// A `TypeError` thrown by the code at `span`.
+pub(in crate::lang) fn type_error(message: &str, span: &Span) -> Thrown {
+    Thrown {
+        value: Value::error("TypeError", message),
+        span: span.clone(),
     }
 }
