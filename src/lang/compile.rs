@@ -104,6 +104,9 @@ pub struct Proto {
     pub spans: Vec<Span>,
     /// Where the function is.
     pub span: Span,
+    /// True for the [`prelude`](super::prelude)'s functions, whose errors are reported at the
+    /// program's call.
+    pub is_prelude: bool,
 }
 
 /// A compiled program: function 0 is the top level (an async function of no parameters).
@@ -115,10 +118,20 @@ pub struct Compiled {
 
 /// Compiles `program`. Fails only for `await` outside an async function.
 pub fn compile(src: &str, program: &Program) -> Result<Compiled, ParseError> {
+    compile_with(src, program, false)
+}
+
+/// Compiles `program`, marking its functions as the prelude's when `is_prelude`.
+pub fn compile_with(
+    src: &str,
+    program: &Program,
+    is_prelude: bool,
+) -> Result<Compiled, ParseError> {
     let mut c = Compiler {
         src,
         protos: Vec::new(),
         pending: Vec::new(),
+        is_prelude,
     };
     let main = Function {
         name: Some("main".into()),
@@ -142,6 +155,7 @@ struct Compiler<'s> {
     src: &'s str,
     protos: Vec<Option<Rc<Proto>>>,
     pending: Vec<(usize, Rc<Function>)>,
+    is_prelude: bool,
 }
 
 /// The instructions of one function being compiled.
@@ -217,6 +231,7 @@ impl Compiler<'_> {
             code: e.code,
             spans: e.spans,
             span: f.span.clone(),
+            is_prelude: self.is_prelude,
         })
     }
 

@@ -15,12 +15,12 @@ use crate::cpu::kernels::Job;
 use crate::trace::GroupOutcome;
 
 use super::ast::{Program, Span};
-use super::compile::{compile, Proto};
+use super::compile::{compile, compile_with, Proto};
 use super::error::{line_col, ParseError};
 use super::limits::{Limit, Limits};
 
 use super::trace::Recording;
-use super::value::{drop_deep, Builtin, PromiseId, Scope, Value};
+use super::value::{drop_deep, Builtin, Closure, PromiseId, Scope, Value};
 
 /// The time as the driver knows it, and a way to block the loop (`spin`).
 pub trait Clock {
@@ -350,6 +350,8 @@ pub struct Machine {
     captured: Vec<Weak<Scope>>,
     /// The built-in functions.
     natives: &'static dyn Natives,
+    /// The array methods of the prelude, by name.
+    methods: Vec<(Rc<str>, Rc<Closure>)>,
 }
 
 impl Drop for Machine {
@@ -431,6 +433,7 @@ impl Machine {
             limits: Limits::default(),
             captured: Vec::new(),
             natives,
+            methods: prelude_methods(&globals),
         };
         m.main = m.promise_unchecked();
         let frame = Frame {
@@ -661,4 +664,29 @@ impl Machine {
             span,
         }
     }
+}
+
+/// The prelude's array methods as closures over `globals`.
+fn prelude_methods(globals: &Rc<Scope>) -> Vec<(Rc<str>, Rc<Closure>)> {
+    let src = super::prelude::PRELUDE;
+    // The prelude is fixed text, tested to parse and compile; no method is better than a panic.
+    let Ok(program) = super::parser::parse(src) else {
+        return Vec::new();
+    };
+    let Ok(compiled) = compile_with(src, &program, true) else {
+        return Vec::new();
+    };
+    compiled
+        .protos
+        .into_iter()
+        .skip(1)
+        .filter_map(|proto| {
+            let name: Rc<str> = Rc::from(proto.name.clone()?.as_str());
+            let closure = Closure {
+                proto,
+                scope: globals.clone(),
+            };
+            Some((name, Rc::new(closure)))
+        })
+        .collect()
 }

@@ -17,6 +17,7 @@ pub mod lexer;
 pub mod limits;
 pub mod machine;
 pub mod parser;
+pub mod prelude;
 pub mod runtime;
 pub mod trace;
 pub mod value;

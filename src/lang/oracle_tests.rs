@@ -102,7 +102,8 @@ fn generate(rng: &mut Rng) -> String {
     let mut promises = 0;
     for line in 0..3 + rng.below(8) {
         let ms = 50 * (1 + rng.below(6));
-        let stmt = match rng.below(9) {
+        let stmt = match rng.below(10) {
+            9 => format!("console.log('map', (await Promise.all(range({}).map((i) => call('m' + i, {ms} + i * 10)))).join('+'), now());", 1 + rng.below(4)),
             0 => format!("const p{promises} = call('c{line}', {ms});"),
             1 => format!("const p{promises} = job('j{line}', {ms});"),
             2 => format!("console.log('all', await Promise.all([call('a{line}', {ms}), job('b{line}', {})]), now());", ms / 2),

@@ -326,3 +326,31 @@ fn a_while_loop_that_awaits_gives_way_each_turn() {
         run_ok("let n = 0;\nwhile (n < 3) { await sleep(100); n += 1; }\nconsole.log(n, now());");
     assert_eq!(log(&r), vec!["3 300"]);
 }
+
+#[test]
+fn array_methods_of_the_prelude_work_with_async_callbacks() {
+    let r = run_ok(
+        "const rs = await Promise.all(range(10).map(i => call('r' + i, 500)));\n\
+         console.log(rs.length, now(), rs.filter((x, i) => i % 3 === 0).join('-'));\n\
+         console.log([1, 2, 3].reduce((a, x) => a + x, 0), [1, 2].includes(2), [1, null, 'a'].join());\n\
+         const seen = []; ['a', 'b'].forEach((x, i) => seen.push(x + i)); console.log(seen);",
+    );
+    assert_eq!(
+        log(&r),
+        vec!["10 500 r0-r3-r6-r9", "6 true 1,,a", "[ 'a0', 'b1' ]"]
+    );
+}
+
+#[test]
+fn an_error_in_an_array_method_is_reported_at_the_programs_call() {
+    let r = run("const xs = [1, 2];\nxs.map(5);");
+    let e = r.finished.error.clone().expect("an error");
+    assert_eq!((e.line, e.col), (2, 1), "{e}");
+    assert!(e.message.contains("not a function"), "{e}");
+}
+
+#[test]
+fn the_prelude_parses_and_compiles() {
+    let program = super::parser::parse(super::prelude::PRELUDE).expect("parses");
+    super::compile::compile_with(super::prelude::PRELUDE, &program, true).expect("compiles");
+}

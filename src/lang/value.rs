@@ -35,6 +35,9 @@ pub enum Value {
     Builtin(Builtin),
     /// A built-in method bound to the array it was read from (`xs.push`).
     ArrayMethod(Rc<RefCell<Vec<Value>>>, ArrayMethod),
+    /// A method of the [`prelude`](super::prelude) bound to the array it was read from
+    /// (`xs.map`): called with the array as its first argument.
+    Method(Rc<Closure>, Rc<RefCell<Vec<Value>>>),
     /// A namespace of built-ins: `Promise`, `console`.
     Namespace(Namespace),
     /// A promise.
@@ -264,7 +267,9 @@ impl Value {
             Value::Str(_) => "a string",
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
-            Value::Closure(_) | Value::Builtin(_) | Value::ArrayMethod(..) => "a function",
+            Value::Closure(_) | Value::Builtin(_) | Value::ArrayMethod(..) | Value::Method(..) => {
+                "a function"
+            }
             Value::Namespace(_) => "a namespace",
             Value::Promise(_) => "a promise",
             Value::Stream(_) => "a stream",
@@ -399,6 +404,7 @@ impl Value {
             }
             Value::Builtin(b) => format!("[Function: {}]", b.name()),
             Value::ArrayMethod(..) => "[Function: push]".into(),
+            Value::Method(c, _) => format!("[Function: {}]", c.proto.name.as_deref().unwrap_or("")),
             Value::Namespace(Namespace::Promise) => "[Function: Promise]".into(),
             Value::Namespace(Namespace::Console) => "[console]".into(),
             Value::Promise(_) => "Promise { <pending> }".into(),

@@ -134,7 +134,20 @@ impl Machine {
             let proto = frame.proto.clone();
             let pc = frame.pc;
             frame.pc += 1;
-            let span = &proto.spans[pc];
+            let caller_span;
+            let span = if proto.is_prelude {
+                // Errors in an array method are the program's call's errors.
+                caller_span = task
+                    .frames
+                    .iter()
+                    .rev()
+                    .find(|f| !f.proto.is_prelude)
+                    .and_then(|f| f.proto.spans.get(f.pc.saturating_sub(1)).cloned())
+                    .unwrap_or(0..0);
+                &caller_span
+            } else {
+                &proto.spans[pc]
+            };
             self.steps_stretch += 1;
             self.steps_total += 1;
             if self.steps_stretch > self.limits.steps_per_stretch {
@@ -504,7 +517,10 @@ impl Machine {
             Value::Array(items) => match name {
                 "length" => Value::Num(items.borrow().len() as f64),
                 "push" => Value::ArrayMethod(items.clone(), ArrayMethod::Push),
-                _ => Value::Undefined,
+                _ => match self.methods.iter().find(|(n, _)| &**n == name) {
+                    Some((_, method)) => Value::Method(method.clone(), items.clone()),
+                    None => Value::Undefined,
+                },
             },
             Value::Str(s) if name == "length" => Value::Num(s.chars().count() as f64),
             Value::Object(_) => object.field(name).unwrap_or(Value::Undefined),
@@ -551,6 +567,12 @@ impl Machine {
             Value::Builtin(b) => {
                 let natives = self.natives;
                 natives.call(self, b, args, span, clock)?
+            }
+            Value::Method(method, items) => {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(Value::Array(items));
+                all.extend(args);
+                return self.call(task, Value::Closure(method), all, span, clock);
             }
             Value::ArrayMethod(items, ArrayMethod::Push) => {
                 let mut items = items.borrow_mut();
