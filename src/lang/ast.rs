@@ -68,6 +68,10 @@ pub enum StmtKind {
         /// The loop body.
         body: Vec<Stmt>,
     },
+    /// `break;`: leaves the innermost loop.
+    Break,
+    /// `continue;`: goes on with the innermost loop's next turn.
+    Continue,
     /// `throw expr;`.
     Throw(Expr),
     /// `try { … } catch (e) { … } finally { … }`.

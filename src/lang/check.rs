@@ -122,6 +122,7 @@ impl<'s> Checker<'s> {
             }
             StmtKind::Block(body) => self.block(body, &[]),
             StmtKind::Function(f) => self.function(f),
+            StmtKind::Break | StmtKind::Continue => {}
         }
     }
 

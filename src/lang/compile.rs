@@ -78,6 +78,12 @@ pub enum Op {
     NormalCompletion,
     /// Ends a finally block: continues as the completion recorded says.
     EndFinally,
+    /// Enters a loop: records the stack, scope and handlers to return to on `break`/`continue`.
+    EnterLoop,
+    /// Leaves a loop.
+    ExitLoop,
+    /// `break` or `continue`: back to the innermost loop's state, then jumps.
+    LoopJump(usize),
     /// Pops an iterable and pushes a loop position over it; `is_await` allows streams.
     IterStart {
         /// True in `for await`.
@@ -163,6 +169,20 @@ struct Emitter {
     code: Vec<Op>,
     spans: Vec<Span>,
     is_async: bool,
+    /// The loops being compiled, innermost last.
+    loops: Vec<LoopLabels>,
+    /// How many `try … finally` bodies (or their catch blocks) enclose the code now.
+    finally_depth: usize,
+}
+
+/// Where `break` and `continue` of one loop go.
+struct LoopLabels {
+    /// Where `continue` jumps.
+    top: usize,
+    /// The `break` jumps, patched to the loop's end.
+    breaks: Vec<usize>,
+    /// [`Emitter::finally_depth`] at the loop.
+    finally_depth: usize,
 }
 
 impl Emitter {
@@ -181,7 +201,7 @@ impl Emitter {
         let to = self.here();
         match &mut self.code[at] {
             Op::Jump(t) | Op::JumpIfFalse(t) | Op::ShortCircuit(_, t) => *t = to,
-            Op::IterNext(t) | Op::IterDone(t) => *t = to,
+            Op::IterNext(t) | Op::IterDone(t) | Op::LoopJump(t) => *t = to,
             _ => unreachable!("only jumps are patched"),
         }
     }
@@ -211,6 +231,8 @@ impl Compiler<'_> {
             code: Vec::new(),
             spans: Vec::new(),
             is_async: f.is_async,
+            loops: Vec::new(),
+            finally_depth: 0,
         };
         match &f.body {
             Body::Block(body) => {
@@ -305,12 +327,43 @@ impl Compiler<'_> {
                 e.emit(Op::Throw, span);
             }
             StmtKind::While { cond, body } => {
+                e.emit(Op::EnterLoop, span);
                 let top = e.here();
+                e.loops.push(LoopLabels {
+                    top,
+                    breaks: Vec::new(),
+                    finally_depth: e.finally_depth,
+                });
                 self.expr(e, cond)?;
                 let exit = e.emit(Op::JumpIfFalse(0), span);
                 self.scoped(e, body, span)?;
                 e.emit(Op::Jump(top), span);
+                let labels = e.loops.pop().expect("the loop pushed above");
+                for b in labels.breaks {
+                    e.patch(b);
+                }
                 e.patch(exit);
+                e.emit(Op::ExitLoop, span);
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let is_break = matches!(stmt.kind, StmtKind::Break);
+                let word = if is_break { "break" } else { "continue" };
+                let Some(labels) = e.loops.last() else {
+                    return Err(self.error(span, &format!("`{word}` is only allowed in a loop")));
+                };
+                if labels.finally_depth != e.finally_depth {
+                    return Err(self.error(
+                        span,
+                        &format!(
+                            "`{word}` out of a `try` that has a `finally` is not supported here"
+                        ),
+                    ));
+                }
+                let top = labels.top;
+                let at = e.emit(Op::LoopJump(top), span);
+                if is_break {
+                    e.loops.last_mut().expect("checked above").breaks.push(at);
+                }
             }
             StmtKind::If {
                 cond,
@@ -347,7 +400,13 @@ impl Compiler<'_> {
                     },
                     &iterable.span,
                 );
+                e.emit(Op::EnterLoop, span);
                 let top = e.here();
+                e.loops.push(LoopLabels {
+                    top,
+                    breaks: Vec::new(),
+                    finally_depth: e.finally_depth,
+                });
                 let exit = e.emit(Op::IterNext(0), &iterable.span);
                 let done = if *is_await {
                     e.emit(Op::Await, &iterable.span);
@@ -366,10 +425,17 @@ impl Compiler<'_> {
                 self.block_body(e, body)?;
                 e.emit(Op::PopScope, span);
                 e.emit(Op::Jump(top), span);
+                // `break` lands here with the loop position still on the stack.
+                let labels = e.loops.pop().expect("the loop pushed above");
+                for b in labels.breaks {
+                    e.patch(b);
+                }
+                e.emit(Op::Pop, span);
                 e.patch(exit);
                 if let Some(done) = done {
                     e.patch(done);
                 }
+                e.emit(Op::ExitLoop, span);
             }
             StmtKind::Try {
                 body,
@@ -383,6 +449,8 @@ impl Compiler<'_> {
                     },
                     span,
                 );
+                let guarded = usize::from(finally.is_some());
+                e.finally_depth += guarded;
                 self.scoped(e, body, span)?;
                 e.emit(Op::LeaveTry, span);
                 let to_normal = e.emit(Op::Jump(0), span);
@@ -418,6 +486,7 @@ impl Compiler<'_> {
                 } else {
                     None
                 };
+                e.finally_depth -= guarded;
                 e.patch(to_normal);
                 let finally_at = if let Some(finally) = finally {
                     e.emit(Op::NormalCompletion, span);

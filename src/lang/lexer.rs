@@ -87,6 +87,12 @@ pub enum Tok {
     /// `while`
     #[token("while")]
     While,
+    /// `break`
+    #[token("break")]
+    Break,
+    /// `continue`
+    #[token("continue")]
+    Continue,
     /// `+=`
     #[token("+=")]
     PlusAssign,
@@ -262,6 +268,8 @@ impl Tok {
             Tok::Null => "null",
             Tok::New => "new",
             Tok::While => "while",
+            Tok::Break => "break",
+            Tok::Continue => "continue",
             Tok::PlusAssign => "+=",
             Tok::MinusAssign => "-=",
             Tok::StarAssign => "*=",

@@ -268,6 +268,15 @@ struct Handler {
     finally: Option<usize>,
     stack_len: usize,
     completions_len: usize,
+    loops_len: usize,
+    scope: Rc<Scope>,
+}
+
+/// Where a loop began: what `break` and `continue` return to.
+struct LoopMark {
+    stack_len: usize,
+    handlers_len: usize,
+    completions_len: usize,
     scope: Rc<Scope>,
 }
 
@@ -285,6 +294,7 @@ struct Frame {
     scope: Rc<Scope>,
     handlers: Vec<Handler>,
     completions: Vec<Completion>,
+    loops: Vec<LoopMark>,
     /// The promise of an async function's call (settled when it returns or throws).
     promise: Option<PromiseId>,
 }
@@ -443,6 +453,7 @@ impl Machine {
             scope: Scope::child(&globals),
             handlers: Vec::new(),
             completions: Vec::new(),
+            loops: Vec::new(),
             promise: Some(m.main),
         };
         m.tasks.push(Some(Task {

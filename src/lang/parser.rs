@@ -168,6 +168,16 @@ impl Parser<'_> {
                 self.end_statement()?;
                 StmtKind::Return(value)
             }
+            Some(Tok::Break | Tok::Continue) => {
+                let kind = if self.peek() == Some(&Tok::Break) {
+                    StmtKind::Break
+                } else {
+                    StmtKind::Continue
+                };
+                self.pos += 1;
+                self.end_statement()?;
+                kind
+            }
             Some(Tok::Throw) => {
                 self.pos += 1;
                 let value = self.expression()?;

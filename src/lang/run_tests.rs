@@ -354,3 +354,43 @@ fn the_prelude_parses_and_compiles() {
     let program = super::parser::parse(super::prelude::PRELUDE).expect("parses");
     super::compile::compile_with(super::prelude::PRELUDE, &program, true).expect("compiles");
 }
+
+#[test]
+fn break_and_continue_leave_or_skip_a_turn_of_the_innermost_loop() {
+    let r = run_ok(
+        "const seen = [];\n\
+         for (const i of range(10)) {\n\
+           if (i % 2 === 1) { continue; }\n\
+           if (i > 6) break;\n\
+           for (const j of [1, 2, 3]) { if (j === 2) break; seen.push(i * 10 + j); }\n\
+         }\n\
+         let n = 0; while (true) { n += 1; if (n < 3) continue; break; }\n\
+         console.log(seen, n);",
+    );
+    assert_eq!(log(&r), vec!["[ 1, 21, 41, 61 ] 3"]);
+}
+
+#[test]
+fn a_hand_written_retry_loop_breaks_out_after_success_inside_try() {
+    let r = run_ok(
+        "let result = null;\n\
+         for await (const attempt of [1, 2, 3]) {\n\
+           try { result = await (attempt < 2 ? fail('a' + attempt, 100) : call('a' + attempt, 100)); break; }\n\
+           catch (e) { console.log('retry after', e.message); continue; }\n\
+         }\n\
+         console.log(result, now());",
+    );
+    assert_eq!(log(&r), vec!["retry after a1 failed", "a2 200"]);
+}
+
+#[test]
+fn break_outside_a_loop_or_out_of_try_finally_is_refused_with_its_position() {
+    let e = super::machine::Machine::new("if (true) {\n  break;\n}")
+        .err()
+        .expect("refused");
+    assert_eq!((e.line, e.col), (2, 3), "{e}");
+    let e = super::machine::Machine::new("while (true) { try { break; } finally { } }")
+        .err()
+        .expect("refused");
+    assert!(e.message.contains("finally"), "{e}");
+}

@@ -83,7 +83,8 @@ fn control_flow_statements_parse() {
          for await (const t of ticks(5, 500)) console.log(t);\n\
          try { throw 'no' } catch (e) { console.log(e) } finally { done() }\n\
          try { a() } finally { b() }\n\
-         return;",
+         return;\n\
+         while (x) { break; continue; }",
     );
     assert!(matches!(
         body[0],
@@ -117,6 +118,12 @@ fn control_flow_statements_parse() {
         }
     ));
     assert!(matches!(body[5], StmtKind::Return(None)));
+    let StmtKind::While { body: inner, .. } = &body[6] else {
+        panic!("a while loop")
+    };
+    assert!(
+        matches!(inner[..], [ref b, ref c] if b.kind == StmtKind::Break && c.kind == StmtKind::Continue)
+    );
 }
 
 #[test]

@@ -9,8 +9,8 @@ use super::super::value::{
     ArrayMethod, Builtin, Closure, Iter, PromiseId, Scope, ScopeError, Value,
 };
 use super::{
-    Clock, Completion, Flow, Frame, Handler, Machine, Microtask, Reaction, Settled, Stop, Task,
-    Thrown,
+    Clock, Completion, Flow, Frame, Handler, LoopMark, Machine, Microtask, Reaction, Settled, Stop,
+    Task, Thrown,
 };
 
 impl Machine {
@@ -66,6 +66,7 @@ impl Machine {
             scope,
             handlers: Vec::new(),
             completions: Vec::new(),
+            loops: Vec::new(),
             promise,
         }
     }
@@ -173,6 +174,7 @@ impl Machine {
             if let Some(h) = frame.handlers.pop() {
                 frame.stack.truncate(h.stack_len);
                 frame.completions.truncate(h.completions_len);
+                frame.loops.truncate(h.loops_len);
                 frame.scope = h.scope;
                 if let Some(catch) = h.catch {
                     frame.stack.push(thrown.value);
@@ -204,6 +206,7 @@ impl Machine {
             if let Some(finally) = h.finally {
                 frame.stack.truncate(h.stack_len);
                 frame.completions.truncate(h.completions_len);
+                frame.loops.truncate(h.loops_len);
                 frame.scope = h.scope;
                 frame.completions.push(Completion::Return(value));
                 frame.pc = finally;
@@ -436,12 +439,34 @@ impl Machine {
                     finally: *finally,
                     stack_len: frame.stack.len(),
                     completions_len: frame.completions.len(),
+                    loops_len: frame.loops.len(),
                     scope: frame.scope.clone(),
                 };
                 frame.handlers.push(handler);
             }
             Op::LeaveTry => {
                 frame.handlers.pop();
+            }
+            Op::EnterLoop => {
+                let mark = LoopMark {
+                    stack_len: frame.stack.len(),
+                    handlers_len: frame.handlers.len(),
+                    completions_len: frame.completions.len(),
+                    scope: frame.scope.clone(),
+                };
+                frame.loops.push(mark);
+            }
+            Op::ExitLoop => {
+                frame.loops.pop();
+            }
+            Op::LoopJump(to) => {
+                if let Some(mark) = frame.loops.last() {
+                    frame.stack.truncate(mark.stack_len);
+                    frame.handlers.truncate(mark.handlers_len);
+                    frame.completions.truncate(mark.completions_len);
+                    frame.scope = mark.scope.clone();
+                }
+                frame.pc = *to;
             }
             Op::NormalCompletion => frame.completions.push(Completion::Normal),
             Op::EndFinally => match frame.completions.pop() {
