@@ -144,3 +144,86 @@ fn a_timer_beyond_the_run_time_limit_ends_the_run_at_once() {
     let (limit, line, col) = limit_hit("await sleep(10);\nawait sleep(1e9);");
     assert_eq!((limit, line, col), (Limit::Duration, 2, 7));
 }
+
+#[test]
+fn token_soup_programs_never_panic_and_always_end() {
+    const WORDS: &[&str] = &[
+        "const",
+        "let",
+        "x",
+        "y",
+        "f",
+        "=",
+        "=>",
+        "async",
+        "await",
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ";",
+        "\n",
+        "sleep(1)",
+        "call('a', 2)",
+        "fail('b', 3)",
+        "Promise.all",
+        "Promise.race",
+        "for",
+        "of",
+        "while",
+        "break",
+        "continue",
+        "if",
+        "else",
+        "try",
+        "catch",
+        "finally",
+        "throw",
+        "return",
+        "function",
+        "+",
+        "-",
+        "*",
+        "!",
+        "===",
+        "<",
+        "&&",
+        "||",
+        "?",
+        ":",
+        "1",
+        "0",
+        "'s'",
+        "range(3)",
+        "ticks(2, 5)",
+        "spin(5)",
+        "worker(burn(5))",
+        ".map",
+        ".length",
+        "xs",
+        "[1, 2]",
+        "timeout",
+        "retry",
+        "limit",
+        "null",
+        "true",
+        "new",
+        "Error('e')",
+    ];
+    let mut rng = Rng(0x5eed_0f_50_0b);
+    let mut ran = 0;
+    for _ in 0..20_000 {
+        let src: Vec<&str> = (0..1 + rng.below(30))
+            .map(|_| WORDS[rng.below(WORDS.len())])
+            .collect();
+        let src = src.join(" ");
+        if let Ok(r) = run_virtual(&src) {
+            ran += 1;
+            assert!(r.finished.end_ms.is_finite(), "{src}");
+        }
+    }
+    assert!(ran > 50, "enough soups parse to test the machine ({ran})");
+}
