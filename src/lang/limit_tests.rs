@@ -213,7 +213,7 @@ fn token_soup_programs_never_panic_and_always_end() {
         "new",
         "Error('e')",
     ];
-    let mut rng = Rng(0x5eed_0f_50_0b);
+    let mut rng = Rng(0x005e_ed0f_500b);
     let mut ran = 0;
     for _ in 0..20_000 {
         let src: Vec<&str> = (0..1 + rng.below(30))
