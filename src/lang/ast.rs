@@ -137,6 +137,8 @@ pub enum ExprKind {
     Ident(String),
     /// `[a, b, c]`.
     Array(Vec<Expr>),
+    /// `{ name: value, other }` (a record: read with `.name`, never changed).
+    Object(Vec<(String, Expr)>),
     /// `!x`, `-x`, `+x`.
     Unary(UnaryOp, Box<Expr>),
     /// `a + b` and the other binary operators.

@@ -163,6 +163,7 @@ impl<'s> Checker<'s> {
                 }
             }
             ExprKind::Array(items) => items.iter().for_each(|i| self.expr(i)),
+            ExprKind::Object(fields) => fields.iter().for_each(|(_, v)| self.expr(v)),
             ExprKind::Unary(_, x) | ExprKind::Await(x) | ExprKind::Member(x, _) => self.expr(x),
             ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) | ExprKind::Index(a, b) => {
                 self.expr(a);

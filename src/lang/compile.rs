@@ -37,6 +37,8 @@ pub enum Op {
     Pop,
     /// Pops `n` values into a new array.
     Array(usize),
+    /// Pops one value per key into a new object.
+    Object(Rc<[Rc<str>]>),
     /// Pushes a closure of function `n` of the program over the current scope.
     Closure(usize),
     /// Pops one operand and pushes the result.
@@ -539,6 +541,13 @@ impl Compiler<'_> {
                     self.expr(e, item)?;
                 }
                 e.emit(Op::Array(items.len()), span);
+            }
+            ExprKind::Object(fields) => {
+                for (_, value) in fields {
+                    self.expr(e, value)?;
+                }
+                let keys: Vec<Rc<str>> = fields.iter().map(|(k, _)| Rc::from(k.as_str())).collect();
+                e.emit(Op::Object(keys.into()), span);
             }
             ExprKind::Unary(op, operand) => {
                 self.expr(e, operand)?;

@@ -515,6 +515,36 @@ impl Parser<'_> {
         }
     }
 
+    /// `name: value, other, "quoted": value` up to `}` (already past the `{`).
+    fn object_fields(&mut self) -> PResult<Vec<(String, Expr)>> {
+        let mut fields = Vec::new();
+        while !self.eat(&Tok::RBrace) {
+            let key_span = self.here();
+            let key = match self.peek() {
+                Some(Tok::Str(s)) => {
+                    let s = s.clone();
+                    self.pos += 1;
+                    s
+                }
+                _ => self.property_name()?,
+            };
+            let value = if self.eat(&Tok::Colon) {
+                self.expression()?
+            } else {
+                // `{ other }` is `{ other: other }`.
+                Expr {
+                    kind: ExprKind::Ident(key.clone()),
+                    span: key_span,
+                }
+            };
+            fields.push((key, value));
+            if !self.eat(&Tok::Comma) && self.peek() != Some(&Tok::RBrace) {
+                return self.unexpected("`,` or `}`");
+            }
+        }
+        Ok(fields)
+    }
+
     /// Comma-separated expressions up to `close` (already past the opening bracket); a
     /// trailing comma is allowed.
     fn list(&mut self, close: Tok, wanted: &str) -> PResult<Vec<Expr>> {
@@ -550,6 +580,14 @@ impl Parser<'_> {
                 return Ok(Expr {
                     span: start..self.last_end(),
                     ..e
+                });
+            }
+            Tok::LBrace => {
+                self.pos += 1;
+                let fields = self.object_fields()?;
+                return Ok(Expr {
+                    kind: ExprKind::Object(fields),
+                    span: start..self.last_end(),
                 });
             }
             Tok::LBracket => {

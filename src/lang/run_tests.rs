@@ -394,3 +394,17 @@ fn break_outside_a_loop_or_out_of_try_finally_is_refused_with_its_position() {
         .expect("refused");
     assert!(e.message.contains("finally"), "{e}");
 }
+
+#[test]
+fn object_literals_are_records_read_with_dots() {
+    let r = run_ok(
+        "const name = 'ada';\n\
+         const o = { id: 1, name, 'kind': 'user', nested: { ok: true } };\n\
+         const f = () => ({ at: now() });\n\
+         console.log(o.id, o.name, o.kind, o.nested.ok, o.missing, f().at, o);",
+    );
+    assert_eq!(
+        log(&r),
+        vec!["1 ada user true undefined 0 { id: 1, name: 'ada', kind: 'user', nested: { ok: true } }"]
+    );
+}

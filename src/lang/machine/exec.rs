@@ -299,6 +299,20 @@ impl Machine {
                 let items = frame.stack.split_off(frame.stack.len().saturating_sub(*n));
                 frame.stack.push(Value::array(items));
             }
+            Op::Object(keys) => {
+                let values = frame
+                    .stack
+                    .split_off(frame.stack.len().saturating_sub(keys.len()));
+                // A key given twice keeps its last value, as in JavaScript.
+                let mut fields: Vec<(Rc<str>, Value)> = Vec::with_capacity(keys.len());
+                for (key, value) in keys.iter().zip(values) {
+                    match fields.iter_mut().find(|(k, _)| k == key) {
+                        Some(field) => field.1 = value,
+                        None => fields.push((key.clone(), value)),
+                    }
+                }
+                frame.stack.push(Value::Object(Rc::new(fields)));
+            }
             Op::Closure(index) => {
                 let known = self
                     .captured
