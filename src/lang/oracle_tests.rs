@@ -102,7 +102,9 @@ fn generate(rng: &mut Rng) -> String {
     let mut promises = 0;
     for line in 0..3 + rng.below(8) {
         let ms = 50 * (1 + rng.below(6));
-        let stmt = match rng.below(10) {
+        let stmt = match rng.below(12) {
+            10 => format!("let k{line} = 0; while (true) {{ k{line} += 1; if (k{line} > {}) break; if (k{line} % 2 === 0) continue; await sleep({ms}); }} console.log('while', k{line}, now());", rng.below(4)),
+            11 => format!("const o{line} = {{ v: await call('o{line}', {ms}), t: now() }}; console.log('obj', o{line}.v, o{line}.t, o{line});"),
             9 => format!("console.log('map', (await Promise.all(range({}).map((i) => call('m' + i, {ms} + i * 10)))).join('+'), now());", 1 + rng.below(4)),
             0 => format!("const p{promises} = call('c{line}', {ms});"),
             1 => format!("const p{promises} = job('j{line}', {ms});"),
