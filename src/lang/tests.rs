@@ -288,3 +288,29 @@ fn statements_on_one_line_need_semicolons_but_new_lines_do_not() {
     let e = parse("const a = 1 const b = 2").unwrap_err();
     assert!(e.message.contains("`;`"), "{e}");
 }
+
+#[test]
+fn a_200_line_program_parses_and_checks_in_milliseconds() {
+    let mut src = String::new();
+    while src.lines().count() < 200 {
+        for (_, _, example) in super::examples::ALL {
+            src.push_str("{\n");
+            src.push_str(example);
+            src.push_str("}\n");
+        }
+    }
+    let src: String = src.lines().take(200).collect::<Vec<_>>().join("\n");
+    let src = format!(
+        "{src}\n{}",
+        "}".repeat(src.matches('{').count() - src.matches('}').count())
+    );
+    let wall = std::time::Instant::now();
+    let program = parse(&src).unwrap_or_else(|e| panic!("{e}"));
+    let problems = super::check::check(&src, &program);
+    let took = wall.elapsed();
+    eprintln!("parse and check of {} lines: {took:?}", src.lines().count());
+    assert!(problems.is_empty(), "{problems:?}");
+    // The budget is 5 ms in the browser's release build; this is a debug build on a
+    // shared machine, so the bound is loose.
+    assert!(took.as_millis() < 200, "took {took:?}");
+}
