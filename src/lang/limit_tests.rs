@@ -227,3 +227,18 @@ fn token_soup_programs_never_panic_and_always_end() {
     }
     assert!(ran > 50, "enough soups parse to test the machine ({ran})");
 }
+
+#[test]
+fn a_run_making_too_many_promises_in_all_hits_the_promise_limit() {
+    let options = VirtualOptions {
+        limits: Limits {
+            promises_total: 1_000,
+            ..Limits::default()
+        },
+        ..VirtualOptions::default()
+    };
+    let r = run_virtual_with("while (true) { await sleep(0); }", &options).unwrap();
+    let e = r.finished.error.expect("an error");
+    assert_eq!(e.kind, RunErrorKind::Limit(Limit::PromisesTotal));
+    assert!(e.message.contains("1000 promises in all"), "{e}");
+}

@@ -11,6 +11,8 @@ pub const MAX_STEPS_PER_STRETCH: u64 = 1_000_000;
 pub const MAX_STEPS_TOTAL: u64 = 20_000_000;
 /// Most promises pending at once.
 pub const MAX_PENDING_PROMISES: usize = 100_000;
+/// Most promises a run may make in all (each keeps a little memory until the run ends).
+pub const MAX_PROMISES_TOTAL: usize = 500_000;
 /// Deepest chain of function calls.
 pub const MAX_CALL_DEPTH: usize = 200;
 /// Most elements of one array (and of `range(n)`).
@@ -32,6 +34,8 @@ pub enum Limit {
     StepsTotal,
     /// [`MAX_PENDING_PROMISES`].
     PendingPromises,
+    /// [`MAX_PROMISES_TOTAL`].
+    PromisesTotal,
     /// [`MAX_CALL_DEPTH`].
     CallDepth,
     /// [`MAX_ARRAY_LEN`].
@@ -52,6 +56,8 @@ pub struct Limits {
     pub steps_total: u64,
     /// Most promises pending at once ([`MAX_PENDING_PROMISES`]).
     pub pending_promises: usize,
+    /// Most promises in all ([`MAX_PROMISES_TOTAL`]).
+    pub promises_total: usize,
     /// Deepest chain of calls ([`MAX_CALL_DEPTH`]).
     pub call_depth: usize,
     /// Most elements of one array ([`MAX_ARRAY_LEN`]).
@@ -68,6 +74,7 @@ impl Default for Limits {
             steps_per_stretch: MAX_STEPS_PER_STRETCH,
             steps_total: MAX_STEPS_TOTAL,
             pending_promises: MAX_PENDING_PROMISES,
+            promises_total: MAX_PROMISES_TOTAL,
             call_depth: MAX_CALL_DEPTH,
             array_len: MAX_ARRAY_LEN,
             spin_ms: MAX_SPIN_MS,
@@ -90,6 +97,10 @@ impl Limit {
             Limit::PendingPromises => format!(
                 "promise limit: more than {} promises pending at once",
                 limits.pending_promises
+            ),
+            Limit::PromisesTotal => format!(
+                "promise limit: more than {} promises in all",
+                limits.promises_total
             ),
             Limit::CallDepth => format!(
                 "recursion limit: calls nested more than {} deep",

@@ -32,6 +32,10 @@ impl Machine {
         if self.pending_promises >= self.limits.pending_promises {
             return Err(Stop::Fatal(Limit::PendingPromises, span.clone()));
         }
+        // Settled promises keep their slot (ids are indices), so their number is capped too.
+        if self.promises.len() >= self.limits.promises_total {
+            return Err(Stop::Fatal(Limit::PromisesTotal, span.clone()));
+        }
         Ok(self.promise_unchecked())
     }
 
