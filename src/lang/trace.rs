@@ -48,7 +48,8 @@ pub struct Recording {
     pub log: Vec<LogLine>,
     /// Log lines written beyond the limit, counted but not kept.
     pub log_dropped: usize,
-    /// When an `await` continued with a lane's result: (lane, ms).
+    /// When an `await` continued with a lane's result: (lane, ms) (at most
+    /// [`MAX_LOG_LINES`](super::limits::MAX_LOG_LINES)).
     pub consumed: Vec<(usize, f64)>,
     /// Every `await` that suspended and when it continued (at most
     /// [`MAX_LOG_LINES`](super::limits::MAX_LOG_LINES)).
@@ -93,6 +94,13 @@ impl Recording {
     pub fn cancel_open(&mut self, at_ms: f64) {
         for lane in 0..self.lanes.len() {
             self.close(lane, at_ms, Outcome::Cancelled);
+        }
+    }
+
+    /// Records that an `await` continued with lane `lane`'s result at `at_ms`.
+    pub fn consume(&mut self, lane: usize, at_ms: f64) {
+        if self.consumed.len() < super::limits::MAX_LOG_LINES {
+            self.consumed.push((lane, at_ms));
         }
     }
 

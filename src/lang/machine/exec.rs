@@ -108,7 +108,7 @@ impl Machine {
             self.recording.awaited(span, task.waiting_since, self.now);
         }
         if let Some(lane) = task.waiting_on.take().and_then(|p| self.promises[p].lane) {
-            self.recording.consumed.push((lane, self.now));
+            self.recording.consume(lane, self.now);
         }
         let mut flow = Flow::Next;
         match resume {
