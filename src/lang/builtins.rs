@@ -20,6 +20,9 @@ use super::parser::parse;
 use super::trace::LaneKind;
 use super::value::{number_to_string, Builtin, Stream, Value};
 
+/// Longest label a lane keeps, in bytes.
+const MAX_LABEL_BYTES: usize = 200;
+
 /// The built-ins, as the machine sees them.
 struct Builtins;
 
@@ -84,7 +87,11 @@ fn call(
         Builtin::Call => {
             let label = a.label(0);
             let ms = a.ms(m, 1)?;
-            Value::Promise(m.timer_promise(ms, Ok(Value::str(&label)), Some(label), span)?)
+            let value = match a.get(0) {
+                Value::Str(s) => Value::Str(s),
+                _ => Value::str(&label),
+            };
+            Value::Promise(m.timer_promise(ms, Ok(value), Some(label), span)?)
         }
         Builtin::Fail => {
             let label = a.label(0);
@@ -250,13 +257,7 @@ fn call(
         }
         Builtin::Now => Value::Num(m.now),
         Builtin::Log => {
-            let text: Vec<String> = args
-                .iter()
-                .map(|v| match v {
-                    Value::Str(s) => s.to_string(),
-                    other => other.inspect(),
-                })
-                .collect();
+            let text: Vec<String> = args.iter().map(Value::inspect).collect();
             m.recording.log(m.now, text.join(" "));
             Value::Undefined
         }
@@ -294,13 +295,22 @@ impl Args<'_> {
         self.args.get(i).cloned().unwrap_or(Value::Undefined)
     }
 
-    /// A label: a string as is, anything else as it prints.
+    /// A label: a string as is, anything else as it prints (cut to a sensible length: it is
+    /// kept for every lane).
     fn label(&self, i: usize) -> String {
-        match self.get(i) {
-            Value::Str(s) => s.to_string(),
+        let mut label = match self.get(i) {
             Value::Undefined => String::new(),
             other => other.to_display(),
+        };
+        if label.len() > MAX_LABEL_BYTES {
+            let mut cut = MAX_LABEL_BYTES;
+            while !label.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            label.truncate(cut);
+            label.push('…');
         }
+        label
     }
 
     fn number(&self, m: &Machine, i: usize, what: &str) -> Result<f64, Stop> {

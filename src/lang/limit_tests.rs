@@ -242,3 +242,30 @@ fn a_run_making_too_many_promises_in_all_hits_the_promise_limit() {
     assert_eq!(e.kind, RunErrorKind::Limit(Limit::PromisesTotal));
     assert!(e.message.contains("1000 promises in all"), "{e}");
 }
+
+#[test]
+fn a_string_doubling_forever_hits_the_string_limit() {
+    let (limit, line, _) = limit_hit("let s = 'x';\nwhile (true) { s += s; }");
+    assert_eq!((limit, line), (Limit::StringLen, 2));
+}
+
+#[test]
+fn huge_values_are_logged_cut_short_and_labels_stay_short() {
+    let r = run_virtual(
+        "let s = 'x'; for (const i of range(19)) { s += s; }\n\
+         console.log(s);\nconsole.log(range(1000));\nawait call(s, 1);",
+    )
+    .unwrap();
+    assert_eq!(r.finished.error, None);
+    let log = &r.recording.log;
+    assert_eq!(
+        log[0].text.chars().count(),
+        super::value::MAX_SHOWN_CHARS + 1
+    );
+    assert!(
+        log[1].text.ends_with(", 99, ... 900 more items ]"),
+        "{}",
+        log[1].text
+    );
+    assert!(r.recording.lanes[0].label.len() <= 203);
+}

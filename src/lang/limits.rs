@@ -17,6 +17,8 @@ pub const MAX_PROMISES_TOTAL: usize = 500_000;
 pub const MAX_CALL_DEPTH: usize = 200;
 /// Most elements of one array (and of `range(n)`).
 pub const MAX_ARRAY_LEN: usize = 1_000_000;
+/// Longest string, in bytes.
+pub const MAX_STRING_BYTES: usize = 1_000_000;
 /// Longest `spin(ms)`, and most ms `spin` may block in one synchronous stretch: the page is
 /// frozen meanwhile.
 pub const MAX_SPIN_MS: f64 = 10_000.0;
@@ -42,6 +44,8 @@ pub enum Limit {
     ArrayLen,
     /// [`MAX_SPIN_MS`] of blocking in one stretch.
     Blocking,
+    /// [`MAX_STRING_BYTES`].
+    StringLen,
     /// [`MAX_RUN_MS`].
     Duration,
 }
@@ -66,6 +70,8 @@ pub struct Limits {
     pub spin_ms: f64,
     /// Latest time a timer may be set for ([`MAX_RUN_MS`]).
     pub run_ms: f64,
+    /// Longest string ([`MAX_STRING_BYTES`]).
+    pub string_bytes: usize,
 }
 
 impl Default for Limits {
@@ -79,6 +85,7 @@ impl Default for Limits {
             array_len: MAX_ARRAY_LEN,
             spin_ms: MAX_SPIN_MS,
             run_ms: MAX_RUN_MS,
+            string_bytes: MAX_STRING_BYTES,
         }
     }
 }
@@ -113,6 +120,10 @@ impl Limit {
             Limit::Blocking => format!(
                 "blocking limit: spin blocked the page for more than {} ms without a pause",
                 limits.spin_ms
+            ),
+            Limit::StringLen => format!(
+                "string limit: a string of more than {} bytes",
+                limits.string_bytes
             ),
             Limit::Duration => format!(
                 "time limit: a timer set for after {} ms from the start",

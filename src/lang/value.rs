@@ -2,7 +2,6 @@
 //! that hold them (variables: a chain of scopes, one per block and per call, looked up by name).
 
 use std::cell::RefCell;
-use std::fmt::Write;
 use std::rc::Rc;
 
 use crate::cpu::kernels::Job;
@@ -323,73 +322,113 @@ impl Value {
         }
     }
 
-    /// JavaScript's `String(value)`: what `+` joins. Arrays nested more than
-    /// [`MAX_DISPLAY_DEPTH`] deep show as `...` (JavaScript would overflow its stack).
+    /// JavaScript's `String(value)`, for messages and labels: cut at [`MAX_SHOWN_CHARS`] (with
+    /// `…`). Arrays nested more than [`MAX_DISPLAY_DEPTH`] deep show as `...` (JavaScript would
+    /// overflow its stack).
     pub fn to_display(&self) -> String {
-        self.display_at(0)
+        let mut out = Text::new(MAX_SHOWN_CHARS);
+        self.display_into(&mut out, 0);
+        out.finish()
     }
 
-    fn display_at(&self, depth: usize) -> String {
+    /// JavaScript's `String(value)` exactly, as `+` joins it; `None` when it is longer than `max`
+    /// bytes (a string limit, not a cut).
+    pub fn display_within(&self, max: usize) -> Option<String> {
+        let mut out = Text::new(max);
+        self.display_into(&mut out, 0);
+        (!out.over).then_some(out.text)
+    }
+
+    fn display_into(&self, out: &mut Text, depth: usize) {
         match self {
-            Value::Str(s) => s.to_string(),
-            Value::Array(_) if depth > MAX_DISPLAY_DEPTH => "...".into(),
-            Value::Array(items) => items
-                .borrow()
-                .iter()
-                .map(|v| match v {
-                    Value::Undefined | Value::Null => String::new(),
-                    v => v.display_at(depth + 1),
-                })
-                .collect::<Vec<_>>()
-                .join(","),
+            Value::Str(s) => out.push(s),
+            Value::Array(_) if depth > MAX_DISPLAY_DEPTH => out.push("..."),
+            Value::Array(items) => {
+                for (i, v) in items.borrow().iter().enumerate() {
+                    if out.over {
+                        return;
+                    }
+                    if i > 0 {
+                        out.push(",");
+                    }
+                    if !matches!(v, Value::Undefined | Value::Null) {
+                        v.display_into(out, depth + 1);
+                    }
+                }
+            }
             Value::Object(_) => match (self.field("name"), self.field("message")) {
                 (Some(name), Some(message)) => {
-                    format!("{}: {}", name.to_display(), message.to_display())
+                    name.display_into(out, depth + 1);
+                    out.push(": ");
+                    message.display_into(out, depth + 1);
                 }
-                _ => "[object Object]".into(),
+                _ => out.push("[object Object]"),
             },
-            other => other.inspect(),
+            other => other.inspect_into(out, depth),
         }
     }
 
-    /// How `console.log` shows a value (strings quoted), in Node's style: nested more than
-    /// two levels deep, arrays show as `[Array]` and objects as `[Object]`.
+    /// How `console.log` shows a value, in Node's style: strings as they are at the top and
+    /// quoted inside arrays and records; nested more than
+    /// two levels deep, arrays show as `[Array]` and objects as `[Object]`; at most 100 items of
+    /// an array; cut at [`MAX_SHOWN_CHARS`] (with `…`).
     pub fn inspect(&self) -> String {
-        self.inspect_at(0)
+        let mut out = Text::new(MAX_SHOWN_CHARS);
+        self.inspect_into(&mut out, 0);
+        out.finish()
     }
 
-    fn inspect_at(&self, depth: usize) -> String {
+    fn inspect_into(&self, out: &mut Text, depth: usize) {
+        if out.over {
+            return;
+        }
         match self {
-            Value::Array(_) if depth > 2 => "[Array]".into(),
-            Value::Object(_) if depth > 2 => "[Object]".into(),
-            Value::Undefined => "undefined".into(),
-            Value::Null => "null".into(),
-            Value::Bool(b) => b.to_string(),
-            Value::Num(n) => number_to_string(*n),
-            Value::Str(s) => format!("'{}'", s.replace('\'', "\\'")),
+            Value::Array(_) if depth > 2 => out.push("[Array]"),
+            Value::Object(_) if depth > 2 => out.push("[Object]"),
+            Value::Undefined => out.push("undefined"),
+            Value::Null => out.push("null"),
+            Value::Bool(b) => out.push(if *b { "true" } else { "false" }),
+            Value::Num(n) => out.push(&number_to_string(*n)),
+            Value::Str(s) if depth == 0 => out.push(s),
+            Value::Str(s) => {
+                out.push("'");
+                out.push(&s.replace('\'', "\\'"));
+                out.push("'");
+            }
             Value::Array(items) => {
                 let items = items.borrow();
                 if items.is_empty() {
-                    return "[]".into();
+                    return out.push("[]");
                 }
-                let parts: Vec<String> = items.iter().map(|v| v.inspect_at(depth + 1)).collect();
-                format!("[ {} ]", parts.join(", "))
+                out.push("[ ");
+                for (i, v) in items.iter().take(MAX_SHOWN_ITEMS).enumerate() {
+                    if i > 0 {
+                        out.push(", ");
+                    }
+                    v.inspect_into(out, depth + 1);
+                }
+                if items.len() > MAX_SHOWN_ITEMS {
+                    let more = items.len() - MAX_SHOWN_ITEMS;
+                    let s = if more == 1 { "" } else { "s" };
+                    out.push(&format!(", ... {more} more item{s}"));
+                }
+                out.push(" ]");
             }
             Value::Object(fields) => {
-                if let (Some(name), Some(message)) = (self.field("name"), self.field("message")) {
-                    if fields.len() == 2 {
-                        return format!("{}: {}", name.to_display(), message.to_display());
-                    }
+                let is_error = self.field("name").is_some() && self.field("message").is_some();
+                if is_error && fields.len() == 2 {
+                    return self.display_into(out, depth);
                 }
-                let mut out = String::from("{ ");
+                out.push("{ ");
                 for (i, (k, v)) in fields.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push(", ");
                     }
-                    let _ = write!(out, "{k}: {}", v.inspect_at(depth + 1));
+                    out.push(k);
+                    out.push(": ");
+                    v.inspect_into(out, depth + 1);
                 }
-                out.push_str(" }");
-                out
+                out.push(" }");
             }
             Value::Closure(c) => {
                 let kind = if c.proto.is_async {
@@ -398,20 +437,70 @@ impl Value {
                     "Function"
                 };
                 match &c.proto.name {
-                    Some(name) => format!("[{kind}: {name}]"),
-                    None => format!("[{kind} (anonymous)]"),
+                    Some(name) => out.push(&format!("[{kind}: {name}]")),
+                    None => out.push(&format!("[{kind} (anonymous)]")),
                 }
             }
-            Value::Builtin(b) => format!("[Function: {}]", b.name()),
-            Value::ArrayMethod(..) => "[Function: push]".into(),
-            Value::Method(c, _) => format!("[Function: {}]", c.proto.name.as_deref().unwrap_or("")),
-            Value::Namespace(Namespace::Promise) => "[Function: Promise]".into(),
-            Value::Namespace(Namespace::Console) => "[console]".into(),
-            Value::Promise(_) => "Promise { <pending> }".into(),
-            Value::Stream(_) => "Object [AsyncGenerator] {}".into(),
-            Value::Job(job) => format!("[Job {job:?}]"),
-            Value::Iter(_) | Value::Done => "[iterator]".into(),
+            Value::Builtin(b) => out.push(&format!("[Function: {}]", b.name())),
+            Value::ArrayMethod(..) => out.push("[Function: push]"),
+            Value::Method(c, _) => out.push(&format!(
+                "[Function: {}]",
+                c.proto.name.as_deref().unwrap_or("")
+            )),
+            Value::Namespace(Namespace::Promise) => out.push("[Function: Promise]"),
+            Value::Namespace(Namespace::Console) => out.push("[console]"),
+            Value::Promise(_) => out.push("Promise { <pending> }"),
+            Value::Stream(_) => out.push("Object [AsyncGenerator] {}"),
+            Value::Job(job) => out.push(&format!("[Job {job:?}]")),
+            Value::Iter(_) | Value::Done => out.push("[iterator]"),
         }
+    }
+}
+
+/// Most characters (bytes) a value shows as in a log line, a label or a message.
+pub const MAX_SHOWN_CHARS: usize = 10_000;
+/// Most items of an array a log line shows (as Node does).
+pub const MAX_SHOWN_ITEMS: usize = 100;
+
+/// Text written up to a size; what goes beyond is dropped and remembered.
+struct Text {
+    text: String,
+    max: usize,
+    over: bool,
+}
+
+impl Text {
+    fn new(max: usize) -> Text {
+        Text {
+            text: String::new(),
+            max,
+            over: false,
+        }
+    }
+
+    fn push(&mut self, s: &str) {
+        if self.over {
+            return;
+        }
+        let room = self.max - self.text.len();
+        if s.len() <= room {
+            self.text.push_str(s);
+            return;
+        }
+        let mut cut = room;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.over = true;
+    }
+
+    /// The text, with `…` if it was cut.
+    fn finish(mut self) -> String {
+        if self.over {
+            self.text.push('…');
+        }
+        self.text
     }
 }
 

@@ -338,7 +338,9 @@ impl Machine {
             Op::Binary(op) => {
                 let b = frame.stack.pop().unwrap_or(Value::Undefined);
                 let a = frame.stack.pop().unwrap_or(Value::Undefined);
-                frame.stack.push(binary(*op, &a, &b));
+                let value = binary(*op, &a, &b, self.limits.string_bytes)
+                    .ok_or_else(|| Stop::Fatal(Limit::StringLen, span.clone()))?;
+                task.frames.last_mut().expect("a frame").stack.push(value);
             }
             Op::Jump(to) => frame.pc = *to,
             Op::JumpIfFalse(to) => {
@@ -635,15 +637,18 @@ impl Machine {
     }
 }
 
-/// A binary operator on two values, as JavaScript computes it (`==` is `===` here).
-fn binary(op: BinaryOp, a: &Value, b: &Value) -> Value {
+/// A binary operator on two values, as JavaScript computes it (`==` is `===` here); `None`
+/// when `+` would make a string longer than `max_string` bytes.
+fn binary(op: BinaryOp, a: &Value, b: &Value, max_string: usize) -> Option<Value> {
     use BinaryOp::*;
-    match op {
+    Some(match op {
         Add => match (a, b) {
             (Value::Num(x), Value::Num(y)) => Value::Num(x + y),
             (Value::Str(_) | Value::Array(_) | Value::Object(_), _)
             | (_, Value::Str(_) | Value::Array(_) | Value::Object(_)) => {
-                Value::str(&(a.to_display() + &b.to_display()))
+                let left = a.display_within(max_string)?;
+                let right = b.display_within(max_string - left.len())?;
+                Value::str(&(left + &right))
             }
             _ => Value::Num(a.to_number() + b.to_number()),
         },
@@ -668,7 +673,7 @@ fn binary(op: BinaryOp, a: &Value, b: &Value) -> Value {
                 },
             })
         }
-    }
+    })
 }
 
 /// A `TypeError` thrown by the code at `span`.
