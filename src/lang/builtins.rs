@@ -160,6 +160,7 @@ fn call(
             if n > m.limits.array_len {
                 return Err(Stop::Fatal(Limit::ArrayLen, span.clone()));
             }
+            m.charge(n as u64, span)?;
             Value::array((0..n).map(|i| Value::Num(i as f64)).collect())
         }
         Builtin::Ticks => {
@@ -341,9 +342,14 @@ impl Args<'_> {
             .min(f64::from(u32::MAX)) as u32)
     }
 
-    fn array(&self, m: &Machine, i: usize) -> Result<Vec<Value>, Stop> {
+    /// An array argument, copied (and charged for: see [`Machine::charge`]).
+    fn array(&self, m: &mut Machine, i: usize) -> Result<Vec<Value>, Stop> {
         match self.get(i) {
-            Value::Array(items) => Ok(items.borrow().clone()),
+            Value::Array(items) => {
+                let items = items.borrow().clone();
+                m.charge(items.len() as u64, self.span)?;
+                Ok(items)
+            }
             other => Err(m.type_error(
                 &format!(
                     "{}() needs an array as argument {}, not {}",

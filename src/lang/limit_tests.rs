@@ -72,8 +72,17 @@ fn a_huge_array_hits_the_array_limit() {
 
 #[test]
 fn too_many_pending_promises_hit_the_promise_limit() {
-    let (limit, ..) = limit_hit("for (const i of range(150000)) sleep(1000);");
-    assert_eq!(limit, Limit::PendingPromises);
+    let options = VirtualOptions {
+        limits: Limits {
+            pending_promises: 1_000,
+            ..Limits::default()
+        },
+        ..VirtualOptions::default()
+    };
+    let r = run_virtual_with("for (const i of range(5000)) sleep(1000);", &options).unwrap();
+    let e = r.finished.error.expect("an error");
+    assert_eq!(e.kind, RunErrorKind::Limit(Limit::PendingPromises));
+    assert!(e.message.contains("1000 promises pending"), "{e}");
 }
 
 #[test]
@@ -118,9 +127,9 @@ fn mutated_programs_never_panic_and_always_end() {
 }
 
 #[test]
-fn arrays_nested_100000_deep_neither_overflow_when_printed_nor_when_dropped() {
+fn arrays_nested_60000_deep_neither_overflow_when_printed_nor_when_dropped() {
     let r = run_virtual(
-        "let a = [];\nfor (const i of range(100000)) { a = [a]; }\n\
+        "let a = [];\nlet i = 0;\nwhile (i < 60000) { a = [a]; i += 1; }\n\
          console.log(a);\nconsole.log('' + a);\nconst b = a;\na = 0;",
     )
     .unwrap();
@@ -268,4 +277,11 @@ fn huge_values_are_logged_cut_short_and_labels_stay_short() {
         log[1].text
     );
     assert!(r.recording.lanes[0].label.len() <= 203);
+}
+
+#[test]
+fn making_big_arrays_in_a_loop_costs_steps_so_memory_stays_bounded() {
+    let (limit, line, _) =
+        limit_hit("const keep = [];\nwhile (true) { keep.push(range(900000)); }");
+    assert_eq!((limit, line), (Limit::StepsPerStretch, 2));
 }

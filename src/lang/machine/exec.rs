@@ -71,6 +71,21 @@ impl Machine {
         }
     }
 
+    /// Counts `steps` against the step limits. An instruction is one step; work that grows
+    /// with its input (making `range(n)`, copying an array, joining strings) costs more, so no
+    /// single step can allocate without bound.
+    pub(in crate::lang) fn charge(&mut self, steps: u64, span: &Span) -> Result<(), Stop> {
+        self.steps_stretch += steps;
+        self.steps_total += steps;
+        if self.steps_stretch > self.limits.steps_per_stretch {
+            return Err(Stop::Fatal(Limit::StepsPerStretch, span.clone()));
+        }
+        if self.steps_total > self.limits.steps_total {
+            return Err(Stop::Fatal(Limit::StepsTotal, span.clone()));
+        }
+        Ok(())
+    }
+
     /// A catchable `TypeError`.
     pub(in crate::lang) fn type_error(&self, message: &str, span: &Span) -> Stop {
         Stop::Throw(type_error(message, span))
@@ -149,14 +164,7 @@ impl Machine {
             } else {
                 &proto.spans[pc]
             };
-            self.steps_stretch += 1;
-            self.steps_total += 1;
-            if self.steps_stretch > self.limits.steps_per_stretch {
-                return Err(Stop::Fatal(Limit::StepsPerStretch, span.clone()));
-            }
-            if self.steps_total > self.limits.steps_total {
-                return Err(Stop::Fatal(Limit::StepsTotal, span.clone()));
-            }
+            self.charge(1, span)?;
             flow = match self.exec(&mut task, id, &proto.code[pc], span, clock) {
                 Ok(flow) => flow,
                 Err(Stop::Throw(thrown)) => self.throw(&mut task, thrown),
@@ -340,6 +348,9 @@ impl Machine {
                 let a = frame.stack.pop().unwrap_or(Value::Undefined);
                 let value = binary(*op, &a, &b, self.limits.string_bytes)
                     .ok_or_else(|| Stop::Fatal(Limit::StringLen, span.clone()))?;
+                if let Value::Str(s) = &value {
+                    self.charge(s.len() as u64 / 16, span)?;
+                }
                 task.frames.last_mut().expect("a frame").stack.push(value);
             }
             Op::Jump(to) => frame.pc = *to,
@@ -493,7 +504,11 @@ impl Machine {
             Op::IterStart { is_await } => {
                 let iterable = frame.stack.pop().unwrap_or(Value::Undefined);
                 let iter = match iterable {
-                    Value::Array(items) => Iter::Array(items.borrow().clone(), 0),
+                    Value::Array(items) => {
+                        let items = items.borrow().clone();
+                        self.charge(items.len() as u64, span)?;
+                        Iter::Array(items, 0)
+                    }
                     Value::Stream(s) if *is_await => Iter::Stream(s),
                     Value::Stream(_) => {
                         return Err(self
