@@ -13,6 +13,8 @@
 //!   repeated runs, history, exports.
 //! - [`engine`]: runs a plan's strategies on any clock (the event loop's, or a virtual one) and
 //!   records their traces.
+//! - [`lang`]: a small async language: the program typed by the person, parsed and run as a
+//!   deterministic state machine on any clock.
 //! - [`chart`]: chart layout math with no DOM: scales, ticks, lanes, bars.
 //! - [`markup`]: the HTML and SVG text of cards, charts and tables.
 //! - [`codegen`]: "the code behind it" in C#, JavaScript, Python and Rust.
@@ -31,6 +33,7 @@ pub mod model;
 pub mod trace;
 
 pub mod engine;
+pub mod lang;
 
 pub mod chart;
 pub mod markup;

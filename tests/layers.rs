@@ -14,6 +14,7 @@ const LAYERS: &[&str] = &[
     "model",
     "trace",
     "engine",
+    "lang",
     "chart",
     "markup",
     "codegen",
