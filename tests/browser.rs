@@ -633,3 +633,52 @@ fn history_stored_by_an_earlier_page_is_read_with_the_browsers_json() {
         assert!(note.is_some(), "{bad}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_worker_that_dies_in_a_shared_queue_is_replaced_and_every_other_piece_still_runs() {
+    use playground::cpu::kernels::Job;
+    use playground::cpu::{Assignment, CpuMode, CpuPlan, Piece};
+    use playground::web::clock::now_ms;
+    use playground::web::pool;
+    pool::set_worker_url("/dist/worker.js");
+    // Each worker is handed its next piece before it ends the current one: the piece queued
+    // behind the one that kills its worker must run on the replacement, not be lost.
+    let piece = |job: Job| Piece { job, cost: 1.0 };
+    let primes = |end| piece(Job::CountPrimes { start: 0, end });
+    let plan = CpuPlan {
+        mode: CpuMode::Dynamic,
+        pieces: vec![
+            primes(100),
+            piece(Job::Panic {
+                message: "boom".into(),
+            }),
+            primes(100),
+            primes(1000),
+            primes(100),
+            primes(1000),
+        ],
+        assignment: Assignment::Queue { lanes: 2 },
+    };
+    let rec = Recorder::new(plan.pieces.len(), now_ms);
+    playground::web::cpu::run(&plan, &rec).await;
+    let trace = rec.snapshot();
+    assert!(trace.is_finished());
+    let outcome = |task: u32| {
+        trace
+            .spans
+            .iter()
+            .find(|s| s.task == task)
+            .and_then(|s| s.outcome)
+    };
+    assert_eq!(outcome(1), Some(Outcome::Failed));
+    for task in [0, 2, 3, 4, 5] {
+        assert_eq!(outcome(task), Some(Outcome::Completed), "piece {task}");
+    }
+    // 25 primes below 100 three times, 168 below 1000 twice.
+    assert_eq!(trace.value, Some(3 * 25 + 2 * 168));
+    assert!(
+        trace.error.as_deref().is_some_and(|e| e.contains("boom")),
+        "{:?}",
+        trace.error
+    );
+}

@@ -220,23 +220,32 @@ async fn run_pieces(
                 Assignment::Queue { .. } => None,
             };
             let row = lane_offset + lane;
-            loop {
-                let i = match fixed.as_mut() {
-                    Some(it) => match it.next() {
-                        Some(i) => i,
-                        None => break,
-                    },
-                    None => {
-                        let i = next.get();
-                        if i >= plan.pieces.len() {
-                            break;
-                        }
+            // The next piece of this lane: its own list's next, or the queue's.
+            let mut pick = || match fixed.as_mut() {
+                Some(it) => it.next(),
+                None => {
+                    let i = next.get();
+                    (i < plan.pieces.len()).then(|| {
                         next.set(i + 1);
                         i
-                    }
-                };
+                    })
+                }
+            };
+            let queue =
+                |w: &WorkerClient, i: usize| w.queue(run_id, i as u32, plan.pieces[i].job.clone());
+            let Some(mut i) = pick() else {
+                healthy.borrow_mut().push(worker);
+                return true;
+            };
+            rec.started_on(task_offset + i, row, 0);
+            let mut sent = queue(&worker, i);
+            loop {
                 let task = task_offset + i;
-                rec.started_on(task, row, 0);
+                // The lane's next piece goes to the worker now: it starts it the moment this
+                // one ends, without waiting for the page to hand it over (a redraw on the main
+                // thread would otherwise leave the worker idle meanwhile).
+                let following = pick();
+                let mut queued = following.map(|n| queue(&worker, n).is_ok());
                 let mut progress = |f: f64| {
                     rec.update(|t, _| {
                         if t.lane_progress.len() <= row {
@@ -246,11 +255,11 @@ async fn run_pieces(
                     })
                 };
                 progress(0.0);
-                let job = plan.pieces[i].job.clone();
-                match worker
-                    .run_with_progress(run_id, i as u32, job, &mut progress)
-                    .await
-                {
+                let answer = match sent {
+                    Ok(()) => worker.answer(run_id, i as u32, &mut progress).await,
+                    Err(e) => Err(e),
+                };
+                match answer {
                     Ok(done) => {
                         value.set(value.get() + done.value);
                         rec.ended(task, Outcome::Completed);
@@ -270,6 +279,7 @@ async fn run_pieces(
                             // The worker died with the job, or was stopped because it stopped
                             // answering: replace it, warm for the kernel as the others are
                             // (a cold one would run its first pieces slower), and carry on.
+                            // The piece queued behind went with it: it is sent again.
                             match pool::take(1).await.ok().and_then(|mut w| w.pop()) {
                                 Some(mut fresh) => {
                                     let piece = &plan.pieces[i].job;
@@ -277,12 +287,20 @@ async fn run_pieces(
                                         return true;
                                     }
                                     worker = fresh;
+                                    queued = queued.map(|_| false);
                                 }
                                 None => return true,
                             }
                         }
                     }
                 }
+                let Some(n) = following else { break };
+                sent = match queued {
+                    Some(true) => Ok(()),
+                    _ => queue(&worker, n),
+                };
+                rec.started_on(task_offset + n, row, 0);
+                i = n;
             }
             healthy.borrow_mut().push(worker);
             true

@@ -227,6 +227,30 @@ impl WorkerClient {
         .await
     }
 
+    /// Hands the worker `job` without waiting for it: the worker queues it behind the job it is
+    /// running, so it starts it the moment that one ends, with no round trip through the page.
+    /// [`WorkerClient::answer`] then waits for its answer.
+    pub fn queue(&self, run_id: u32, job_id: u32, job: Job) -> Result<(), JobError> {
+        self.send(&ToWorker::Run {
+            run_id,
+            job_id,
+            job,
+        })
+        .map_err(JobError::fatal)
+    }
+
+    /// Waits for the answer to a job handed over with [`WorkerClient::queue`]: as
+    /// [`WorkerClient::run_with_progress`] does after sending it.
+    pub async fn answer(
+        &mut self,
+        run_id: u32,
+        job_id: u32,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<JobDone, JobError> {
+        self.receive(run_id, job_id, progress, stall_limit_ms())
+            .await
+    }
+
     async fn exchange(
         &mut self,
         msg: ToWorker,
@@ -236,6 +260,18 @@ impl WorkerClient {
         silence_limit_ms: u32,
     ) -> Result<JobDone, JobError> {
         self.send(&msg).map_err(JobError::fatal)?;
+        self.receive(run_id, job_id, progress, silence_limit_ms)
+            .await
+    }
+
+    /// The answer to job `job_id` of run `run_id`, already sent.
+    async fn receive(
+        &mut self,
+        run_id: u32,
+        job_id: u32,
+        progress: &mut dyn FnMut(f64),
+        silence_limit_ms: u32,
+    ) -> Result<JobDone, JobError> {
         // No limit on the job's length: a job may legitimately compute for seconds, telling us
         // how far it got. A crash arrives as an error event, cancelling terminates the worker,
         // and a worker that says nothing at all for `silence_limit_ms` is stopped.
