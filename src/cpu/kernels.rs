@@ -12,6 +12,8 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+use crate::cpu::partition::prime_range_cost;
+
 /// Highest prime limit (exclusive end of a prime range) a job may ask for.
 ///
 /// Counting the primes below 50,000,000 (3,001,134 of them) by trial division takes about 16 s on
@@ -68,36 +70,6 @@ pub fn is_prime(n: u64) -> bool {
 /// be split between workers and the answers summed.
 pub fn count_primes(range: Range<u64>) -> u64 {
     range.filter(|&n| is_prime(n)).count() as u64
-}
-
-/// Modelled cost of [`count_primes`] over `range`, in trial divisions: ∫ √x / (2 ln x) dx.
-///
-/// A prime near x costs √x / 2 divisions and primes have density 1 / ln x; the composites, which
-/// mostly stop at a small divisor, add little. So the cost per number grows like √n / ln n, and
-/// the upper part of a range costs more than the lower. Checked against an exact count of the
-/// divisions [`is_prime`] does: for the halves of 2..5,000,000 the model says the upper costs
-/// 1.70 × the lower, the exact count 1.65, and natively measured time 1.61 (the cheap numbers add
-/// a constant per number that the model leaves out). Plain √x would say 1.83.
-///
-/// Below e, ln x is taken as 1: those few numbers cost almost nothing either way.
-pub fn prime_range_cost(range: Range<u64>) -> f64 {
-    if range.end <= range.start {
-        return 0.0;
-    }
-    // Composite Simpson's rule: the integral has no closed form, and the density is smooth
-    // enough that 32 panels are far more precise than the model itself.
-    const PANELS: u32 = 32;
-    let density = |x: f64| x.sqrt() / (2.0 * x.ln().max(1.0));
-    let a = range.start as f64;
-    // The length from the integers, so a short range far from zero keeps its digits.
-    let len = (range.end - range.start) as f64;
-    let h = len / f64::from(PANELS);
-    let mut sum = density(a) + density(a + len);
-    for i in 1..PANELS {
-        let weight = if i % 2 == 1 { 4.0 } else { 2.0 };
-        sum += weight * density(a + h * f64::from(i));
-    }
-    sum * h / 3.0
 }
 
 /// The size and detail of a Mandelbrot render over the classic view ([`MANDELBROT_RE`] ×
