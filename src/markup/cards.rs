@@ -39,6 +39,7 @@ pub fn strategy_results(
     views: &[StrategyView],
     done: bool,
     cursor: Option<f64>,
+    width: f64,
     open_table: &dyn Fn(&str) -> bool,
 ) -> String {
     let mut h = Html::new();
@@ -66,7 +67,7 @@ pub fn strategy_results(
         .fold(0.0, f64::max);
     for v in views {
         let (trace, now_ms) = at_cursor(&v.trace, v.now_ms, cursor);
-        strategy_card(&mut h, v, &trace, now_ms, domain, open_table);
+        strategy_card(&mut h, v, &trace, now_ms, domain, width, open_table);
     }
     h.finish()
 }
@@ -75,9 +76,10 @@ pub fn strategy_results(
 pub fn cpu_results(
     views: &[CpuView],
     cursor: Option<f64>,
+    width: f64,
     open_table: &dyn Fn(&str) -> bool,
 ) -> String {
-    cpu_cards(views, cursor, open_table).concat()
+    cpu_cards(views, cursor, width, open_table).concat()
 }
 
 /// [`cpu_results`], card by card: the page sets each card apart, so that a redraw while one
@@ -85,6 +87,7 @@ pub fn cpu_results(
 pub fn cpu_cards(
     views: &[CpuView],
     cursor: Option<f64>,
+    width: f64,
     open_table: &dyn Fn(&str) -> bool,
 ) -> Vec<String> {
     // The one-worker run is the baseline: the whole job on one core, away from the page, warm
@@ -103,7 +106,7 @@ pub fn cpu_cards(
                 v,
                 &trace,
                 now_ms,
-                domain,
+                (domain, width),
                 (baseline, basis),
                 open_table,
             );
@@ -253,6 +256,21 @@ fn card_timeline(
     timeline_table(h, id, rows);
 }
 
+/// The timeline laid out for a card whose chart box is `width` px wide (so its text keeps its
+/// size rather than being scaled with the whole drawing), within sensible bounds.
+fn timeline_options(width: f64) -> TimelineOptions {
+    let width = if width.is_finite() { width } else { 720.0 };
+    TimelineOptions {
+        width: width.clamp(MIN_CHART_WIDTH, MAX_CHART_WIDTH),
+        ..TimelineOptions::default()
+    }
+}
+
+/// Narrowest a timeline is laid out, px (a phone's card); a narrower box scales it down.
+pub const MIN_CHART_WIDTH: f64 = 280.0;
+/// Widest a timeline is laid out, px.
+pub const MAX_CHART_WIDTH: f64 = 1200.0;
+
 /// One strategy: measured vs ideal, its timeline and why it took that long.
 fn strategy_card(
     h: &mut Html,
@@ -260,6 +278,7 @@ fn strategy_card(
     trace: &Trace,
     now_ms: f64,
     domain: f64,
+    width: f64,
     open_table: &dyn Fn(&str) -> bool,
 ) {
     let id = view.strategy.id();
@@ -353,7 +372,7 @@ fn strategy_card(
         domain,
         Some(ideal.resumed_ms),
         now_ms,
-        &TimelineOptions::default(),
+        &timeline_options(width),
     );
     card_timeline(h, &id, &title, trace, &layout, stats.max_lag_ms, open_table);
     if let Some(o) = report::outcome(view.strategy, trace) {
@@ -389,7 +408,8 @@ fn cpu_card(
     view: &CpuView,
     trace: &Trace,
     now_ms: f64,
-    domain: f64,
+    // The shared time axis's end and the chart's width, px.
+    (domain, width): (f64, f64),
     (baseline, basis): (Option<f64>, Option<f64>),
     open_table: &dyn Fn(&str) -> bool,
 ) {
@@ -476,7 +496,7 @@ fn cpu_card(
         (None, None) => {}
     }
     let stats = trace.stats();
-    let layout = timeline(trace, domain, ideal, now_ms, &TimelineOptions::default());
+    let layout = timeline(trace, domain, ideal, now_ms, &timeline_options(width));
     card_timeline(h, id, &title, trace, &layout, stats.max_lag_ms, open_table);
     if let Some(o) = crate::trace::report::cpu_outcome(trace, has_answer) {
         para(h, "outcome", Some(format!("outcome-{id}")), &o);

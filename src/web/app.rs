@@ -10,7 +10,7 @@ use super::history_panel::HistoryPanel;
 use super::playground::Playground;
 use super::repeat_panel::RepeatPanel;
 use super::replay_bar::ReplayBar;
-use super::results::OpenTables;
+use super::results::{ChartWidth, OpenTables};
 use super::results::{CpuResults, Results};
 use super::speedup::SpeedupChart;
 use super::summary::Summary;
@@ -49,6 +49,17 @@ pub fn App() -> impl IntoView {
     // Which "timeline as a table" boxes are open: cards are redrawn every frame of a run or a
     // replay, and the reader's choice must survive that.
     provide_context(OpenTables::default());
+    // The width a card's chart gets: the main column less a card's padding and border.
+    let chart_width = RwSignal::new(720.0);
+    provide_context(ChartWidth(chart_width));
+    let main_ref = NodeRef::<leptos::html::Main>::new();
+    Effect::new(move |_| {
+        if let Some(main) = main_ref.get() {
+            url::on_width(&main, move |w| {
+                chart_width.set((w - CARD_INSET_PX).max(0.0))
+            });
+        }
+    });
     // Embedded: post our height to the host page, and run at once if asked to.
     if view_opts.get_untracked().embed {
         url::report_height_to_parent();
@@ -74,7 +85,7 @@ pub fn App() -> impl IntoView {
     let embed = Signal::derive(move || view_opts.get().embed);
     view! {
         <Header pg=pg />
-        <main>
+        <main node_ref=main_ref>
             <Poster pg=pg open=poster />
             <div class="part" hidden=poster>
                 <EditorCard pg=pg />
@@ -111,6 +122,9 @@ pub fn App() -> impl IntoView {
         <EnvFooter pg=pg />
     }
 }
+
+/// A card's padding and border, both sides, px (style/main.css: `.card`).
+const CARD_INSET_PX: f64 = 2.0 * (1.2 * 16.0 + 1.0);
 
 /// What an embed with `run=click` shows until the reader presses Run: the experiment's name,
 /// what it will show, and the button. Nothing has started: no timer, no worker.

@@ -20,6 +20,17 @@ impl OpenTables {
     }
 }
 
+/// How wide a card's chart box is, px, measured by the page (`App`), so that timelines are laid
+/// out for the width they get and their text keeps its size on a phone.
+#[derive(Clone, Copy)]
+pub(crate) struct ChartWidth(pub(crate) RwSignal<f64>);
+
+impl ChartWidth {
+    fn from_context() -> RwSignal<f64> {
+        use_context::<ChartWidth>().map_or_else(|| RwSignal::new(720.0), |w| w.0)
+    }
+}
+
 /// A `toggle` of a card's table box (caught on the way down: `toggle` does not bubble): keeps
 /// the set of open tables in step with it. Redrawn boxes report their state too; those change
 /// nothing.
@@ -58,12 +69,15 @@ pub(crate) fn Results(
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {
     let tables = OpenTables::from_context();
+    let width = ChartWidth::from_context();
     let html = move || {
         let done = phase.get() == Phase::Done;
         let at = cursor.get();
+        let w = width.get();
         tables.with(|open| {
-            views
-                .with(|v| markup::strategy_results(v, done, at, &|id| open.iter().any(|o| o == id)))
+            views.with(|v| {
+                markup::strategy_results(v, done, at, w, &|id| open.iter().any(|o| o == id))
+            })
         })
     };
     view! {
@@ -86,10 +100,12 @@ pub(crate) fn CpuResults(
     cursor: Signal<Option<f64>>,
 ) -> impl IntoView {
     let tables = OpenTables::from_context();
+    let width = ChartWidth::from_context();
     let cards = Memo::new(move |_| {
         let at = cursor.get();
+        let w = width.get();
         tables.with(|open| {
-            views.with(|v| markup::cpu_cards(v, at, &|id| open.iter().any(|o| o == id)))
+            views.with(|v| markup::cpu_cards(v, at, w, &|id| open.iter().any(|o| o == id)))
         })
     });
     // One slot per way the page can run, each set only when its own card's text changed: while

@@ -135,3 +135,19 @@ pub fn set_theme(theme: crate::model::embed::Theme) {
         };
     }
 }
+
+/// Calls `f` with `el`'s width (px, its content box) now and whenever it changes.
+pub fn on_width(el: &web_sys::Element, f: impl Fn(f64) + 'static) {
+    let measure = {
+        let el = el.clone();
+        move || f(f64::from(el.client_width()))
+    };
+    measure();
+    let cb = Closure::<dyn FnMut(JsValue)>::new(move |_| measure());
+    if let Ok(obs) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        obs.observe(el);
+        // Observes for the life of the page.
+        std::mem::forget(obs);
+    }
+    cb.forget();
+}

@@ -122,3 +122,35 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** The smallest rendered height of a timeline's text, px, and whether the page scrolls sideways. */
+const chartText = (frame) =>
+  frame.evaluate(() => ({
+    smallest: Math.min(...[...document.querySelectorAll('svg.timeline text')].map((t) => t.getBoundingClientRect().height)),
+    sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
+  }));
+
+test('on a phone (390 px), timelines are laid out for their width and their text stays readable', async () => {
+  const { page, errors } = await open(env, '#v=1&preset=when-all&n=3&ms=100');
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 20000 });
+  const inPage = await chartText(page);
+  assert.ok(inPage.smallest >= 11, `chart text ${inPage.smallest} px tall at 390 px`);
+  assert.equal(inPage.sideways, false, 'no sideways scrolling');
+  // The same in an embed 390 px wide on a post.
+  const host = await post([{ id: 'narrow', src: `${env.base}#v=1&preset=when-all&n=3&ms=100&embed=1&run=load` }]);
+  const post390 = await env.context.newPage();
+  await post390.setViewportSize({ width: 420, height: 900 });
+  await post390.goto(host.url);
+  await post390.evaluate(() => { document.querySelector('#narrow').style.width = '390px'; });
+  await post390.locator('#narrow').scrollIntoViewIfNeeded();
+  const frame = post390.frameLocator('#narrow');
+  await frame.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 20000 });
+  const inFrame = await chartText(post390.frames().find((f) => f.url().includes('run=load')));
+  assert.ok(inFrame.smallest >= 11, `chart text ${inFrame.smallest} px tall in a 390 px embed`);
+  assert.deepEqual(errors, []);
+  await post390.close();
+  await page.close();
+  await host.close();
+});
