@@ -58,8 +58,10 @@ pub(crate) fn EmbedDialog(pg: Playground, open: RwSignal<bool>) -> impl IntoView
                     } else {
                         o.show.without(part)
                     };
-                    // An embed with no part at all would be blank: keep at least one.
-                    if show != Parts::none() {
+                    // An embed with no part at all would be blank: the last box stays ticked.
+                    if show == Parts::none() {
+                        let _ = js_sys::Reflect::set(&target, &"checked".into(), &true.into());
+                    } else {
                         o.show = show;
                     }
                 }

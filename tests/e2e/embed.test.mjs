@@ -102,6 +102,7 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
   await page.waitForFunction(() => /preview=1#/.test(document.querySelector('[data-testid="embed-preview"]').src));
   await preview.locator('[data-testid="run"]').waitFor({ timeout: 15000 });
   await page.uncheck('[data-testid="embed-show-summary"]');
+  // (A change the dialog refuses, leaving an embed with no part, is checked below.)
   await page.waitForFunction(() => /preview=2#/.test(document.querySelector('[data-testid="embed-preview"]').src));
   await preview.locator('[data-testid="run"]').waitFor({ timeout: 15000 });
   await page.selectOption('[data-testid="embed-run"]', 'click');
@@ -117,6 +118,17 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
   await page.click('[data-testid="embed-copy"]');
   await page.waitForFunction(() => /copied/.test(document.querySelector('[data-testid="embed-status"]').textContent));
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
+  // Every part unticked but one: the last cannot go, and its box stays ticked. (Each change
+  // reloads the preview: waited for, so no load is cut short.)
+  let loads = 3;
+  for (const id of ['editor', 'timeline', 'replay', 'code']) {
+    await page.click(`[data-testid="embed-show-${id}"]`);
+    loads += 1;
+    await page.waitForFunction((n) => document.querySelector('[data-testid="embed-preview"]').src.includes(`preview=${n}#`), loads);
+    await preview.locator('[data-testid="run"]').waitFor({ state: 'attached', timeout: 15000 });
+  }
+  assert.equal(await page.isChecked('[data-testid="embed-show-code"]'), true);
+  assert.match(await page.inputValue('[data-testid="embed-snippet"]'), /show=code"/);
   await page.click('[data-testid="embed-close"]');
   assert.ok(await page.locator('[data-testid="embed-preview"]').count() === 0, 'the preview goes with the dialog');
   assert.deepEqual(errors, []);
