@@ -72,18 +72,9 @@ pub fn strategy_results(
     h.finish()
 }
 
-/// The CPU results: one card per way, on one time axis. Arguments as for [`strategy_results`].
-pub fn cpu_results(
-    views: &[CpuView],
-    cursor: Option<f64>,
-    width: f64,
-    open_table: &dyn Fn(&str) -> bool,
-) -> String {
-    cpu_cards(views, cursor, width, open_table).concat()
-}
-
-/// [`cpu_results`], card by card: the page sets each card apart, so that a redraw while one
-/// way computes touches only the cards that changed (most often that way's alone).
+/// The CPU results: one card per way, on one time axis, each card's markup apart (the page sets
+/// each card alone, so that a redraw while one way computes touches only the cards that
+/// changed, most often that way's). Arguments as for [`strategy_results`].
 pub fn cpu_cards(
     views: &[CpuView],
     cursor: Option<f64>,

@@ -18,7 +18,7 @@ mod speedup;
 mod summary;
 mod timeline;
 
-pub use cards::{cpu_cards, cpu_results, strategy_results, TABLE_ROWS};
+pub use cards::{cpu_cards, strategy_results, TABLE_ROWS};
 pub use embed_form::embed_form;
 pub use gallery::gallery;
 pub use history::history_list;
