@@ -47,26 +47,31 @@ pub(crate) fn EmbedDialog(pg: Playground, open: RwSignal<bool>) -> impl IntoView
         let target: web_sys::Element = event_target(&ev);
         let name = target.get_attribute("name").unwrap_or_default();
         let value = event_target_value(&ev);
-        changes.update(|n| *n += 1);
-        options.update(|o| match name.as_str() {
-            "theme" => o.theme = Theme::from_id(&value).unwrap_or_default(),
-            "run" => o.run = RunOn::from_id(&value).unwrap_or_default(),
+        let mut next = options.get_untracked();
+        match name.as_str() {
+            "theme" => next.theme = Theme::from_id(&value).unwrap_or_default(),
+            "run" => next.run = RunOn::from_id(&value).unwrap_or_default(),
             _ => {
                 if let Some(part) = Part::from_id(&value) {
                     let show = if event_target_checked(&ev) {
-                        o.show.with(part)
+                        next.show.with(part)
                     } else {
-                        o.show.without(part)
+                        next.show.without(part)
                     };
                     // An embed with no part at all would be blank: the last box stays ticked.
                     if show == Parts::none() {
                         let _ = js_sys::Reflect::set(&target, &"checked".into(), &true.into());
                     } else {
-                        o.show = show;
+                        next.show = show;
                     }
                 }
             }
-        });
+        }
+        // Only a change of the link reloads the preview.
+        if next != options.get_untracked() {
+            changes.update(|n| *n += 1);
+            options.set(next);
+        }
     };
     view! {
         <section

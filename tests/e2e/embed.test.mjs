@@ -96,15 +96,19 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
   assert.ok(await page.locator('[data-testid="embed-dialog"]').isHidden());
   await page.click('[data-testid="copy-embed"]');
   const preview = page.frameLocator('[data-testid="embed-preview"]');
-  // Each change reloads the preview: one at a time, each waited for.
-  await preview.locator('[data-testid="run"]').waitFor({ timeout: 15000 });
+  // Each change of the link reloads the preview (`?preview=N`): one at a time, each waited for
+  // until that load has its page (so no load is cut short by the next).
+  const loaded = (n) =>
+    page.waitForFunction((n) => {
+      const f = document.querySelector('[data-testid="embed-preview"]');
+      return f?.contentWindow?.location.href.includes(`?preview=${n}#`) && f.contentDocument?.querySelector('[data-testid="run"]');
+    }, n, { timeout: 15000 });
+  await loaded(0);
   await page.selectOption('[data-testid="embed-theme"]', 'dark');
-  await page.waitForFunction(() => /preview=1#/.test(document.querySelector('[data-testid="embed-preview"]').src));
-  await preview.locator('[data-testid="run"]').waitFor({ timeout: 15000 });
+  await loaded(1);
   await page.uncheck('[data-testid="embed-show-summary"]');
   // (A change the dialog refuses, leaving an embed with no part, is checked below.)
-  await page.waitForFunction(() => /preview=2#/.test(document.querySelector('[data-testid="embed-preview"]').src));
-  await preview.locator('[data-testid="run"]').waitFor({ timeout: 15000 });
+  await loaded(2);
   await page.selectOption('[data-testid="embed-run"]', 'click');
   const want = 'v=1&amp;preset=when-any&amp;embed=1&amp;run=click&amp;theme=dark&amp;show=editor,timeline,replay,code';
   await page.waitForFunction((w) => document.querySelector('[data-testid="embed-snippet"]').value.includes(w), want);
@@ -121,14 +125,16 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
   // Every part unticked but one: the last cannot go, and its box stays ticked. (Each change
   // reloads the preview: waited for, so no load is cut short.)
   let loads = 3;
-  for (const id of ['editor', 'timeline', 'replay', 'code']) {
+  for (const id of ['editor', 'timeline', 'replay']) {
     await page.click(`[data-testid="embed-show-${id}"]`);
     loads += 1;
-    await page.waitForFunction((n) => document.querySelector('[data-testid="embed-preview"]').src.includes(`preview=${n}#`), loads);
-    await preview.locator('[data-testid="run"]').waitFor({ state: 'attached', timeout: 15000 });
+    await loaded(loads);
   }
+  // The refused change leaves the link as it was: no reload.
+  await page.click('[data-testid="embed-show-code"]');
   assert.equal(await page.isChecked('[data-testid="embed-show-code"]'), true);
   assert.match(await page.inputValue('[data-testid="embed-snippet"]'), /show=code"/);
+  assert.ok((await page.getAttribute('[data-testid="embed-preview"]', 'src')).includes(`?preview=${loads}#`));
   await page.click('[data-testid="embed-close"]');
   assert.ok(await page.locator('[data-testid="embed-preview"]').count() === 0, 'the preview goes with the dialog');
   assert.deepEqual(errors, []);
