@@ -34,6 +34,7 @@ pub mod error;
 pub mod examples;
 pub mod lexer;
 pub mod limits;
+pub mod link;
 pub mod machine;
 pub mod parser;
 pub mod prelude;

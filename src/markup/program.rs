@@ -1,0 +1,237 @@
+//! A program run's card: measured against predicted, its lanes on a timeline, the log with each
+//! line's time, and the error that ended it (with its line and column).
+
+use super::cards::{card_state, data_ms, ms, number, para, timeline_options};
+use super::timeline::timeline_svg;
+use super::Html;
+use crate::chart::timeline;
+use crate::lang::trace::Recording;
+use crate::lang::{Finished, RunErrorKind};
+use crate::units::fmt_ms;
+
+/// What a program card shows: the run so far (or at its end) and the prediction.
+pub struct ProgramCard<'a> {
+    /// What the run recorded so far.
+    pub recording: &'a Recording,
+    /// How it ended; `None` while it runs.
+    pub finished: Option<&'a Finished>,
+    /// Ms since the run started, at this redraw.
+    pub now_ms: f64,
+    /// The same program on the virtual clock with no overhead.
+    pub predicted: Option<&'a Finished>,
+}
+
+/// Most log lines the card shows (the newest are kept; the count of the others is said).
+pub const SHOWN_LOG_LINES: usize = 200;
+
+/// The card of a program run, its timeline laid out `width` px wide.
+pub fn program_card(card: &ProgramCard, width: f64) -> String {
+    let end = card.finished.map(|f| f.end_ms);
+    let trace = card
+        .recording
+        .to_trace(end, card.finished.and_then(Finished::resumed));
+    let cancelled = card
+        .finished
+        .and_then(|f| f.error.as_ref())
+        .is_some_and(|e| e.kind == RunErrorKind::Cancelled);
+    let mut h = Html::new();
+    let state = if cancelled {
+        "cancelled"
+    } else {
+        card_state(&trace, true)
+    };
+    h.open(
+        "article",
+        &[
+            ("class", Some("card strategy program")),
+            ("data-testid", Some("result-program")),
+            ("data-state", Some(state)),
+        ],
+    );
+    h.el("h2", &[], "Your program")
+        .open("dl", &[("class", Some("numbers"))]);
+    let main_ms = card.finished.and_then(|f| f.main_ms);
+    let measured = match (card.finished, main_ms) {
+        (_, Some(v)) => ms(v),
+        (Some(_), None) => "did not end".into(),
+        (None, None) => format!("{} ms so far", fmt_ms(card.now_ms)),
+    };
+    number(
+        &mut h,
+        "Program ended after",
+        Some("measured-program".into()),
+        Some(main_ms.map(data_ms).unwrap_or_default()),
+        &measured,
+        None,
+    );
+    let predicted_ms = card.predicted.and_then(|p| p.main_ms);
+    number(
+        &mut h,
+        "Predicted",
+        Some("ideal-program".into()),
+        Some(predicted_ms.map(data_ms).unwrap_or_default()),
+        &predicted_ms.map(ms).unwrap_or_else(|| "—".into()),
+        Some(" (virtual clock, no overhead)".into()),
+    );
+    let overhead = main_ms
+        .zip(predicted_ms)
+        .filter(|_| !cancelled)
+        .map(|(m, p)| format!("{:+.1} ms", m - p));
+    number(
+        &mut h,
+        "Overhead",
+        None,
+        None,
+        overhead.as_deref().unwrap_or("—"),
+        None,
+    );
+    if let Some(f) = card
+        .finished
+        .filter(|f| f.end_ms > f.main_ms.unwrap_or(0.0) + 1.0)
+    {
+        number(
+            &mut h,
+            "Last promise settled",
+            Some("settled-program".into()),
+            None,
+            &ms(f.end_ms),
+            None,
+        );
+    }
+    let stats = trace.stats();
+    number(
+        &mut h,
+        "Promises pending at once",
+        Some("peak-program".into()),
+        None,
+        &stats.peak_in_flight.to_string(),
+        None,
+    );
+    h.close("dl");
+    let domain = card
+        .predicted
+        .map(|p| p.end_ms)
+        .unwrap_or(0.0)
+        .max(end.unwrap_or(card.now_ms))
+        .max(1.0);
+    if !card.recording.lanes.is_empty() {
+        let layout = timeline(
+            &trace,
+            domain,
+            predicted_ms,
+            card.now_ms,
+            &timeline_options(width),
+        );
+        timeline_svg(&mut h, &layout, "Timeline of your program");
+    }
+    if let Some(e) = card.finished.and_then(|f| f.error.as_ref()) {
+        let class = if cancelled {
+            "cancel-note"
+        } else {
+            "program-error"
+        };
+        para(&mut h, class, Some("run-error".into()), &e.to_string());
+    }
+    log_list(&mut h, card.recording);
+    h.close("article");
+    h.finish()
+}
+
+/// The `console.log` lines, each with its time.
+fn log_list(h: &mut Html, rec: &Recording) {
+    h.el("h3", &[], "Log");
+    if rec.log.is_empty() {
+        para(h, "log-empty", None, "Nothing logged yet.");
+        return;
+    }
+    let skip = rec.log.len().saturating_sub(SHOWN_LOG_LINES);
+    if skip + rec.log_dropped > 0 {
+        para(
+            h,
+            "log-note",
+            None,
+            &format!("{} earlier lines are not shown.", skip + rec.log_dropped),
+        );
+    }
+    h.open(
+        "ol",
+        &[("class", Some("log")), ("data-testid", Some("program-log"))],
+    );
+    for line in &rec.log[skip..] {
+        h.open("li", &[])
+            .el("time", &[], &format!("{} ms", fmt_ms(line.at_ms)))
+            .text(" ")
+            .el("code", &[], &line.text)
+            .close("li");
+    }
+    h.close("ol");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::run_virtual;
+
+    #[test]
+    fn a_finished_run_shows_its_time_its_prediction_and_its_log() {
+        let r = run_virtual("await sleep(300); console.log(\"<b>hi</b>\");").unwrap();
+        let html = program_card(
+            &ProgramCard {
+                recording: &r.recording,
+                finished: Some(&r.finished),
+                now_ms: 300.0,
+                predicted: Some(&r.finished),
+            },
+            720.0,
+        );
+        assert!(
+            html.contains(r#"data-testid="measured-program" data-ms="300.000""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"data-testid="ideal-program" data-ms="300.000""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"data-state="done""#), "{html}");
+        assert!(
+            html.contains("&lt;b&gt;hi&lt;/b&gt;"),
+            "log text is escaped: {html}"
+        );
+        assert!(html.contains("<svg"), "one lane, one timeline: {html}");
+    }
+
+    #[test]
+    fn a_run_in_flight_says_how_long_so_far_and_has_no_measured_time_yet() {
+        let r = run_virtual("await sleep(300);").unwrap();
+        let html = program_card(
+            &ProgramCard {
+                recording: &r.recording,
+                finished: None,
+                now_ms: 120.0,
+                predicted: Some(&r.finished),
+            },
+            390.0,
+        );
+        assert!(html.contains("120 ms so far"), "{html}");
+        assert!(
+            html.contains(r#"data-testid="measured-program" data-ms="""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn an_error_names_its_line_and_column() {
+        let r = run_virtual("\n  throw new Error(\"boom\");").unwrap();
+        let html = program_card(
+            &ProgramCard {
+                recording: &r.recording,
+                finished: Some(&r.finished),
+                now_ms: 0.0,
+                predicted: None,
+            },
+            720.0,
+        );
+        assert!(html.contains(r#"data-testid="run-error""#), "{html}");
+        assert!(html.contains("line 2, column 3"), "{html}");
+    }
+}
