@@ -32,8 +32,11 @@ pub const ASSUMED_WORKERS: u32 = 4;
 /// Most parts `parallel(n, …)` cuts a job into (the built-in clamps `n` to this).
 const MAX_PARALLEL_PARTS: usize = 64;
 
-/// Widest line the program's number lists are wrapped at.
+/// Widest line the program's comments and number lists are wrapped at.
 const LINE_WIDTH: usize = 96;
+
+/// Lists longer than this are written without spaces after the commas.
+const DENSE_LIST: usize = 1000;
 
 /// A readable program in our language that does what `scenario`'s fields say: every strategy
 /// (or CPU mode) in the scenario's order, each introduced by a comment and a block that logs
@@ -79,10 +82,22 @@ impl Out {
         self.l(line);
     }
 
-    /// A `//` comment, one line per line of `text`.
+    /// A `//` comment, wrapped at [`LINE_WIDTH`].
     fn comment(&mut self, text: &str) {
-        for line in text.lines() {
-            self.l(&format!("// {line}"));
+        let width = LINE_WIDTH.saturating_sub(2 * self.depth + 3).max(40);
+        for para in text.lines() {
+            let mut line = String::new();
+            for word in para.split_whitespace() {
+                if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                    self.l(&format!("// {line}"));
+                    line.clear();
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+            }
+            self.l(&format!("// {line}").trim_end().to_string());
         }
     }
 
@@ -92,8 +107,10 @@ impl Out {
         }
     }
 
-    /// `const name = [a, b, …];`, wrapped when long.
+    /// `const name = [a, b, …];`, wrapped when long (and, past [`DENSE_LIST`] items, without
+    /// spaces, so 10,000 drawn durations stay within the program size limit).
     fn list(&mut self, name: &str, items: &[String]) {
+        let sep = if items.len() > DENSE_LIST { "," } else { ", " };
         let one = format!("const {name} = [{}];", items.join(", "));
         if one.len() + 2 * self.depth <= LINE_WIDTH {
             self.l(&one);
@@ -107,7 +124,7 @@ impl Out {
                 line.clear();
             }
             line.push_str(item);
-            line.push_str(", ");
+            line.push_str(sep);
         }
         if !line.is_empty() {
             let l = line.trim_end().trim_end_matches(',').to_string();
@@ -292,13 +309,15 @@ impl Calls {
         self.ms_at(s, "i")
     }
 
-    /// `call("label " + idx, ms)` (or `fail`) for step `s` of call number `idx` (code).
+    /// `call("label " + idx, ms)` (or `fail`) for step `s` of call number `idx` (code; a
+    /// literal number is written into the label).
     fn timer_at(&self, f: &str, s: usize, idx: &str) -> String {
-        format!(
-            "{f}({} + {idx}, {})",
-            lit(&format!("{} ", self.labels[s])),
-            self.ms_at(s, idx)
-        )
+        let label = if idx.parse::<usize>().is_ok() {
+            lit(&format!("{} {idx}", self.labels[s]))
+        } else {
+            format!("{} + {idx}", lit(&format!("{} ", self.labels[s])))
+        };
+        format!("{f}({label}, {})", self.ms_at(s, idx))
     }
 
     /// `call("label " + i, ms)` (or `fail`) for step `s` of call `i`.
@@ -603,12 +622,16 @@ fn strategy(o: &mut Out, c: &Calls, s: Strategy) {
     for line in &b.comment {
         o.comment(line);
     }
+    let deadline = c.deadline.filter(|_| takes_deadline(s));
+    let uses_cancel = deadline.is_some() && b.body.iter().any(|l| l.contains("cancelled"));
     o.open("{");
+    if uses_cancel {
+        o.l("let cancelled = false;");
+    }
     for line in &b.pre {
         o.l(line);
     }
     o.l("const t0 = now();");
-    let deadline = c.deadline.filter(|_| takes_deadline(s));
     let catch = |o: &mut Out, cancel: bool| {
         o.close("} catch (e) {");
         o.depth += 1;
@@ -626,7 +649,7 @@ fn strategy(o: &mut Out, c: &Calls, s: Strategy) {
         o.close("}");
         o.open("try {");
         o.l(&format!("await timeout(run(), {g});"));
-        catch(o, true);
+        catch(o, uses_cancel);
     } else if b.throws && c.errors() {
         o.open("try {");
         for line in &b.body {
@@ -667,17 +690,7 @@ fn strategy_body(c: &Calls, s: Strategy) -> Body {
             Vec::new()
         }
     };
-    let pre_cancel = || -> Vec<String> {
-        if deadline {
-            vec!["let cancelled = false;".into()]
-        } else {
-            Vec::new()
-        }
-    };
-    let mut b = Body {
-        pre: pre_cancel(),
-        ..Body::default()
-    };
+    let mut b = Body::default();
     // Calls that keep running when a group gives up or wins early: a plain timer can be
     // cancelled, a wrapped call cannot.
     let cancellable = c.steps() == 1 && !c.wrapped();

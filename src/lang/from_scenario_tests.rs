@@ -378,6 +378,33 @@ fn ten_thousand_calls_run_within_the_language_s_limits() {
         src.len()
     );
     assert_eq!(report.finished.error, None);
+    let drawn = scenario(
+        Workload::Uniform {
+            count: 10_000,
+            duration_ms: 30_000,
+        },
+        Behaviour {
+            jitter_ms: 20_000,
+            seed: 11,
+            fail: FailRule::Chance { percent: 30 },
+            retry: Retry {
+                attempts: 3,
+                delay_ms: 10,
+                backoff: Backoff::Fixed,
+            },
+            ..Behaviour::default()
+        },
+        &[
+            Strategy::AllAtOnce { fail_fast: false },
+            Strategy::Throttled { limit: 2_000 },
+        ],
+    );
+    let (src, _) = assert_times_follow_prediction(&drawn);
+    assert!(
+        src.len() < crate::lang::limits::MAX_PROGRAM_BYTES,
+        "10,000 drawn durations and failures fit the program size limit: {} bytes",
+        src.len()
+    );
 }
 
 #[test]
