@@ -97,7 +97,7 @@ impl Out {
                 }
                 line.push_str(word);
             }
-            self.l(&format!("// {line}").trim_end().to_string());
+            self.l(format!("// {line}").trim_end());
         }
     }
 
