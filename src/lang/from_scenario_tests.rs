@@ -480,3 +480,36 @@ fn the_default_preset_s_program_reads_as_a_learner_sees_it() {
 "#;
     assert_eq!(src, want, "the default program, as a learner reads it");
 }
+
+#[test]
+fn first_wins_cancels_the_losers_only_when_the_strategy_says_so() {
+    let (src, report) = assert_times_follow_prediction(&preset(Experiment::WhenAny));
+    let cancelled = report
+        .recording
+        .lanes
+        .iter()
+        .filter(|l| l.outcome == Some(crate::trace::Outcome::Cancelled))
+        .count();
+    assert_eq!(
+        cancelled, 2,
+        "only \"the rest are cancelled\" cancels its two losers; \"keep running\" lets them end\n{src}"
+    );
+}
+
+#[test]
+fn a_timeout_equal_to_a_call_s_duration_is_called_out_rather_than_silently_different() {
+    let s = scenario(
+        Workload::Custom(vec![500, 1000]),
+        Behaviour {
+            timeout_ms: Some(1000),
+            ..Behaviour::default()
+        },
+        &[Strategy::AllAtOnce { fail_fast: false }],
+    );
+    let (src, report) = assert_times_follow_prediction(&s);
+    assert!(
+        src.contains("One call takes exactly 1000 ms") && src.contains("wins the tie"),
+        "the tie is explained\n{src}"
+    );
+    assert_eq!(report.finished.error, None, "{src}");
+}
