@@ -119,6 +119,26 @@ fn assert_times_follow_prediction(scenario: &Scenario) -> (String, Report) {
             s.title()
         );
     }
+    for &s in &work.strategies {
+        if !matches!(s, Strategy::Streaming { .. }) {
+            continue;
+        }
+        let want = predict(s, &plan)
+            .first_consumed_ms
+            .map_or("null".to_string(), |ms| format!("{ms}"));
+        let log = &report.recording.log;
+        let at = log
+            .iter()
+            .position(|l| l.text.starts_with(&format!("{}: ", s.title())))
+            .expect("the strategy's line");
+        let next = log.get(at + 1).map(|l| l.text.as_str()).unwrap_or("");
+        assert_eq!(
+            next,
+            format!("  first result used after {want} ms"),
+            "{}: the first result is used when the prediction says\n{src}",
+            s.title()
+        );
+    }
     (src, report)
 }
 
@@ -512,4 +532,81 @@ fn a_timeout_equal_to_a_call_s_duration_is_called_out_rather_than_silently_diffe
         "the tie is explained\n{src}"
     );
     assert_eq!(report.finished.error, None, "{src}");
+}
+
+#[test]
+fn every_strategy_follows_the_prediction_across_a_grid_of_edited_fields() {
+    let workloads = [
+        Workload::Uniform {
+            count: 5,
+            duration_ms: 200,
+        },
+        Workload::Custom(vec![0, 300, 120, 300, 50]),
+        Workload::Custom(vec![]),
+        Workload::Steps {
+            count: 3,
+            steps: vec![
+                Step {
+                    label: "read \"a\"".into(),
+                    ms: 40,
+                },
+                Step {
+                    label: "write\\b".into(),
+                    ms: 0,
+                },
+                Step {
+                    label: "ack".into(),
+                    ms: 70,
+                },
+            ],
+        },
+        Workload::Steps {
+            count: 2,
+            steps: vec![],
+        },
+    ];
+    let fails = [
+        FailRule::Never,
+        FailRule::Tasks {
+            tasks: vec![0, 3, 99],
+            times: 1,
+        },
+        FailRule::Chance { percent: 50 },
+        FailRule::Chance { percent: 100 },
+    ];
+    let mut count = 0;
+    for workload in &workloads {
+        for fail in &fails {
+            for (timeout_ms, group_timeout_ms) in [
+                (None, None),
+                (Some(150), None),
+                (None, Some(250)),
+                (Some(100), Some(263)),
+            ] {
+                for (attempts, backoff) in [(1, Backoff::Fixed), (3, Backoff::Exponential)] {
+                    for jitter_ms in [0, 30] {
+                        let s = scenario(
+                            workload.clone(),
+                            Behaviour {
+                                jitter_ms,
+                                seed: 5,
+                                fail: fail.clone(),
+                                timeout_ms,
+                                group_timeout_ms,
+                                retry: Retry {
+                                    attempts,
+                                    delay_ms: 25,
+                                    backoff,
+                                },
+                            },
+                            &EVERY_STRATEGY,
+                        );
+                        assert_times_follow_prediction(&s);
+                        count += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(count, 5 * 4 * 4 * 2 * 2, "every combination ran");
 }
