@@ -190,6 +190,21 @@ fn every_preset_s_program_parses_runs_and_takes_the_preset_s_predicted_time_per_
                     want,
                     "{e:?}: one worker lane per job its modes hand out\n{src}"
                 );
+                let main_thread = report
+                    .recording
+                    .lanes
+                    .iter()
+                    .filter(|l| l.kind == LaneKind::MainThread)
+                    .count();
+                let main_modes = spec
+                    .modes
+                    .iter()
+                    .filter(|&&m| m == CpuMode::MainThread)
+                    .count();
+                assert_eq!(
+                    main_thread, main_modes,
+                    "{e:?}: the page's own thread is blocked once per main-thread mode\n{src}"
+                );
                 for &m in &spec.modes {
                     let title = m.title(if spec.workers == 0 { 4 } else { spec.workers });
                     let ms = logged_ms(&report, &title, &src);
