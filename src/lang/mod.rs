@@ -32,6 +32,7 @@ pub mod compile;
 pub mod driver;
 pub mod error;
 pub mod examples;
+pub mod from_scenario;
 pub mod lexer;
 pub mod limits;
 pub mod link;
