@@ -143,7 +143,7 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
 
 /** The smallest rendered height of the text of the charts `chart` selects, px, the labels that
  * leave their chart's box, and whether the page scrolls sideways. */
-const chartText = (frame, chart = 'svg.timeline') =>
+const chartText = (frame, chart) =>
   frame.evaluate((chart) => {
     const texts = [...document.querySelectorAll(`${chart} text`)];
     const outside = texts.filter((t) => {
@@ -160,12 +160,12 @@ const chartText = (frame, chart = 'svg.timeline') =>
   }, chart);
 
 /** Checks that the charts `chart` selects in `frame` have text at least 11 px tall, all of it
- * inside its chart (all of the chart's when `whole`). */
-async function readable(frame, chart, where, whole = true) {
+ * inside its chart, and that the page does not scroll sideways. */
+async function readable(frame, chart, where) {
   const t = await chartText(frame, chart);
   assert.ok(t.count > 0, `${chart} drawn ${where}`);
   assert.ok(t.smallest >= 11, `${chart} text ${t.smallest} px tall ${where}`);
-  if (whole) assert.deepEqual(t.outside, [], `${chart} labels inside the chart ${where}`);
+  assert.deepEqual(t.outside, [], `${chart} labels inside the chart ${where}`);
   assert.equal(t.sideways, false, `no sideways scrolling ${where}`);
 }
 
@@ -183,7 +183,7 @@ test('on a phone (390 px), charts are laid out for their width and their text st
   await page.setViewportSize({ width: 390, height: 800 });
   await page.click('[data-testid="run"]');
   await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 20000 });
-  await readable(page, 'svg.timeline', 'at 390 px', false);
+  await readable(page, 'svg.timeline', 'at 390 px');
   await readable(page, 'svg.comparison-chart', 'at 390 px');
   // The speedup curve of a CPU experiment.
   await page.selectOption('[data-testid="experiment"]', 'primes');
@@ -205,7 +205,7 @@ test('on a phone (390 px), charts are laid out for their width and their text st
   const frame = post390.frameLocator('#narrow');
   await frame.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 20000 });
   const narrow = post390.frames().find((f) => f.url().includes('run=load'));
-  await readable(narrow, 'svg.timeline', 'in a 390 px embed', false);
+  await readable(narrow, 'svg.timeline', 'in a 390 px embed');
   await readable(narrow, 'svg.comparison-chart', 'in a 390 px embed');
   await post390.locator('#curve').scrollIntoViewIfNeeded();
   await post390.frameLocator('#curve').locator('[data-testid="run-curve"]').waitFor({ timeout: 15000 });
