@@ -159,6 +159,27 @@ mod tests {
     }
 
     #[test]
+    fn the_cores_label_is_drawn_left_of_a_marker_at_the_right_edge() {
+        let points: Vec<CurvePoint> = (1..=4)
+            .map(|workers| CurvePoint { workers, ms: 100.0 })
+            .collect();
+        let edge = speedup_chart(&points, 0.05, 4, 318.0);
+        assert!(
+            edge.contains("text-anchor=\"end\">cores reported</text>"),
+            "{edge}"
+        );
+        let inside = speedup_chart(&points, 0.05, 2, 318.0);
+        assert!(
+            inside.contains("\">cores reported</text>") && !inside.contains("end\">cores"),
+            "{inside}"
+        );
+        assert!(
+            inside.contains("viewBox=\"0 0 318 300\""),
+            "laid out at its width"
+        );
+    }
+
+    #[test]
     fn an_empty_curve_draws_axes_and_an_empty_table() {
         let html = speedup_chart(&[], 0.05, 2, 720.0);
         assert!(html.contains("<tbody></tbody>"), "{html}");

@@ -114,6 +114,30 @@ mod tests {
     }
 
     #[test]
+    fn on_a_phone_names_are_drawn_from_the_left_above_their_bars() {
+        let input = [ComparisonInput {
+            name: "Sequential awaits".into(),
+            measured_ms: Some(5000.0),
+            ideal_ms: None,
+        }];
+        let opts = ComparisonOptions {
+            width: 318.0,
+            ..ComparisonOptions::default()
+        };
+        let svg = comparison_svg(&comparison(&input, &opts));
+        assert!(
+            svg.contains(
+                "<text class=\"cmp-label\" x=\"24.0\" y=\"20.0\">Sequential awaits</text>"
+            ),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<rect class=\"bar bar-completed\" x=\"24.0\" y=\"28.0\""),
+            "{svg}"
+        );
+    }
+
+    #[test]
     fn a_summary_row_without_a_measurement_shows_a_dash() {
         let rows = [SummaryRow {
             id: "sequential".into(),
