@@ -44,11 +44,16 @@ const DENSE_LIST: usize = 1000;
 /// failures; CPU scenarios use the kernel's own numbers (prime limit, image size, burns) and the
 /// worker count ([`ASSUMED_WORKERS`] when the scenario leaves it to the machine).
 pub fn program_of(scenario: &Scenario) -> String {
+    if let Work::Program(p) = &scenario.work {
+        // Already a program: itself (or nothing, if its link value cannot be read).
+        return super::link::decode(&p.code).unwrap_or_default();
+    }
     let mut o = Out::default();
     o.comment(scenario.experiment.title());
     match &scenario.work {
         Work::Async(work) => async_program(&mut o, work),
         Work::Cpu(spec) => cpu_program(&mut o, spec),
+        Work::Program(_) => {}
     }
     o.finish()
 }

@@ -174,6 +174,7 @@ fn every_preset_s_program_parses_runs_and_takes_the_preset_s_predicted_time_per_
             Work::Async(_) => {
                 assert_times_follow_prediction(&s);
             }
+            Work::Program(_) => unreachable!("no preset is a program"),
             Work::Cpu(spec) => {
                 let (src, report) = run(&s);
                 assert_eq!(
@@ -624,4 +625,17 @@ fn every_strategy_follows_the_prediction_across_a_grid_of_edited_fields() {
         }
     }
     assert_eq!(count, 5 * 4 * 4 * 2 * 2, "every combination ran");
+}
+
+#[test]
+fn a_program_s_own_program_is_itself() {
+    let code = crate::lang::link::encode("await sleep(5);\n");
+    let s = Scenario {
+        experiment: Experiment::WhenAll,
+        work: Work::Program(crate::model::scenario::ProgramCode {
+            code,
+            from_preset: false,
+        }),
+    };
+    assert_eq!(program_of(&s), "await sleep(5);\n");
 }

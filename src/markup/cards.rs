@@ -247,20 +247,13 @@ fn card_timeline(
     timeline_table(h, id, rows);
 }
 
-/// The timeline laid out for a card whose chart box is `width` px wide (so its text keeps its
-/// size rather than being scaled with the whole drawing), within sensible bounds.
+/// The timeline laid out for a card whose chart box is `width` px wide.
 pub(super) fn timeline_options(width: f64) -> TimelineOptions {
-    let width = if width.is_finite() { width } else { 720.0 };
     TimelineOptions {
-        width: width.clamp(MIN_CHART_WIDTH, MAX_CHART_WIDTH),
+        width: crate::chart::fit_width(width),
         ..TimelineOptions::default()
     }
 }
-
-/// Narrowest a timeline is laid out, px (a phone's card); a narrower box scales it down.
-pub const MIN_CHART_WIDTH: f64 = 280.0;
-/// Widest a timeline is laid out, px.
-pub const MAX_CHART_WIDTH: f64 = 1200.0;
 
 /// One strategy: measured vs ideal, its timeline and why it took that long.
 fn strategy_card(

@@ -73,37 +73,20 @@ pub fn problems_html(text: &str) -> String {
 }
 
 /// The link value of the program that does what the scenario of `fragment` does ("Edit as
-/// code").
+/// code"), "auto" workers resolved to this browser's cores.
 pub fn program_of(fragment: &str) -> Result<String, String> {
-    let scenario = crate::model::router::decode(fragment)
+    let mut scenario = crate::model::router::decode(fragment)
         .draft
         .build()
         .scenario
         .ok_or("fix the highlighted field first")?;
-    // Until every preset is written from its fields, the seed experiment's program.
-    let id = match scenario.experiment.id() {
-        "when-all" => "all-at-once",
-        "when-all-mixed" => "all-mixed",
-        "when-any" => "first-to-finish",
-        "resources-held" => "what-waiting-holds",
-        "throttle" => "throttled",
-        "throttle-steps" => "throttled-steps",
-        "timeouts" => "timeout",
-        "retries" => "retries",
-        "failures" => "one-failure",
-        "streaming" => "streaming",
-        "mistakes" => "lost-update",
-        "purchases" => "parallel-for-each",
-        "invoke" => "parallel-invoke",
-        "primes" | "mandelbrot" => "primes",
-        "pipeline" => "order-processor",
-        _ => "starter",
-    };
-    crate::lang::examples::ALL
-        .iter()
-        .find(|e| e.0 == id)
-        .map(|e| crate::lang::link::encode(e.2))
-        .ok_or_else(|| "no program for this experiment".into())
+    if let crate::model::scenario::Work::Cpu(c) = &mut scenario.work {
+        let cores = web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as u32);
+        *c = c.resolved(cores.max(1));
+    }
+    Ok(crate::lang::link::encode(
+        &crate::lang::from_scenario::program_of(&scenario),
+    ))
 }
 
 /// The text of link value `code`: the editor's when it shows that value, the starter program
