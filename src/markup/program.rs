@@ -21,6 +21,9 @@ pub struct ProgramCard<'a> {
     pub predicted: Option<&'a Finished>,
 }
 
+/// Width of a lane label's character at the timeline's 11 px, px (a generous average).
+const LABEL_CHAR_PX: f64 = 6.6;
+
 /// Most log lines the card shows (the newest are kept; the count of the others is said).
 pub const SHOWN_LOG_LINES: usize = 200;
 
@@ -71,7 +74,7 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
         Some("ideal-program".into()),
         Some(predicted_ms.map(data_ms).unwrap_or_default()),
         &predicted_ms.map(ms).unwrap_or_else(|| "—".into()),
-        Some(" (virtual clock, no overhead)".into()),
+        Some(" (virtual clock, no overhead; jobs at their measured one-worker cost)".into()),
     );
     let overhead = main_ms
         .zip(predicted_ms)
@@ -115,13 +118,24 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
         .max(end.unwrap_or(card.now_ms))
         .max(1.0);
     if !card.recording.lanes.is_empty() {
-        let layout = timeline(
-            &trace,
-            domain,
-            predicted_ms,
-            card.now_ms,
-            &timeline_options(width),
-        );
+        let mut opts = timeline_options(width);
+        // Room for the labels the program gave its promises, up to a third of the chart;
+        // longer ones are shortened so none runs off the left edge.
+        let longest = trace.lane_names.iter().map(|n| n.chars().count()).max();
+        opts.margin_left = (longest.unwrap_or(0) as f64 * LABEL_CHAR_PX + 10.0)
+            .clamp(opts.margin_left, opts.width / 3.0);
+        let fits = ((opts.margin_left - 10.0) / LABEL_CHAR_PX).floor() as usize;
+        let mut trace = trace.clone();
+        for name in &mut trace.lane_names {
+            if name.chars().count() > fits {
+                *name = name
+                    .chars()
+                    .take(fits.saturating_sub(1))
+                    .collect::<String>()
+                    + "…";
+            }
+        }
+        let layout = timeline(&trace, domain, predicted_ms, card.now_ms, &opts);
         timeline_svg(&mut h, &layout, "Timeline of your program");
     }
     if let Some(e) = card.finished.and_then(|f| f.error.as_ref()) {
@@ -198,6 +212,22 @@ mod tests {
             "log text is escaped: {html}"
         );
         assert!(html.contains("<svg"), "one lane, one timeline: {html}");
+    }
+
+    #[test]
+    fn long_labels_are_shortened_to_fit_their_room() {
+        let r = run_virtual(&format!("await call(\"{}\", 10);", "x".repeat(300))).unwrap();
+        let html = program_card(
+            &ProgramCard {
+                recording: &r.recording,
+                finished: Some(&r.finished),
+                now_ms: 10.0,
+                predicted: None,
+            },
+            390.0,
+        );
+        assert!(html.contains("…"), "{html}");
+        assert!(!html.contains(&"x".repeat(40)), "{html}");
     }
 
     #[test]

@@ -341,6 +341,30 @@ impl Draft {
         }
     }
 
+    /// The title people see: the preset's, or "Your program".
+    pub fn title(&self) -> &'static str {
+        match &self.program {
+            Some(p) if !p.from_preset => "Your program",
+            _ => self.experiment.title(),
+        }
+    }
+
+    /// What the experiment shows, in a sentence: the preset's published numbers, or what a
+    /// program does.
+    pub fn published(&self) -> &'static str {
+        match &self.program {
+            Some(p) if p.from_preset => {
+                "The preset written as a program: edit it, run it, share it. Reset returns to the \
+                 preset's fields."
+            }
+            Some(_) => {
+                "A program of your own, run for real on this page's event loop (and its workers), \
+                 measured beside its prediction."
+            }
+            None => self.experiment.published(),
+        }
+    }
+
     /// The draft of a preset as it starts.
     pub fn preset(e: Experiment) -> Draft {
         Draft::from_scenario(&e.scenario())

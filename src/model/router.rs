@@ -139,12 +139,7 @@ pub fn embed_snippet(page_url: &str, draft: &Draft, view: ViewOptions) -> String
         ..view
     };
     let src = format!("{page_url}#{}", encode(draft, &view));
-    let title = if draft.program.is_some() {
-        "Your program"
-    } else {
-        draft.experiment.title()
-    }
-    .replace('"', "&quot;");
+    let title = draft.title().replace('"', "&quot;");
     format!(
         "<iframe src=\"{}\" title=\"{title} (Async vs Parallel Playground)\" \
          loading=\"lazy\" width=\"100%\" height=\"640\" style=\"border:0\"></iframe>",

@@ -101,7 +101,7 @@ pub fn App() -> impl IntoView {
                     <Summary
                         lines=pg.lines
                         experiment=Signal::derive(move || {
-                            draft.with(|d| (d.experiment.id().to_string(), d.experiment.title().to_string()))
+                            draft.with(|d| (d.experiment.id().to_string(), d.title().to_string()))
                         })
                         link=pg.link
                         history_compare=pg.history_compare
@@ -136,11 +136,10 @@ const CARD_INSET_PX: f64 = 2.0 * (1.2 * 16.0 + 1.0);
 /// what it will show, and the button. Nothing has started: no timer, no worker.
 #[component]
 fn Poster(pg: Playground, open: RwSignal<bool>) -> impl IntoView {
-    let experiment = move || pg.draft.with(|d| d.experiment);
     view! {
         <section class="card poster" data-testid="poster" hidden=move || !open.get() aria-label="Experiment">
-            <h2>{move || experiment().title()}</h2>
-            <p>{move || experiment().published()}</p>
+            <h2>{move || pg.draft.with(Draft::title)}</h2>
+            <p>{move || pg.draft.with(Draft::published)}</p>
             <button
                 class="primary"
                 data-testid="poster-run"
@@ -218,7 +217,7 @@ fn EditorCard(pg: Playground) -> impl IntoView {
                 </div>
             </div>
             <p class="published" data-testid="published">
-                {move || draft.with(|d| d.experiment.published())}
+                {move || draft.with(Draft::published)}
             </p>
             <div class="fields" hidden=move || !editor_shown()>
                 {FieldId::ALL.into_iter().filter(|f| !f.is_behaviour()).map(field_view).collect_view()}

@@ -75,6 +75,11 @@ pub fn show(
 /// Builds the editor in `host`.
 fn build(host: &Element) -> Result<Rc<Editor>, JsValue> {
     let doc = host.owner_document().ok_or("no document")?;
+    // The editor's style comes with it (style/program.css, copied beside the page by Trunk).
+    let style = doc.create_element("link")?;
+    style.set_attribute("rel", "stylesheet")?;
+    style.set_attribute("href", "./program.css")?;
+    doc.head().ok_or("no head")?.append_child(&style)?;
     host.set_inner_html("");
     let wrap = el(&doc, "div", "program-editor")?;
     let gutter = el(&doc, "pre", "gutter")?;

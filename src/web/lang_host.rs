@@ -19,7 +19,7 @@ use super::executor::BrowserRuntime;
 use super::pool;
 use crate::cpu::kernels::Job;
 use crate::engine::Runtime;
-use crate::lang::driver::VirtualOptions;
+use crate::lang::driver::{default_job_cost, VirtualOptions};
 use crate::lang::runtime::{run_on, JobFuture, RuntimeClock};
 use crate::lang::{run_virtual_with, Finished, Machine, ParseError};
 use crate::markup::{program_card, Html, ProgramCard};
@@ -27,7 +27,9 @@ use crate::markup::{program_card, Html, ProgramCard};
 /// A program in flight (or ended) on the page's event loop.
 pub struct ProgramRun {
     machine: Rc<RefCell<Machine>>,
-    predicted: Option<Finished>,
+    /// The prediction: first with the rough job costs, then (once jobs have run) with the
+    /// one-worker cost this run measured.
+    predicted: Rc<RefCell<Option<Finished>>>,
     abort: AbortHandle,
     ended: Rc<Cell<bool>>,
     done: js_sys::Promise,
@@ -112,17 +114,8 @@ pub fn start(code: &str, workers: u32) -> Result<ProgramRun, String> {
 pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
     let machine = Rc::new(RefCell::new(Machine::new(text)?));
     let workers = workers.clamp(1, pool::MAX_WORKERS);
-    let predicted = run_virtual_with(
-        text,
-        &VirtualOptions {
-            workers: workers as usize,
-            // The prediction computes nothing: it must not hold the page before the run.
-            compute_jobs_up_to_ms: 0.0,
-            ..VirtualOptions::default()
-        },
-    )
-    .ok()
-    .map(|r| r.finished);
+    let predicted = Rc::new(RefCell::new(predict(text, workers, 1.0)));
+    let rate = Rc::new(JobRate::default());
     if let Some(ed) = super::lang_editor::editor() {
         ed.set_running(true);
     }
@@ -130,15 +123,22 @@ pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
     let ended = Rc::new(Cell::new(false));
     let slots = Rc::new(Slots::new(workers));
     let work = {
-        let (machine, ended) = (machine.clone(), ended.clone());
+        let (machine, ended, predicted) = (machine.clone(), ended.clone(), predicted.clone());
+        let text = text.to_string();
         async move {
             let rt = BrowserRuntime;
-            let run = run_on(&machine, &rt, move |job| run_job(job, slots.clone()));
+            let measured = rate.clone();
+            let run = run_on(&machine, &rt, move |job| {
+                run_job(job, slots.clone(), measured.clone())
+            });
             if Abortable::new(run, registration).await.is_err() {
                 let mut m = machine.borrow_mut();
                 if m.finished().is_none() {
                     m.cancel(&mut RuntimeClock(&rt));
                 }
+            }
+            if let Some(scale) = rate.scale() {
+                *predicted.borrow_mut() = predict(&text, workers, scale);
             }
             ended.set(true);
             if let Some(ed) = super::lang_editor::editor() {
@@ -205,18 +205,64 @@ impl Slots {
     }
 }
 
+/// The program on the virtual clock with `workers` workers, each kernel job costing its rough
+/// cost ([`default_job_cost`]) times `scale` (`burn` and `spin` cost what they say).
+fn predict(text: &str, workers: u32, scale: f64) -> Option<Finished> {
+    run_virtual_with(
+        text,
+        &VirtualOptions {
+            workers: workers as usize,
+            job_cost_ms: Box::new(move |job| match job {
+                Job::Spin { .. } | Job::Stall { .. } => default_job_cost(job),
+                _ => default_job_cost(job) * scale,
+            }),
+            // The prediction computes nothing: it must not hold the page before the run.
+            compute_jobs_up_to_ms: 0.0,
+            ..VirtualOptions::default()
+        },
+    )
+    .ok()
+    .map(|r| r.finished)
+}
+
+/// What the kernel jobs of a run cost on one worker, against their rough cost: the scale
+/// that turns the rough prediction into one from this browser's measured cost.
+#[derive(Default)]
+struct JobRate {
+    rough_ms: Cell<f64>,
+    measured_ms: Cell<f64>,
+}
+
+impl JobRate {
+    fn add(&self, job: &Job, compute_ms: f64) {
+        if !matches!(
+            job,
+            Job::Spin { .. } | Job::Stall { .. } | Job::Panic { .. }
+        ) {
+            self.rough_ms
+                .set(self.rough_ms.get() + default_job_cost(job));
+            self.measured_ms.set(self.measured_ms.get() + compute_ms);
+        }
+    }
+
+    fn scale(&self) -> Option<f64> {
+        (self.rough_ms.get() > 0.0).then(|| self.measured_ms.get() / self.rough_ms.get())
+    }
+}
+
 /// One worker job: waits for a free slot (at most the run's workers at once), then runs on a
-/// pool worker, which goes back warm.
-fn run_job(job: Job, slots: Rc<Slots>) -> JobFuture {
+/// pool worker, which goes back warm; its compute time is added to `rate`.
+fn run_job(job: Job, slots: Rc<Slots>, rate: Rc<JobRate>) -> JobFuture {
     async move {
         slots.acquire().await;
         let result = async {
             let mut workers = pool::take(1).await.map_err(|e| e.to_string())?;
             let mut w = workers.pop().ok_or("no worker could be had")?;
             let id = pool::next_id();
-            match w.run(id, id, job).await {
+            match w.run(id, id, job.clone()).await {
                 Ok(done) => {
                     pool::give_back(vec![w]);
+                    rate.add(&job, done.compute_ms);
                     Ok(done.value)
                 }
                 Err(e) => Err(e.message),
@@ -242,7 +288,7 @@ impl ProgramRun {
                 recording: &m.recording,
                 finished: m.finished(),
                 now_ms,
-                predicted: self.predicted.as_ref(),
+                predicted: self.predicted.borrow().as_ref(),
             },
             width,
         )
