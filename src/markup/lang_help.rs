@@ -54,12 +54,14 @@ const BUILTINS: &[(&str, &str)] = &[
     ("now(), range(n)", "ms since the start; [0, 1, …, n-1]"),
 ];
 
-/// What differs from JavaScript on purpose.
+/// What differs from JavaScript on purpose (the README says the same).
 const DEPARTURES: &[&str] = &[
     "Top-level await is allowed, as in a module.",
-    "call and fail stand for I/O: they make a lane; a real fetch is not available.",
-    "A race cancels its losers' timers (JavaScript leaves them running), so the timeline shows what a cancellation token would do.",
-    "Limits end a run with a message that names the limit: steps, promises in flight, recursion depth, array sizes, spin time.",
+    "== is ===; there is no .then or .catch: use await.",
+    "When Promise.race or Promise.any is decided, the losers that are timers (sleep, call, fail) are cancelled, and so is a call abandoned by timeout: the timeline shows what a cancellation token would do.",
+    "A rejection is unhandled only if nothing awaited it by the end of the run.",
+    "break and continue cannot leave a try that has a finally.",
+    "Limits end a run with a message that names the limit: steps, promises, call depth, array and string sizes, 10 s of spin without a pause.",
 ];
 
 /// The help's HTML.
@@ -68,9 +70,11 @@ pub fn language_help() -> String {
     h.el(
         "p",
         &[],
-        "A small JavaScript: const and let, numbers, strings, arrays, async functions and \
-         arrows, await, if/else, for…of, try/catch/finally, throw. A promise starts when it \
-         is created. The prediction is the same program on a virtual clock with no overhead.",
+        "A small JavaScript: const and let, numbers, strings, arrays (push, length, map, \
+         filter, forEach, reduce, join, includes), records, functions, async functions and \
+         arrows, await, if/else, for…of, for await, while, break, continue, throw, \
+         try/catch/finally. A promise starts when it is created. The prediction is the same \
+         program on a virtual clock with no overhead.",
     );
     h.open("dl", &[("class", Some("builtins"))]);
     for (sig, what) in BUILTINS {
