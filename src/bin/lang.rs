@@ -29,10 +29,16 @@ mod exports {
     /// The benchmark's hook: the mean time to parse and check `text`, over `reps` times, ms.
     #[wasm_bindgen]
     pub fn check_ms(text: &str, reps: u32) -> f64 {
-        let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+        let now = || {
+            web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now())
+        };
         let t0 = now();
         for _ in 0..reps.max(1) {
-            std::hint::black_box(playground::lang::check::problems(std::hint::black_box(text)));
+            std::hint::black_box(playground::lang::check::problems(std::hint::black_box(
+                text,
+            )));
         }
         (now() - t0) / f64::from(reps.max(1))
     }

@@ -119,13 +119,18 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
         .max(1.0);
     if !card.recording.lanes.is_empty() {
         let mut opts = timeline_options(width);
+        let mut trace = trace.clone();
+        // More promises than rows: the timeline groups them into shared rows by their order, as
+        // it does a preset's calls (one named row each would draw every bar).
+        if trace.lane_names.len() > opts.max_lanes as usize {
+            trace.lane_names.clear();
+        }
         // Room for the labels the program gave its promises, up to a third of the chart;
         // longer ones are shortened so none runs off the left edge.
         let longest = trace.lane_names.iter().map(|n| n.chars().count()).max();
         opts.margin_left = (longest.unwrap_or(0) as f64 * LABEL_CHAR_PX + 10.0)
             .clamp(opts.margin_left, opts.width / 3.0);
         let fits = ((opts.margin_left - 10.0) / LABEL_CHAR_PX).floor() as usize;
-        let mut trace = trace.clone();
         for name in &mut trace.lane_names {
             if name.chars().count() > fits {
                 *name = name

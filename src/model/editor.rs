@@ -353,14 +353,8 @@ impl Draft {
     /// program does.
     pub fn published(&self) -> &'static str {
         match &self.program {
-            Some(p) if p.from_preset => {
-                "The preset written as a program: edit it, run it, share it. Reset returns to the \
-                 preset's fields."
-            }
-            Some(_) => {
-                "A program of your own, run for real on this page's event loop (and its workers), \
-                 measured beside its prediction."
-            }
+            Some(p) if p.from_preset => "The preset as a program. Reset returns to its fields.",
+            Some(_) => "Your program runs for real on this page's event loop and workers.",
             None => self.experiment.published(),
         }
     }

@@ -97,7 +97,7 @@ pub fn encode(draft: &Draft, view: &ViewOptions) -> String {
             if p.from_preset {
                 parts.push(format!("preset={}", draft.experiment.id()));
             }
-            parts.push(format!("code={}", escape_code(&p.code)));
+            parts.push(format!("code={}", escape(&p.code)));
         }
         None => parts.push(format!("preset={}", draft.experiment.id())),
     }
@@ -333,30 +333,29 @@ pub fn decode(fragment: &str) -> Decoded {
     Decoded { draft, view, notes }
 }
 
-/// Percent-encodes everything but letters, digits and `-_.~,:` (kept readable).
+/// Percent-encodes everything but letters, digits and `-_.~,:+$` (kept readable; `+` and `$`
+/// complete the alphabet of a program's `code=` value, see `lang::link`, and mean nothing
+/// else in a fragment).
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b','
+            | b':'
+            | b'+'
+            | b'$' => out.push(b as char),
             b' ' => out.push_str("%20"),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     out
-}
-
-/// A `code=` value as written: its own alphabet (`A-Z a-z 0-9 + - $`, see `lang::link`) as
-/// it is, anything else (a hand-edited link) percent-encoded so it cannot break the fragment.
-fn escape_code(s: &str) -> String {
-    s.split_inclusive(['+', '$'])
-        .map(|chunk| match chunk.strip_suffix(['+', '$']) {
-            Some(rest) => format!("{}{}", escape(rest), &chunk[rest.len()..]),
-            None => escape(chunk),
-        })
-        .collect()
 }
 
 /// Decodes `%XX` escapes; anything malformed is kept as written, invalid UTF-8 is replaced.

@@ -93,6 +93,11 @@ impl ProgramRun {
             .unwrap_or_default()
     }
 
+    /// Whether it has ended.
+    pub fn ended(&self) -> bool {
+        call(&self.0, "ended", &[]).is_ok_and(|v| v.is_truthy())
+    }
+
     /// Stops it.
     pub fn cancel(&self) {
         let _ = call(&self.0, "cancel", &[]);
