@@ -11,6 +11,8 @@ use crate::units::fmt_ms;
 
 /// What a program card shows: the run so far (or at its end) and the prediction.
 pub struct ProgramCard<'a> {
+    /// The program's text (to say which line each `await` is on).
+    pub src: &'a str,
     /// What the run recorded so far.
     pub recording: &'a Recording,
     /// How it ended; `None` while it runs.
@@ -152,8 +154,45 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
         para(&mut h, class, Some("run-error".into()), &e.to_string());
     }
     log_list(&mut h, card.recording);
+    awaits_list(&mut h, card);
     h.close("article");
     h.finish()
+}
+
+/// Most `await`s the card lists.
+pub const SHOWN_AWAITS: usize = 50;
+
+/// Every `await` that suspended its function: its line, and from when until when it waited
+/// (the dots on the lanes mark where each continued with a result).
+fn awaits_list(h: &mut Html, card: &ProgramCard) {
+    let awaits = &card.recording.awaits;
+    if awaits.is_empty() {
+        return;
+    }
+    h.open("details", &[("class", Some("awaits"))]).el(
+        "summary",
+        &[],
+        &format!("Awaits that waited ({})", awaits.len()),
+    );
+    h.open(
+        "ol",
+        &[
+            ("class", Some("log")),
+            ("data-testid", Some("program-awaits")),
+        ],
+    );
+    for a in awaits.iter().take(SHOWN_AWAITS) {
+        let (line, _) = crate::lang::error::line_col(card.src, a.span.start);
+        h.open("li", &[])
+            .el("time", &[], &format!("line {line}"))
+            .text(&format!(
+                " waited from {} to {} ms",
+                fmt_ms(a.from_ms),
+                fmt_ms(a.resumed_ms)
+            ))
+            .close("li");
+    }
+    h.close("ol").close("details");
 }
 
 /// The `console.log` lines, each with its time.
@@ -193,9 +232,11 @@ mod tests {
 
     #[test]
     fn a_finished_run_shows_its_time_its_prediction_and_its_log() {
-        let r = run_virtual("await sleep(300); console.log(\"<b>hi</b>\");").unwrap();
+        let src = "await sleep(300); console.log(\"<b>hi</b>\");";
+        let r = run_virtual(src).unwrap();
         let html = program_card(
             &ProgramCard {
+                src,
                 recording: &r.recording,
                 finished: Some(&r.finished),
                 now_ms: 300.0,
@@ -217,6 +258,10 @@ mod tests {
             "log text is escaped: {html}"
         );
         assert!(html.contains("<svg"), "one lane, one timeline: {html}");
+        assert!(
+            html.contains("line 1</time> waited from 0 to 300 ms"),
+            "the await is listed: {html}"
+        );
     }
 
     #[test]
@@ -224,6 +269,7 @@ mod tests {
         let r = run_virtual(&format!("await call(\"{}\", 10);", "x".repeat(300))).unwrap();
         let html = program_card(
             &ProgramCard {
+                src: "",
                 recording: &r.recording,
                 finished: Some(&r.finished),
                 now_ms: 10.0,
@@ -240,6 +286,7 @@ mod tests {
         let r = run_virtual("await sleep(300);").unwrap();
         let html = program_card(
             &ProgramCard {
+                src: "",
                 recording: &r.recording,
                 finished: None,
                 now_ms: 120.0,
@@ -259,6 +306,7 @@ mod tests {
         let r = run_virtual("\n  throw new Error(\"boom\");").unwrap();
         let html = program_card(
             &ProgramCard {
+                src: "",
                 recording: &r.recording,
                 finished: Some(&r.finished),
                 now_ms: 0.0,

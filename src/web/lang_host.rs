@@ -285,6 +285,7 @@ impl ProgramRun {
             .unwrap_or(0.0);
         program_card(
             &ProgramCard {
+                src: m.source(),
                 recording: &m.recording,
                 finished: m.finished(),
                 now_ms,
