@@ -17,8 +17,8 @@ use futures::FutureExt;
 use super::clock::now_ms;
 use super::executor::BrowserRuntime;
 use super::pool;
+use super::timers::Sleep;
 use super::worker_client::{stalled_message, WorkerClient};
-use gloo_timers::future::TimeoutFuture;
 
 use crate::cpu::kernels::{run_job, warm_up};
 use crate::cpu::protocol::WorkerError;
@@ -66,7 +66,7 @@ pub async fn run(plan: &CpuPlan, rec: &Recorder) {
                 // Let the loop catch up so the probe's overdue timer fires and records how long
                 // the page was frozen. A timer with the probe's own interval is guaranteed to
                 // fire after it (same timeout, set later); a 0 ms one is not.
-                gloo_timers::future::TimeoutFuture::new(PROBE_MS).await;
+                Sleep::new(PROBE_MS).await;
             }
             CpuMode::Pipeline => pipeline(plan, rec, workers).await,
             _ => on_workers(plan, rec, workers).await,
@@ -335,17 +335,17 @@ async fn pipeline(plan: &CpuPlan, rec: &Recorder, mut workers: Vec<WorkerClient>
     for cycle in 0..PIPELINE_CYCLES {
         let base = cycle * (n + 2);
         if cycle > 0 {
-            TimeoutFuture::new(PIPELINE_WAIT_MS).await;
+            Sleep::new(PIPELINE_WAIT_MS).await;
         }
         rec.started_on(base, 0, 0);
-        TimeoutFuture::new(PIPELINE_FETCH_MS).await;
+        Sleep::new(PIPELINE_FETCH_MS).await;
         rec.ended(base, Outcome::Completed);
         let batch = run_pieces(plan, rec, workers, base + 1, 1).await;
         workers = batch.healthy;
         value += batch.value;
         failed.extend(batch.failed);
         rec.started_on(base + n + 1, 0, 0);
-        TimeoutFuture::new(PIPELINE_SAVE_MS).await;
+        Sleep::new(PIPELINE_SAVE_MS).await;
         rec.ended(base + n + 1, Outcome::Completed);
     }
     pool::give_back(workers);

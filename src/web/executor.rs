@@ -1,15 +1,15 @@
-//! The browser runtime of the engine: timers are `setTimeout` through
-//! `gloo_timers::future::TimeoutFuture` on the page's one event loop, the clock is
-//! `performance.now()`, and blocking is a real busy-wait that freezes the page.
+//! The browser runtime of the engine: timers are deadlines in the page's timer queue
+//! ([`super::timers`], one `setTimeout` at a time for the earliest) on the page's one event
+//! loop, the clock is `performance.now()`, and blocking is a real busy-wait that freezes the
+//! page.
 
 use crate::cpu::protocol::WorkerError;
 use std::future::Future;
 use std::pin::Pin;
 
-use gloo_timers::future::TimeoutFuture;
-
 use super::clock::now_ms;
 use super::pool;
+use super::timers::Sleep;
 use crate::engine::Runtime;
 
 /// The page's event loop.
@@ -17,14 +17,14 @@ use crate::engine::Runtime;
 pub struct BrowserRuntime;
 
 impl Runtime for BrowserRuntime {
-    type Sleep = TimeoutFuture;
+    type Sleep = Sleep;
 
     fn now_ms(&self) -> f64 {
         now_ms()
     }
 
-    fn sleep(&self, ms: u32) -> TimeoutFuture {
-        TimeoutFuture::new(ms)
+    fn sleep(&self, ms: u32) -> Sleep {
+        Sleep::new(ms)
     }
 
     fn block_for(&self, ms: u32) {

@@ -26,6 +26,7 @@ mod run;
 mod speedup;
 pub mod storage;
 mod summary;
+pub mod timers;
 pub mod url;
 pub use panic::show_banner as show_panic_banner;
 pub mod worker_client;

@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::future::{select, AbortRegistration, Abortable};
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -359,7 +358,7 @@ async fn run_with_redraws(prepared: Prepared) {
                 // Between redraws the page asks for no frame at all: an animation-frame loop
                 // alone makes the browser run its rendering steps 60 times a second.
                 if every > 0.0 {
-                    TimeoutFuture::new(every as u32).await;
+                    super::timers::Sleep::new(every as u32).await;
                 }
                 let _ = next_frame().await;
                 publish();

@@ -2,10 +2,10 @@
 
 use std::cell::Cell;
 
+use super::timers::Sleep;
 use futures::channel::mpsc;
 use futures::future::{select, Either};
 use futures::StreamExt;
-use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
@@ -176,7 +176,7 @@ impl WorkerClient {
 
     /// The next message, or an error if the worker crashed or stayed silent for `timeout_ms`.
     pub async fn next(&mut self, timeout_ms: u32) -> Result<FromWorker, WorkerError> {
-        match select(self.inbox.next(), TimeoutFuture::new(timeout_ms)).await {
+        match select(self.inbox.next(), Sleep::new(timeout_ms)).await {
             Either::Left((Some(msg), _)) => msg,
             Either::Left((None, _)) => Err(WorkerError::Gone),
             Either::Right(_) => Err(WorkerError::Silent { ms: timeout_ms }),
@@ -279,7 +279,7 @@ impl WorkerClient {
         let mut silent = 0.0;
         loop {
             let t0 = now_ms();
-            let next = match select(self.inbox.next(), TimeoutFuture::new(tick)).await {
+            let next = match select(self.inbox.next(), Sleep::new(tick)).await {
                 Either::Left((next, _)) => next,
                 Either::Right(_) => {
                     // At most two ticks count per tick: if the page itself was frozen or
