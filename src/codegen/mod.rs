@@ -18,6 +18,7 @@ mod cpu_scenario;
 mod csharp;
 mod javascript;
 mod lang;
+pub mod program;
 mod python;
 mod rust;
 #[cfg(test)]

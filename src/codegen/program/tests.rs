@@ -1,0 +1,456 @@
+//! Tests of the translations, named as sentences.
+//!
+//! Python is checked by `python3` itself: every example and a few dozen generated programs
+//! compile (`py_compile`), and those whose prediction is under 3 s run and print what the
+//! program prints on the virtual clock, in the same order, in about the predicted time. Rust is
+//! type-checked by `rustc` against a small tokio/futures stub (`tests/fixtures/program/`). C#
+//! has no compiler here: its text is checked for its shape. Without python3 or rustc a test
+//! says so and passes.
+//!
+//! Clock readings differ between a real run and the prediction, so a number in a line of a
+//! program that calls `now()` matches when it is equal, or when it is within what a clock
+//! reading may drift: measured in [p − 5, 1.5·p + 400] ms for predicted p. Lines the
+//! prediction prints within 25 ms of each other may come in either order (real timers that
+//! close can swap); the rest must keep the program's order.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::codegen::program::program_code;
+use crate::codegen::Lang;
+use crate::lang::examples;
+use crate::lang::run_virtual;
+
+/// A deterministic random source (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// A well-formed program of calls, awaits, combinators, timeouts, retries, limits, streams,
+/// loops, records, closures and CPU work; short (each under about 2 s) and printing as it goes.
+fn generate(rng: &mut Rng) -> String {
+    let mut out = String::from(
+        "async function job(name, ms) { const r = await call(name, ms); console.log('job', r, now()); return r; }\n",
+    );
+    let mut promises = 0;
+    for line in 0..3 + rng.below(6) {
+        let ms = 20 + 10 * rng.below(10) + rng.below(7);
+        // A deadline never within 10 ms of the call it races: real timers that close may
+        // swap, and a tie is the prediction's to break.
+        let apart = |t: usize| if t.abs_diff(ms) < 10 { t + 20 } else { t };
+        let stmt = match rng.below(20) {
+            0 => format!("const p{promises} = call('c{line}', {ms});"),
+            1 => format!("const p{promises} = job('j{line}', {ms});"),
+            2 => format!("console.log('all', await Promise.all([call('a{line}', {ms}), job('b{line}', {})]), now());", ms / 2 + 3),
+            3 => format!("console.log('race', await Promise.race([call('a{line}', {ms}), sleep({})]), now());", apart(31 + 23 * rng.below(4))),
+            4 => format!("try {{ await timeout(call('t{line}', {ms}), {}); console.log('in time', now()); }} catch (e) {{ console.log(e.name, e.message, now()); }}", apart(17 + 21 * rng.below(8))),
+            5 => format!("try {{ await Promise.all([call('x{line}', {ms}), fail('f{line}', {})]); }} catch (e) {{ console.log(e.message, now()); }}", 13 + 29 * rng.below(5)),
+            6 => format!("for (const i of range({})) {{ await sleep({ms}); console.log('loop', i, now()); }}", 1 + rng.below(3)),
+            7 => format!("for await (const t of ticks({}, {ms})) {{ console.log('tick', t, now()); }}", 1 + rng.below(3)),
+            8 => format!("const s{line} = await Promise.allSettled([fail('s{line}', {ms}), call('ok{line}', 41)]); console.log('settled', s{line}.length, s{line}[0].status, s{line}[1].value, now());"),
+            9 => format!("console.log('map', (await Promise.all(range({}).map((i) => call('m' + i, {ms} + i * 11)))).join('+'), now());", 1 + rng.below(4)),
+            10 => format!("let k{line} = 0; while (true) {{ k{line} += 1; if (k{line} > {}) break; if (k{line} % 2 === 0) continue; await sleep({ms}); }} console.log('while', k{line}, now());", rng.below(4)),
+            11 => format!("const o{line} = {{ v: await call('o{line}', {ms}), n: {} }}; console.log('obj', o{line}.v, o{line});", rng.below(9)),
+            12 => format!("let n{line} = 0; const r{line} = await retry(3, {}, () => {{ n{line} += 1; return n{line} < 2 ? fail('r{line}', {ms}) : call('r{line}', {ms}); }}); console.log('retry', r{line}, n{line}, now());", 11 + rng.below(40)),
+            13 => format!("const l{line} = await limit(2, range(3).map((i) => () => call('l' + i, {ms} + i))); console.log('limit', l{line}, now());"),
+            14 => format!("console.log('any', await Promise.any([fail('y{line}', 23), call('z{line}', {ms})]), now());"),
+            15 => format!("await worker(burn({ms})); console.log('burned', now());"),
+            16 => format!("const v{line} = {} > 2 ? 'big' : 'small'; console.log('value ' + v{line} + ' ' + ({ms} * 2), [1, 'two', [3, {{ a: true }}], null]);", rng.below(5)),
+            17 => format!("async function twice{line}(x) {{ await sleep({ms}); await sleep(x); return x * 2; }} console.log('twice', await twice{line}({}), now());", 10 + rng.below(30)),
+            18 => format!("try {{ await sleep({ms}); throw new Error('boom {line}'); }} catch (e) {{ console.log('caught', e.message, e); }} finally {{ console.log('finally', now()); }}"),
+            _ => format!("const q{line} = [];\nfor (const i of range(3)) {{\n  q{line}.push(() => call('q' + i, {ms}));\n}}\nconsole.log('closures', await Promise.all(q{line}.map((f) => f())), now());"),
+        };
+        if stmt.starts_with("const p") {
+            promises += 1;
+        }
+        out.push_str(&stmt);
+        out.push('\n');
+    }
+    for p in 0..promises {
+        out.push_str(&format!("console.log('awaited', await p{p}, now());\n"));
+    }
+    out
+}
+
+/// The generated programs every test uses.
+fn generated() -> &'static [String] {
+    static PROGRAMS: OnceLock<Vec<String>> = OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        let mut rng = Rng(0x5eed_1e55_c0de_f00d);
+        (0..30).map(|_| generate(&mut rng)).collect()
+    })
+}
+
+/// Every program the compile tests check: (name, source).
+fn programs() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = examples::ALL
+        .iter()
+        .map(|(id, _, src)| (id.to_string(), src.to_string()))
+        .collect();
+    out.extend(
+        generated()
+            .iter()
+            .enumerate()
+            .map(|(i, src)| (format!("generated-{i}"), src.clone())),
+    );
+    out
+}
+
+/// A fresh directory for a test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("playground-program-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+fn missing(tool: &str) -> bool {
+    let missing = Command::new(tool).arg("--version").output().is_err();
+    if missing {
+        eprintln!("{tool} is not installed: this check is skipped");
+    }
+    missing
+}
+
+fn code(src: &str, lang: Lang) -> String {
+    program_code(src, lang).unwrap_or_else(|e| panic!("{e}\n{src}"))
+}
+
+#[test]
+fn every_program_translates_and_a_parse_error_is_an_error() {
+    for (name, src) in programs() {
+        for lang in Lang::ALL {
+            assert!(
+                !code(&src, lang).trim().is_empty(),
+                "{name} in {lang:?} should give code"
+            );
+        }
+    }
+    let e = program_code("const = 1;", Lang::Python).unwrap_err();
+    assert_eq!(e.line, 1, "the error should name the line: {e}");
+}
+
+#[test]
+fn the_python_of_every_example_and_generated_program_compiles() {
+    if missing("python3") {
+        return;
+    }
+    let dir = scratch("py-compile");
+    let mut files = Vec::new();
+    for (name, src) in programs() {
+        let file = dir.join(format!("{}.py", name.replace('-', "_")));
+        std::fs::write(&file, code(&src, Lang::Python)).expect("written");
+        files.push(file);
+    }
+    let out = Command::new("python3")
+        .arg("-m")
+        .arg("py_compile")
+        .args(&files)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "py_compile failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What the prediction says a program prints and how long its main part takes.
+struct Predicted {
+    lines: Vec<(f64, String)>,
+    main_ms: f64,
+}
+
+fn predict(src: &str) -> Predicted {
+    let report = run_virtual(src).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    Predicted {
+        lines: report
+            .recording
+            .log
+            .iter()
+            .map(|l| (l.at_ms, l.text.clone()))
+            .collect(),
+        main_ms: report.finished.main_ms.unwrap_or(report.finished.end_ms),
+    }
+}
+
+/// Splits a line into text and numbers.
+fn tokens(line: &str) -> Vec<Result<f64, String>> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_number = chars[i].is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
+        if starts_number {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            let n: String = chars[i..j].iter().collect();
+            if let Ok(n) = n.parse() {
+                if !text.is_empty() {
+                    out.push(Err(std::mem::take(&mut text)));
+                }
+                out.push(Ok(n));
+                i = j;
+                continue;
+            }
+        }
+        text.push(chars[i]);
+        i += 1;
+    }
+    if !text.is_empty() {
+        out.push(Err(text));
+    }
+    out
+}
+
+/// What the numbers of a program's lines may be.
+#[derive(Clone, Copy, PartialEq)]
+enum Clock {
+    /// Exact: the program reads no clock.
+    None,
+    /// Equal, or a clock reading after timers: in [p − 5, 1.5·p + 400].
+    Timers,
+    /// Equal, or a clock reading after CPU kernels, whose speed is the machine's: in
+    /// [0.2·p, 4·p + 2000].
+    Kernels,
+}
+
+/// True when `measured` says what `predicted` says.
+fn same_line(predicted: &str, measured: &str, clock: Clock) -> bool {
+    let (p, m) = (tokens(predicted), tokens(measured));
+    p.len() == m.len()
+        && p.iter().zip(&m).all(|(p, m)| match (p, m) {
+            (Err(a), Err(b)) => a == b,
+            (Ok(a), Ok(b)) => {
+                a == b
+                    || match clock {
+                        Clock::None => false,
+                        Clock::Timers => *b >= a - 5.0 && *b <= 1.5 * a + 400.0,
+                        Clock::Kernels => *b >= 0.2 * a && *b <= 4.0 * a + 2000.0,
+                    }
+            }
+            _ => false,
+        })
+}
+
+/// Compares printed lines: in order, except that lines predicted within 25 ms of each other may
+/// swap. `Err` says how they differ.
+fn compare(predicted: &[(f64, String)], measured: &[String], clock: Clock) -> Result<(), String> {
+    if predicted.len() != measured.len() {
+        return Err(format!(
+            "{} lines predicted, {} printed",
+            predicted.len(),
+            measured.len()
+        ));
+    }
+    let mut i = 0;
+    while i < predicted.len() {
+        let mut end = i + 1;
+        while end < predicted.len() && predicted[end].0 - predicted[end - 1].0 < 25.0 {
+            end += 1;
+        }
+        let mut left: Vec<&String> = measured[i..end].iter().collect();
+        for (_, want) in &predicted[i..end] {
+            match left.iter().position(|got| same_line(want, got, clock)) {
+                Some(at) => {
+                    left.remove(at);
+                }
+                None => return Err(format!("no printed line matches {want:?} (near line {i})")),
+            }
+        }
+        i = end;
+    }
+    Ok(())
+}
+
+/// The Python interpreter itself (not a version manager's shim, which is slow to start).
+fn python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "python3".into())
+    })
+}
+
+/// Runs the Python of `src`: its lines, its run time in ms (the interpreter's start left out:
+/// it is timed from inside), and what it wrote to stderr.
+fn run_python(dir: &Path, name: &str, src: &str) -> (Vec<String>, f64, String) {
+    let file = dir.join(format!("{name}.py"));
+    std::fs::write(&file, code(src, Lang::Python)).expect("written");
+    let timed = "import runpy, sys, time\n\
+                 t = time.perf_counter()\n\
+                 runpy.run_path(sys.argv[1], run_name='__main__')\n\
+                 print('RAN_MS', (time.perf_counter() - t) * 1000, file=sys.stderr)";
+    let out = Command::new(python())
+        .args(["-c", timed])
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let ms = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("RAN_MS "))
+        .and_then(|ms| ms.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (lines, ms, stderr)
+}
+
+/// Runs each program's Python (three at a time) and checks its lines and time; `Err` lists
+/// what went wrong.
+fn run_and_compare(test: &str, cases: Vec<(String, String)>) -> Result<usize, String> {
+    let dir = scratch(test);
+    let cases: Vec<(String, String, Predicted)> = cases
+        .into_iter()
+        .map(|(name, src)| {
+            let p = predict(&src);
+            (name, src, p)
+        })
+        .filter(|(_, _, p)| p.main_ms < 3000.5)
+        .collect();
+    let count = cases.len();
+    // Programs with CPU work run one at a time after the others (three at a time), so that a
+    // busy core does not delay another program's timers.
+    let (cpu, waits): (Vec<_>, Vec<_>) = cases.into_iter().partition(|(_, src, _)| {
+        ["spin(", "burn(", "primes(", "mandelbrot("]
+            .iter()
+            .any(|w| src.contains(w))
+    });
+    let problems = std::sync::Mutex::new(Vec::new());
+    run_batch(&dir, waits, 3, &problems);
+    run_batch(&dir, cpu, 1, &problems);
+    let problems = problems.into_inner().unwrap();
+    if problems.is_empty() {
+        Ok(count)
+    } else {
+        Err(problems.join("\n\n"))
+    }
+}
+
+/// Runs `cases`, `threads` at a time, adding what went wrong to `problems`.
+fn run_batch(
+    dir: &Path,
+    cases: Vec<(String, String, Predicted)>,
+    threads: usize,
+    problems: &std::sync::Mutex<Vec<String>>,
+) {
+    let next = std::sync::Mutex::new(cases.into_iter());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let Some((name, src, p)) = next.lock().unwrap().next() else {
+                    return;
+                };
+                let (lines, ms, stderr) = run_python(dir, &name.replace('-', "_"), &src);
+                // How fast pure-Python kernels count primes is this machine's business.
+                let kernels = src.contains("primes(") || src.contains("mandelbrot(");
+                let clock = match (src.contains("now()"), kernels) {
+                    (false, _) => Clock::None,
+                    (true, false) => Clock::Timers,
+                    (true, true) => Clock::Kernels,
+                };
+                let mut wrong = Vec::new();
+                if let Err(why) = compare(&p.lines, &lines, clock) {
+                    wrong.push(format!(
+                        "{why}\npredicted: {:#?}\nprinted: {lines:#?}",
+                        p.lines
+                    ));
+                }
+                let (low, high) = (0.9 * p.main_ms - 50.0, 2.0 * p.main_ms + 1500.0);
+                let in_time = ms >= low && ms < high;
+                if !kernels && !in_time {
+                    wrong.push(format!(
+                        "took {ms:.0} ms, predicted {:.0} (allowed {low:.0} to {high:.0})",
+                        p.main_ms
+                    ));
+                }
+                if !wrong.is_empty() {
+                    wrong.push(format!("stderr: {stderr}"));
+                    problems
+                        .lock()
+                        .unwrap()
+                        .push(format!("{name}:\n{}\n{src}", wrong.join("\n")));
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn the_python_of_the_short_examples_prints_what_the_program_prints_in_about_its_time() {
+    if missing("python3") {
+        return;
+    }
+    let cases = examples::ALL
+        .iter()
+        .map(|(id, _, src)| (id.to_string(), src.to_string()))
+        .collect();
+    let ran = run_and_compare("py-examples", cases).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        ran >= 10,
+        "most examples are short enough to run, ran {ran}"
+    );
+}
+
+#[test]
+fn the_python_of_generated_programs_prints_what_the_program_prints_in_about_its_time() {
+    if missing("python3") {
+        return;
+    }
+    let cases = generated()
+        .iter()
+        .enumerate()
+        .map(|(i, src)| (format!("generated-{i}"), src.clone()))
+        .collect();
+    let ran = run_and_compare("py-generated", cases).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ran, generated().len(), "every generated program is short");
+}
+
+#[test]
+fn the_line_comparison_allows_clock_drift_and_near_ties_only() {
+    let (t, none) = (Clock::Timers, Clock::None);
+    assert!(
+        same_line("done after 500 ms", "done after 503 ms", t),
+        "drift is allowed"
+    );
+    assert!(
+        !same_line("done after 500 ms", "done after 503 ms", none),
+        "no clock, no drift"
+    );
+    assert!(
+        !same_line("done after 500 ms", "done after 2000 ms", t),
+        "4x is no drift"
+    );
+    assert!(!same_line("got a", "got b", t), "text must match");
+    let near = [(100.0, "a".to_string()), (110.0, "b".to_string())];
+    assert!(
+        compare(&near, &["b".into(), "a".into()], none).is_ok(),
+        "near ties may swap"
+    );
+    let far = [(100.0, "a".to_string()), (200.0, "b".to_string())];
+    assert!(
+        compare(&far, &["b".into(), "a".into()], none).is_err(),
+        "the order is kept"
+    );
+}
