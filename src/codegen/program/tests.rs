@@ -9,7 +9,10 @@
 //!
 //! Clock readings differ between a real run and the prediction, so a number in a line of a
 //! program that calls `now()` matches when it is equal, or when it is within what a clock
-//! reading may drift: measured in [p − 5, 1.5·p + 400] ms for predicted p. Lines the
+//! reading may drift: measured in [p − 5, 1.5·p + 400] ms for predicted p (in [0, 4·p + 2000]
+//! when the program counts primes or draws a Mandelbrot set, whose speed is the machine's;
+//! such programs' run time is not bounded either). A program without `now()` must print its
+//! numbers exactly. Lines the
 //! prediction prints within 25 ms of each other may come in either order (real timers that
 //! close can swap); the rest must keep the program's order.
 
@@ -223,8 +226,8 @@ enum Clock {
     None,
     /// Equal, or a clock reading after timers: in [p − 5, 1.5·p + 400].
     Timers,
-    /// Equal, or a clock reading after CPU kernels, whose speed is the machine's: in
-    /// [0.2·p, 4·p + 2000].
+    /// Equal, or a clock reading after CPU kernels, whose speed is the machine's (the
+    /// prediction's cost model is the playground's, not Python's): in [0, 4·p + 2000].
     Kernels,
 }
 
@@ -239,7 +242,7 @@ fn same_line(predicted: &str, measured: &str, clock: Clock) -> bool {
                     || match clock {
                         Clock::None => false,
                         Clock::Timers => *b >= a - 5.0 && *b <= 1.5 * a + 400.0,
-                        Clock::Kernels => *b >= 0.2 * a && *b <= 4.0 * a + 2000.0,
+                        Clock::Kernels => *b >= 0.0 && *b <= 4.0 * a + 2000.0,
                     }
             }
             _ => false,
@@ -320,6 +323,10 @@ fn run_python(dir: &Path, name: &str, src: &str) -> (Vec<String>, f64, String) {
 /// Runs each program's Python (three at a time) and checks its lines and time; `Err` lists
 /// what went wrong.
 fn run_and_compare(test: &str, cases: Vec<(String, String)>) -> Result<usize, String> {
+    // One test's programs at a time: the tests run in parallel threads, and programs with CPU
+    // work must have the cores to themselves.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = scratch(test);
     let cases: Vec<(String, String, Predicted)> = cases
         .into_iter()
@@ -452,5 +459,269 @@ fn the_line_comparison_allows_clock_drift_and_near_ties_only() {
     assert!(
         compare(&far, &["b".into(), "a".into()], none).is_err(),
         "the order is kept"
+    );
+}
+
+/// True when the brackets of `code` pair up, strings and comments left out.
+fn balanced(code: &str) -> Result<(), String> {
+    let mut stack = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let mut chars = line.chars().peekable();
+        let mut quote: Option<char> = None;
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (Some(_), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"') => quote = Some('"'),
+                (None, '/') if chars.peek() == Some(&'/') => break,
+                (None, '(' | '[' | '{') => stack.push((c, n + 1)),
+                (None, ')' | ']' | '}') => {
+                    let want = match c {
+                        ')' => '(',
+                        ']' => '[',
+                        _ => '{',
+                    };
+                    match stack.pop() {
+                        Some((open, _)) if open == want => {}
+                        other => return Err(format!("line {}: {c} closes {other:?}", n + 1)),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    match stack.pop() {
+        None => Ok(()),
+        Some((c, line)) => Err(format!("{c} of line {line} is never closed")),
+    }
+}
+
+#[test]
+fn the_csharp_of_every_program_has_balanced_brackets_and_the_helpers_it_calls() {
+    for (name, src) in programs() {
+        let cs = code(&src, Lang::CSharp);
+        if let Err(why) = balanced(&cs) {
+            panic!("{name}: {why}\n{cs}");
+        }
+        for (word, helper) in [
+            ("call(", "async Task<object?> Call("),
+            ("sleep(", "async Task<object?> Sleep("),
+            ("fail(", "async Task<object?> Fail("),
+            ("timeout(", "async Task<object?> Timeout("),
+            ("retry(", "async Task<object?> Retry("),
+            ("limit(", "async Task<object?> Limit("),
+            ("ticks(", "async IAsyncEnumerable<int> Ticks("),
+            ("console.log(", "void Log("),
+        ] {
+            assert_eq!(
+                src.contains(word),
+                cs.contains(helper),
+                "{name}: the C# should define {helper} exactly when the program uses {word}\n{cs}"
+            );
+        }
+        let cpu = src.contains("worker(") || src.contains("parallel(");
+        assert_eq!(
+            cpu,
+            cs.contains("async Task<object?> Worker("),
+            "{name}: the C# should define Worker exactly when the program uses workers"
+        );
+        assert!(
+            cs.starts_with("// The playground program in C#") && cs.contains("class JsError"),
+            "{name}: the file should say what it is and define its error type"
+        );
+    }
+}
+
+#[test]
+fn the_examples_translate_without_a_construct_left_as_a_comment() {
+    for (id, _, src) in examples::ALL {
+        for lang in [Lang::CSharp, Lang::Python, Lang::Rust] {
+            let text = code(src, lang);
+            assert!(
+                !text.contains("not translated"),
+                "{id} in {lang:?} should translate fully:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_csharp_of_the_sequential_example_reads_as_written_by_hand() {
+    let cs = code(examples::SEQUENTIAL, Lang::CSharp);
+    let program = "var clock = Stopwatch.StartNew();
+
+foreach (var i in Enumerable.Range(0, 10))
+{
+    dynamic result = await Call(\"request \" + i, 500);
+    Log(\"got\", result);
+}
+Log(\"done after\", Now(), \"ms\");
+";
+    assert!(
+        cs.contains(program),
+        "the program part should read:\n{program}\ngot:\n{cs}"
+    );
+}
+
+#[test]
+fn a_construct_without_a_plain_translation_is_a_comment_in_every_language() {
+    let src = "const job = primes(1000);\nconst n = await worker(job);\nconsole.log(n);";
+    for lang in [Lang::CSharp, Lang::Python, Lang::Rust] {
+        let text = code(src, lang);
+        assert!(
+            text.contains("not translated: `worker(job)`"),
+            "{lang:?} should say what it left out:\n{text}"
+        );
+    }
+}
+
+/// The stand-ins for tokio and futures, built once: the `--extern` arguments for rustc, or
+/// `None` without rustc.
+fn rust_stubs() -> Option<&'static Vec<String>> {
+    static STUBS: OnceLock<Option<Vec<String>>> = OnceLock::new();
+    STUBS
+        .get_or_init(|| {
+            if missing("rustc") {
+                return None;
+            }
+            let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/program");
+            let dir = scratch("rust-stubs");
+            let build = |args: &[&str]| {
+                let out = Command::new("rustc")
+                    .args(["--edition", "2021", "--cap-lints", "allow"])
+                    .args(args)
+                    .current_dir(&dir)
+                    .output()
+                    .expect("rustc runs");
+                assert!(
+                    out.status.success(),
+                    "the stub {args:?} should build: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            };
+            let path = |name: &str| fixtures.join(name).to_string_lossy().into_owned();
+            let macros = dir
+                .join("libtokio_macros.so")
+                .to_string_lossy()
+                .into_owned();
+            build(&[
+                "--crate-type",
+                "proc-macro",
+                "--crate-name",
+                "tokio_macros",
+                &path("tokio_macros.rs"),
+                "-o",
+                &macros,
+            ]);
+            let tokio = dir.join("libtokio.rlib").to_string_lossy().into_owned();
+            build(&[
+                "--crate-type",
+                "lib",
+                "--crate-name",
+                "tokio",
+                &path("tokio.rs"),
+                "--extern",
+                &format!("tokio_macros={macros}"),
+                "-o",
+                &tokio,
+            ]);
+            let futures = dir.join("libfutures.rlib").to_string_lossy().into_owned();
+            build(&[
+                "--crate-type",
+                "lib",
+                "--crate-name",
+                "futures",
+                &path("futures.rs"),
+                "-o",
+                &futures,
+            ]);
+            Some(vec![
+                "-L".into(),
+                dir.to_string_lossy().into_owned(),
+                "--extern".into(),
+                format!("tokio={tokio}"),
+                "--extern".into(),
+                format!("futures={futures}"),
+            ])
+        })
+        .as_ref()
+}
+
+/// Type-checks Rust files (each a program) as the modules of one crate; `Err` has rustc's
+/// errors, each under the name of its program.
+fn rust_checks(programs: &[(String, String)]) -> Result<(), String> {
+    let Some(externs) = rust_stubs() else {
+        return Ok(());
+    };
+    let dir = scratch("rust-check");
+    let mut crate_text = String::from("fn main() {}\n");
+    let mut starts = Vec::new();
+    for (name, rs) in programs {
+        starts.push((crate_text.lines().count() + 1, name.clone()));
+        crate_text.push_str(&format!("mod {} {{\n{rs}}}\n", name.replace('-', "_")));
+    }
+    let file = dir.join("programs.rs");
+    std::fs::write(&file, &crate_text).expect("written");
+    let out = Command::new("rustc")
+        .args([
+            "--edition",
+            "2021",
+            "--crate-type",
+            "bin",
+            "--emit=metadata",
+        ])
+        .args(["--cap-lints", "allow", "-o"])
+        .arg(dir.join("programs.rmeta"))
+        .args(externs)
+        .arg(&file)
+        .output()
+        .expect("rustc runs");
+    if out.status.success() {
+        return Ok(());
+    }
+    // Name the program each error is in.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut named = String::new();
+    for line in stderr.lines() {
+        named.push_str(line);
+        if let Some(at) = line.trim().strip_prefix("--> ") {
+            let n: usize = at
+                .split(':')
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            if let Some((start, name)) = starts.iter().rev().find(|(s, _)| *s <= n) {
+                named.push_str(&format!("   [{name}, line {}]", n - start));
+            }
+        }
+        named.push('\n');
+    }
+    Err(named.chars().take(20_000).collect())
+}
+
+#[test]
+fn the_rust_of_every_example_and_generated_program_type_checks_against_tokio_and_futures() {
+    let rust: Vec<(String, String)> = programs()
+        .into_iter()
+        .map(|(name, src)| (name, code(&src, Lang::Rust)))
+        .collect();
+    if let Err(errors) = rust_checks(&rust) {
+        panic!("rustc found errors:\n{errors}");
+    }
+}
+
+#[test]
+fn the_rust_stubs_catch_a_wrong_program() {
+    let wrong = "use futures::future::FutureExt;\n\
+                 #[tokio::main]\nasync fn main() { let x: u32 = tokio::time::sleep(std::time::Duration::ZERO).await; }\n";
+    if rust_stubs().is_none() {
+        return;
+    }
+    assert!(
+        rust_checks(&[("wrong".into(), wrong.into())]).is_err(),
+        "a type error in a program should fail the check"
     );
 }
