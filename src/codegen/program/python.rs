@@ -1,5 +1,6 @@
-//! A program as Python 3.11 with asyncio: a promise is a task (`asyncio.create_task`, so
-//! `const a = sleep(300)` starts at once, as in JavaScript), `Promise.all` is
+//! A program as Python 3.11 with asyncio: a promise is a future (a timer set with
+//! `call_later`) or a task (`asyncio.create_task`), so `const a = sleep(300)` starts at once,
+//! as in JavaScript; `Promise.all` is
 //! `asyncio.gather`, a timeout is `asyncio.wait_for`, `limit` is an `asyncio.Semaphore`,
 //! `ticks` an async generator, and CPU work runs on a pool of four threads (the prediction's
 //! four workers) through `run_in_executor`. Values print as the program's `console.log` prints
@@ -857,9 +858,15 @@ impl Py<'_> {
     fn call(&mut self, e: &Expr, callee: &Expr, args: &[Expr], start: bool) -> (String, Prec) {
         if let Some(b) = self.info.builtin(callee) {
             let text = self.builtin_call(e, b, args);
+            // Timers and `gather` give futures that are already running; the other helpers
+            // are coroutines, which run only as tasks.
+            let running = matches!(
+                b,
+                Builtin::All | Builtin::Sleep | Builtin::Call | Builtin::Fail
+            );
             let wrap = start
                 && crate::codegen::program::walk::is_async_builtin(b)
-                && b != Builtin::All
+                && !running
                 && text != "None";
             return if wrap {
                 (format!("asyncio.create_task({text})"), P_ATOM)
@@ -1109,6 +1116,10 @@ impl Py<'_> {
         add(self.null, PY_NULL);
         add(true, PY_JS);
         add(uses(Builtin::Log), PY_SHOW);
+        add(
+            uses(Builtin::Sleep) || uses(Builtin::Call) || uses(Builtin::Fail),
+            PY_TIMER,
+        );
         add(uses(Builtin::Sleep), PY_SLEEP);
         add(uses(Builtin::Call), PY_CALL);
         add(uses(Builtin::Fail), PY_FAIL);
@@ -1292,25 +1303,42 @@ def log(*values):
 
 "#;
 
-const PY_SLEEP: &str = r#"async def sleep(ms):
-    """Waits ms milliseconds on a real timer; the event loop runs other tasks meanwhile."""
-    await asyncio.sleep(ms / 1000)
+const PY_TIMER: &str = r#"def timer(ms, answer=None, error=None):
+    """A promise (an asyncio future) settled ms from now. The timer starts at once, as a
+    JavaScript promise's does, even if this thread is busy until then."""
+    loop = asyncio.get_running_loop()
+    promise = loop.create_future()
+
+    def settle():
+        if not promise.done():
+            if error is None:
+                promise.set_result(answer)
+            else:
+                promise.set_exception(error)
+
+    loop.call_later(ms / 1000, settle)
+    return promise
 
 
 "#;
 
-const PY_CALL: &str = r#"async def call(label, ms):
+const PY_SLEEP: &str = r#"def sleep(ms):
+    """Waits ms on a real timer; the event loop runs other tasks meanwhile."""
+    return timer(ms)
+
+
+"#;
+
+const PY_CALL: &str = r#"def call(label, ms):
     """A simulated call (an HTTP request, a query): answers its label after ms."""
-    await asyncio.sleep(ms / 1000)
-    return label
+    return timer(ms, label)
 
 
 "#;
 
-const PY_FAIL: &str = r#"async def fail(label, ms):
+const PY_FAIL: &str = r#"def fail(label, ms):
     """A simulated call that fails after ms."""
-    await asyncio.sleep(ms / 1000)
-    raise Error(f"{label} failed")
+    return timer(ms, error=Error(f"{label} failed"))
 
 
 "#;

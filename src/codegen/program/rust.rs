@@ -1333,13 +1333,19 @@ const RS_MILLIS: &str = r#"/// A duration of `ms` milliseconds (negative counts 
 fn millis(ms: impl Into<Value>) -> Duration {
     Duration::from_secs_f64(ms.into().num().max(0.0) / 1000.0)
 }
+
+/// When a timer set now for `ms` is due: a promise's timer starts when the promise is made,
+/// even if its task first runs later (this runtime's one thread may be busy).
+fn deadline(ms: impl Into<Value>) -> tokio::time::Instant {
+    tokio::time::Instant::now() + millis(ms)
+}
 "#;
 
 const RS_SLEEP: &str = r#"/// Waits `ms` on a real timer; the runtime runs other tasks meanwhile.
 fn sleep(ms: impl Into<Value>) -> Value {
-    let wait = millis(ms);
+    let due = deadline(ms);
     start(async move {
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep_until(due).await;
         Ok(Value::Undefined)
     })
 }
@@ -1347,9 +1353,9 @@ fn sleep(ms: impl Into<Value>) -> Value {
 
 const RS_CALL: &str = r#"/// A simulated call (an HTTP request, a query): answers its label after `ms`.
 fn call(label: impl Into<Value>, ms: impl Into<Value>) -> Value {
-    let (label, wait) = (label.into(), millis(ms));
+    let (label, due) = (label.into(), deadline(ms));
     start(async move {
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep_until(due).await;
         Ok(label)
     })
 }
@@ -1357,9 +1363,9 @@ fn call(label: impl Into<Value>, ms: impl Into<Value>) -> Value {
 
 const RS_FAIL: &str = r#"/// A simulated call that fails after `ms`.
 fn fail(label: impl Into<Value>, ms: impl Into<Value>) -> Value {
-    let (label, wait) = (label.into(), millis(ms));
+    let (label, due) = (label.into(), deadline(ms));
     start(async move {
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep_until(due).await;
         Err(Value::error("Error", format!("{label} failed")))
     })
 }
@@ -1368,9 +1374,9 @@ fn fail(label: impl Into<Value>, ms: impl Into<Value>) -> Value {
 const RS_TIMEOUT: &str = r#"/// The work's answer, or a TimeoutError once `ms` have passed.
 fn timeout(work: Value, ms: impl Into<Value>) -> Value {
     let ms = ms.into();
-    let wait = millis(ms.clone());
+    let due = deadline(ms.clone());
     start(async move {
-        match tokio::time::timeout(wait, IntoFuture::into_future(work)).await {
+        match tokio::time::timeout_at(due, IntoFuture::into_future(work)).await {
             Ok(answer) => answer,
             Err(_) => Err(Value::error("TimeoutError", format!("timed out after {ms} ms"))),
         }

@@ -725,3 +725,24 @@ fn the_rust_stubs_catch_a_wrong_program() {
         "a type error in a program should fail the check"
     );
 }
+
+#[test]
+fn a_timer_made_before_a_spin_fires_when_the_spin_ends_as_in_javascript() {
+    if missing("python3") {
+        return;
+    }
+    // The lesson of the blocked loop: the timer is due at 100 ms but the loop is busy until
+    // 300 ms, so it fires at 300, not at 400 (as it would if the timer started after the spin).
+    let src = "const t = sleep(100);\nspin(300);\nawait t;\nconsole.log(now());";
+    assert_eq!(predict(src).lines[0].1, "300", "the prediction");
+    let dir = scratch("py-spin");
+    let (lines, _, stderr) = run_python(&dir, "spin", src);
+    let at: f64 = lines
+        .first()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| panic!("the Python should print the time: {lines:?} {stderr}"));
+    assert!(
+        (295.0..390.0).contains(&at),
+        "the timer should fire when the spin ends, at about 300 ms, not {at}"
+    );
+}
