@@ -6,7 +6,7 @@
 //! four workers) through `run_in_executor`. Values print as the program's `console.log` prints
 //! them, through `show`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::codegen::program::walk::{
     assigned, body_stmts, idents, locals, snippet, Info, Kind, Method,
@@ -121,7 +121,7 @@ pub(crate) fn python(src: &str, program: &Program) -> String {
     let info = Info::new(program);
     let mut w = Py {
         src,
-        ints: int_names(&info, &program.body),
+        vars: info.var_kinds(&program.body),
         info,
         lines: Vec::new(),
         depth: 1,
@@ -136,6 +136,7 @@ pub(crate) fn python(src: &str, program: &Program) -> String {
         error: false,
         obj: false,
         null: false,
+        add: false,
     };
     w.block(&program.body);
     if w.lines.is_empty() {
@@ -150,48 +151,6 @@ pub(crate) fn python(src: &str, program: &Program) -> String {
     }
     out.push_str("\n\nasyncio.run(main())\n");
     out
-}
-
-/// Names that always hold whole numbers: `range` and `ticks` loop variables, constants of
-/// whole numbers. They are written into text as they are; anything else goes through `js()`.
-fn int_names(info: &Info, body: &[Stmt]) -> HashSet<String> {
-    let mut ints = HashSet::new();
-    let mut not = HashSet::new();
-    fn walk(info: &Info, s: &Stmt, ints: &mut HashSet<String>, not: &mut HashSet<String>) {
-        match &s.kind {
-            StmtKind::ForOf { name, iterable, .. } => {
-                match info.called(iterable) {
-                    Some((Builtin::Range | Builtin::Ticks, _)) => ints.insert(name.clone()),
-                    _ => not.insert(name.clone()),
-                };
-            }
-            StmtKind::Declare {
-                name,
-                mutable: false,
-                init: Some(e),
-            } if info.kind(e, ints) == Kind::Int => {
-                ints.insert(name.clone());
-            }
-            StmtKind::Declare { name, .. } => {
-                not.insert(name.clone());
-            }
-            StmtKind::Function(f) => {
-                not.extend(f.params.iter().cloned());
-            }
-            _ => {}
-        }
-        crate::codegen::program::walk::for_children(
-            s,
-            &mut |c| walk(info, c, ints, not),
-            &mut |_| {},
-        );
-    }
-    body.iter().for_each(|s| walk(info, s, &mut ints, &mut not));
-    for name in assigned(body) {
-        not.insert(name);
-    }
-    ints.retain(|n| !not.contains(n));
-    ints
 }
 
 /// An operand's binding strength, to know where parentheses are needed.
@@ -212,7 +171,8 @@ const P_ATOM: Prec = 10;
 struct Py<'a> {
     src: &'a str,
     info: Info,
-    ints: HashSet<String>,
+    /// What each variable holds, where the program agrees with itself.
+    vars: HashMap<String, Kind>,
     /// Finished lines of the function being written.
     lines: Vec<String>,
     depth: usize,
@@ -236,6 +196,8 @@ struct Py<'a> {
     obj: bool,
     /// The program says `null` (Python's `None` stands for `undefined`).
     null: bool,
+    /// The program adds values that may not be numbers (`add`).
+    add: bool,
 }
 
 impl Py<'_> {
@@ -472,9 +434,10 @@ impl Py<'_> {
                 let target = self.name(name);
                 if let ExprKind::Binary(op, a, b) = &value.kind {
                     if matches!(&a.kind, ExprKind::Ident(n) if n == name) {
-                        let kind = self.info.kind(value, &self.ints);
+                        let kind = self.info.kind(value, &self.vars);
+                        let numeric = matches!(kind, Kind::Int | Kind::Num);
                         let sym = match op {
-                            BinaryOp::Add if kind != Kind::Str => Some("+="),
+                            BinaryOp::Add if numeric => Some("+="),
                             BinaryOp::Sub => Some("-="),
                             BinaryOp::Mul => Some("*="),
                             _ => None,
@@ -500,11 +463,18 @@ impl Py<'_> {
                                 return;
                             }
                             ("forEach", [f]) => {
+                                let two = self.takes_index(f);
                                 let xs = self.expr(object, true, P_LAMBDA);
                                 let f = self.expr(f, true, P_ATOM);
-                                self.line(&format!("for i, x in enumerate({xs}):"));
-                                self.depth += 1;
-                                self.line(&format!("{f}(x, i)"));
+                                if two {
+                                    self.line(&format!("for i, x in enumerate({xs}):"));
+                                    self.depth += 1;
+                                    self.line(&format!("{f}(x, i)"));
+                                } else {
+                                    self.line(&format!("for x in {xs}:"));
+                                    self.depth += 1;
+                                    self.line(&format!("{f}(x)"));
+                                }
                                 self.depth -= 1;
                                 return;
                             }
@@ -743,8 +713,17 @@ impl Py<'_> {
     }
 
     fn binary(&mut self, whole: &Expr, op: BinaryOp, a: &Expr, b: &Expr) -> (String, Prec) {
-        if op == BinaryOp::Add && self.info.kind(whole, &self.ints) == Kind::Str {
+        if op == BinaryOp::Add && self.info.kind(whole, &self.vars) == Kind::Str {
             return (self.text(whole), P_ATOM);
+        }
+        let numeric = |k: Kind| matches!(k, Kind::Int | Kind::Num);
+        if op == BinaryOp::Add
+            && !(numeric(self.info.kind(a, &self.vars)) && numeric(self.info.kind(b, &self.vars)))
+        {
+            // Not known to be two numbers: JavaScript's `+` decides when it runs.
+            self.add = true;
+            let (a, b) = (self.expr(a, true, P_LAMBDA), self.expr(b, true, P_LAMBDA));
+            return (format!("add({a}, {b})"), P_ATOM);
         }
         let (sym, p) = match op {
             BinaryOp::Add => ("+", P_ADD),
@@ -774,7 +753,7 @@ impl Py<'_> {
             match &p.kind {
                 ExprKind::Str(s) => pieces.push((true, s.clone())),
                 _ => {
-                    let kind = self.info.kind(p, &self.ints);
+                    let kind = self.info.kind(p, &self.vars);
                     let v = self.expr(p, true, P_LAMBDA);
                     let v = if matches!(kind, Kind::Str | Kind::Int) {
                         v
@@ -822,15 +801,15 @@ impl Py<'_> {
     /// The pieces of a `+` chain that makes a string (left to right).
     fn text_parts<'e>(&self, e: &'e Expr, out: &mut Vec<&'e Expr>) {
         if let ExprKind::Binary(BinaryOp::Add, a, b) = &e.kind {
-            if self.info.kind(e, &self.ints) == Kind::Str
-                && (self.info.kind(a, &self.ints) == Kind::Str)
+            if self.info.kind(e, &self.vars) == Kind::Str
+                && (self.info.kind(a, &self.vars) == Kind::Str)
             {
                 self.text_parts(a, out);
                 self.text_parts(b, out);
                 return;
             }
-            if self.info.kind(b, &self.ints) == Kind::Str
-                && !matches!(self.info.kind(a, &self.ints), Kind::Str)
+            if self.info.kind(b, &self.vars) == Kind::Str
+                && !matches!(self.info.kind(a, &self.vars), Kind::Str)
                 && !matches!(a.kind, ExprKind::Binary(BinaryOp::Add, ..))
             {
                 out.push(a);
@@ -934,16 +913,24 @@ impl Py<'_> {
                         }
                     }
                 }
+                // A callback is given the item, and its index only when it takes two.
+                let two = self.takes_index(f);
                 let f = self.expr(f, true, P_ATOM);
-                if keep {
-                    format!("[x for i, x in enumerate({xs}) if {f}(x, i)]")
-                } else {
-                    format!("[{f}(x, i) for i, x in enumerate({xs})]")
+                match (keep, two) {
+                    (true, true) => format!("[x for i, x in enumerate({xs}) if {f}(x, i)]"),
+                    (true, false) => format!("[x for x in {xs} if {f}(x)]"),
+                    (false, true) => format!("[{f}(x, i) for i, x in enumerate({xs})]"),
+                    (false, false) => format!("[{f}(x) for x in {xs}]"),
                 }
             }
             (Method::ForEach, [f]) => {
+                let two = self.takes_index(f);
                 let f = self.expr(f, true, P_ATOM);
-                format!("[{f}(x, i) for i, x in enumerate({xs})] and None")
+                if two {
+                    format!("[{f}(x, i) for i, x in enumerate({xs})] and None")
+                } else {
+                    format!("[{f}(x) for x in {xs}] and None")
+                }
             }
             (Method::Reduce, [f, initial]) => {
                 self.functools = true;
@@ -963,6 +950,16 @@ impl Py<'_> {
             }
             _ => return None,
         })
+    }
+
+    /// True when the callback `f` takes an index after the item (JavaScript passes both; a
+    /// Python function must be given only what it takes). Unknown functions get the item.
+    fn takes_index(&self, f: &Expr) -> bool {
+        match &f.kind {
+            ExprKind::Function(func) => func.params.len() >= 2,
+            ExprKind::Ident(name) => self.info.params.get(name).is_some_and(|n| *n >= 2),
+            _ => false,
+        }
     }
 
     /// The CPU work `job` describes, as a kernel and its arguments: `burn(ms)`, `primes(n)`,
@@ -1115,6 +1112,7 @@ impl Py<'_> {
         add(self.obj || uses(Builtin::AllSettled), PY_OBJ);
         add(self.null, PY_NULL);
         add(true, PY_JS);
+        add(self.add, PY_ADD);
         add(uses(Builtin::Log), PY_SHOW);
         add(
             uses(Builtin::Sleep) || uses(Builtin::Call) || uses(Builtin::Fail),
@@ -1266,6 +1264,16 @@ const PY_JS: &str = r#"def js(value):
     if isinstance(value, types.SimpleNamespace):
         return "[object Object]"
     return str(value)
+
+
+"#;
+
+const PY_ADD: &str = r#"def add(a, b):
+    """JavaScript's `+`: numbers add; anything else joins as text."""
+    number = (int, float)
+    if isinstance(a, number) and isinstance(b, number) and not isinstance(a, bool) and not isinstance(b, bool):
+        return a + b
+    return js(a) + js(b)
 
 
 "#;

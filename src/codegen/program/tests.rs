@@ -49,7 +49,13 @@ fn generate(rng: &mut Rng) -> String {
         // A deadline never within 10 ms of the call it races: real timers that close may
         // swap, and a tie is the prediction's to break.
         let apart = |t: usize| if t.abs_diff(ms) < 10 { t + 20 } else { t };
-        let stmt = match rng.below(20) {
+        let stmt = match rng.below(26) {
+            20 => format!("function double{line}(x) {{ return x * 2; }}\nconst d{line} = [1, 2, 3].map(double{line}).filter((x) => x > 2);\nconsole.log('fns', d{line}, d{line}.length, d{line}.includes(4), d{line}.reduce((a, b) => a + b, 0), 7 / 2, d{line}[0] % 3, d{line}.join());"),
+            21 => format!("let acc{line} = '';\nfor (const w of ['a', 'b', 'c']) {{\n  if (w === 'a') {{ acc{line} += w; }} else if (w === 'b') {{ acc{line} += w + '-'; }} else {{ acc{line} = acc{line} + w.length; }}\n}}\nconsole.log('text', acc{line}, '{{' + {ms} + '}}', 'quote \\' \" tab\\t');"),
+            22 => format!("const name{line} = null || 'anonymous';\nconst both{line} = 0 && 'never';\nconsole.log('logic', name{line}, both{line}, !name{line}, name{line}.length, true && {ms});"),
+            23 => format!("try {{ await Promise.any([fail('u{line}', {ms}), fail('w{line}', {})]); }} catch (e) {{ console.log(e.name, e.message, now()); }}", ms + 17),
+            24 => format!("let hits{line} = 0;\nasync function hit{line}(ms) {{ await sleep(ms); hits{line} += 1; return hits{line}; }}\nconsole.log('hits', await Promise.all([hit{line}({}), hit{line}({ms}), hit{line}({})]), hits{line}, now());", ms + 20, ms + 40),
+            25 => format!("console.log('resolved', await Promise.resolve({ms}), await 7, await call('r{line}', {ms}));"),
             0 => format!("const p{promises} = call('c{line}', {ms});"),
             1 => format!("const p{promises} = job('j{line}', {ms});"),
             2 => format!("console.log('all', await Promise.all([call('a{line}', {ms}), job('b{line}', {})]), now());", ms / 2 + 3),

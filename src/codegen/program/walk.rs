@@ -4,7 +4,7 @@
 //! what an expression holds (a string, a number, a promise), which decides how `+` is written
 //! and whether a call must be started as a task.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::lang::ast::{Body, Expr, ExprKind, Function, Program, Stmt, StmtKind};
 use crate::lang::value::{Builtin, Value};
@@ -107,6 +107,8 @@ pub(crate) struct Info {
     pub(crate) async_fns: HashSet<String>,
     /// Names bound to any function of the program.
     pub(crate) fns: HashSet<String>,
+    /// How many parameters each named function takes.
+    pub(crate) params: std::collections::HashMap<String, usize>,
     /// The built-ins it calls or names.
     pub(crate) uses: BTreeSet<BuiltinId>,
     /// The array methods it calls.
@@ -120,6 +122,7 @@ impl Info {
             declared: HashSet::new(),
             async_fns: HashSet::new(),
             fns: HashSet::new(),
+            params: Default::default(),
             uses: BTreeSet::new(),
             methods: BTreeSet::new(),
         };
@@ -147,6 +150,7 @@ impl Info {
                 if let Some(e) = init {
                     if let ExprKind::Function(f) = &e.kind {
                         self.fns.insert(name.clone());
+                        self.params.insert(name.clone(), f.params.len());
                         if f.is_async {
                             self.async_fns.insert(name.clone());
                         }
@@ -158,6 +162,7 @@ impl Info {
                 if let Some(name) = &f.name {
                     self.declared.insert(name.clone());
                     self.fns.insert(name.clone());
+                    self.params.insert(name.clone(), f.params.len());
                     if f.is_async {
                         self.async_fns.insert(name.clone());
                     }
@@ -266,19 +271,21 @@ impl Info {
     }
 
     /// A guess of what `e` holds.
-    pub(crate) fn kind(&self, e: &Expr, ints: &HashSet<String>) -> Kind {
+    pub(crate) fn kind(&self, e: &Expr, vars: &HashMap<String, Kind>) -> Kind {
         match &e.kind {
             ExprKind::Str(_) => Kind::Str,
             ExprKind::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => Kind::Int,
             ExprKind::Num(_) => Kind::Num,
             ExprKind::Bool(_) => Kind::Bool,
-            ExprKind::Ident(name) if ints.contains(name) => Kind::Int,
+            ExprKind::Ident(name) => vars.get(name).copied().unwrap_or(Kind::Other),
             ExprKind::Unary(crate::lang::ast::UnaryOp::Not, _) => Kind::Bool,
             ExprKind::Binary(op, a, b) => {
                 use crate::lang::ast::BinaryOp::*;
-                let (ka, kb) = (self.kind(a, ints), self.kind(b, ints));
+                let (ka, kb) = (self.kind(a, vars), self.kind(b, vars));
+                let numeric = |k: Kind| matches!(k, Kind::Int | Kind::Num);
                 match op {
                     Add if ka == Kind::Str || kb == Kind::Str => Kind::Str,
+                    Add if !(numeric(ka) && numeric(kb)) => Kind::Other,
                     Add | Sub | Mul | Rem if ka == Kind::Int && kb == Kind::Int => Kind::Int,
                     Add | Sub | Mul | Rem | Div => Kind::Num,
                     _ => Kind::Bool,
@@ -293,6 +300,89 @@ impl Info {
             },
             _ => Kind::Other,
         }
+    }
+}
+
+impl Info {
+    /// What each variable holds, when every value it is given agrees: whole numbers (`range`
+    /// and `ticks` loop variables, counters), numbers, strings, booleans; `Other` when they
+    /// disagree or are unknown (parameters, loop variables over arrays).
+    pub(crate) fn var_kinds(&self, body: &[Stmt]) -> HashMap<String, Kind> {
+        let mut kinds: HashMap<String, Kind> = HashMap::new();
+        // A few rounds: a variable's kind can depend on another's.
+        for round in 0..4 {
+            let mut next: HashMap<String, Kind> = HashMap::new();
+            let give = |name: &str, k: Kind, next: &mut HashMap<String, Kind>| {
+                let joined = match next.get(name) {
+                    None => k,
+                    Some(&old) if old == k => k,
+                    Some(Kind::Int | Kind::Num) if matches!(k, Kind::Int | Kind::Num) => Kind::Num,
+                    Some(_) => Kind::Other,
+                };
+                next.insert(name.to_string(), joined);
+            };
+            let visit = |s: &Stmt, next: &mut HashMap<String, Kind>| match &s.kind {
+                StmtKind::Declare { name, init, .. } => {
+                    let k = init.as_ref().map_or(Kind::Other, |e| self.kind(e, &kinds));
+                    give(name, k, next);
+                }
+                StmtKind::ForOf { name, iterable, .. } => {
+                    let k = match self.called(iterable) {
+                        Some((Builtin::Range | Builtin::Ticks, _)) => Kind::Int,
+                        _ => Kind::Other,
+                    };
+                    give(name, k, next);
+                }
+                StmtKind::Function(f) => {
+                    f.params.iter().for_each(|p| give(p, Kind::Other, next));
+                }
+                StmtKind::Try {
+                    catch: Some((Some(name), _)),
+                    ..
+                } => give(name, Kind::Other, next),
+                _ => {}
+            };
+            fn all_stmts<'a>(body: &'a [Stmt], out: &mut Vec<&'a Stmt>) {
+                for s in body {
+                    out.push(s);
+                    let mut inner = Vec::new();
+                    for_children(s, &mut |c| inner.push(c), &mut |_| {});
+                    for c in inner {
+                        all_stmts(std::slice::from_ref(c), out);
+                    }
+                }
+            }
+            let mut stmts = Vec::new();
+            all_stmts(body, &mut stmts);
+            let mut exprs: Vec<&Expr> = Vec::new();
+            for s in &stmts {
+                visit(s, &mut next);
+            }
+            for s in body {
+                visit_stmt(s, &mut |e| exprs.push(e));
+            }
+            for e in exprs {
+                match &e.kind {
+                    // The first round reads declarations only: an assignment's value may read
+                    // the variable itself, whose kind is not known yet.
+                    ExprKind::Assign(name, v) if round > 0 => {
+                        let k = self.kind(v, &kinds);
+                        give(name, k, &mut next);
+                    }
+                    ExprKind::Function(f) => {
+                        f.params
+                            .iter()
+                            .for_each(|p| give(p, Kind::Other, &mut next));
+                    }
+                    _ => {}
+                }
+            }
+            if next == kinds {
+                break;
+            }
+            kinds = next;
+        }
+        kinds
     }
 }
 
@@ -365,7 +455,7 @@ pub(crate) fn for_children<'a>(
 }
 
 /// Calls `f` on every expression in `s`, nested ones (and those in nested functions) too.
-pub(crate) fn visit_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
+pub(crate) fn visit_stmt<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
     let mut stmts: Vec<&Stmt> = Vec::new();
     let mut exprs: Vec<&Expr> = Vec::new();
     for_children(s, &mut |c| stmts.push(c), &mut |e| exprs.push(e));
@@ -378,7 +468,7 @@ pub(crate) fn visit_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Calls `f` on `e` and every expression inside it (function bodies too).
-pub(crate) fn visit_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub(crate) fn visit_expr<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(e);
     match &e.kind {
         ExprKind::Array(items) => items.iter().for_each(|i| visit_expr(i, f)),
