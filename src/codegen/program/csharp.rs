@@ -81,11 +81,13 @@ pub(crate) fn csharp(src: &str, program: &Program) -> String {
     let info = Info::new(program);
     let mut w = Cs {
         src,
+        vars: info.var_kinds(&program.body),
         info,
         lines: Vec::new(),
         depth: 0,
         notes: Vec::new(),
         truthy: false,
+        length: false,
         in_async: vec![true],
     };
     w.block(&program.body);
@@ -130,6 +132,7 @@ pub(crate) fn csharp(src: &str, program: &Program) -> String {
     add(uses(Builtin::Race), CS_RACE);
     add(uses(Builtin::Any), CS_ANY);
     add(w.truthy, CS_TRUTHY);
+    add(w.length, CS_LENGTH);
     add(uses(Builtin::Log), CS_LOG);
     add(true, CS_ERROR);
     out
@@ -142,7 +145,11 @@ struct Cs<'a> {
     depth: usize,
     notes: Vec<String>,
     truthy: bool,
+    /// The program asks the length of something that may be a string or a list.
+    length: bool,
     in_async: Vec<bool>,
+    /// What each variable holds, where the program agrees with itself.
+    vars: std::collections::HashMap<String, Kind>,
 }
 
 impl Cs<'_> {
@@ -215,7 +222,7 @@ impl Cs<'_> {
                 Some(e) => {
                     let v = self.expr(e);
                     let literal = matches!(e.kind, ExprKind::Array(_) | ExprKind::Object(_));
-                    let ty = match self.info.kind(e, &Default::default()) {
+                    let ty = match self.info.kind(e, &self.vars) {
                         Kind::Promise => "var",
                         _ if literal => "var",
                         _ => "dynamic",
@@ -259,8 +266,27 @@ impl Cs<'_> {
             } => {
                 let c = self.cond(cond);
                 self.braced(&format!("if ({c})"), then);
-                if let Some(other) = otherwise {
-                    self.braced("else", other);
+                let mut otherwise = otherwise.as_deref();
+                while let Some(other) = otherwise {
+                    match other {
+                        [Stmt {
+                            kind:
+                                StmtKind::If {
+                                    cond,
+                                    then,
+                                    otherwise: next,
+                                },
+                            ..
+                        }] => {
+                            let c = self.cond(cond);
+                            self.braced(&format!("else if ({c})"), then);
+                            otherwise = next.as_deref();
+                        }
+                        _ => {
+                            self.braced("else", other);
+                            otherwise = None;
+                        }
+                    }
                 }
             }
             StmtKind::ForOf {
@@ -385,12 +411,9 @@ impl Cs<'_> {
 
     /// A function as a value: a lambda.
     fn lambda(&mut self, f: &Function) -> String {
-        let params: Vec<String> = f
-            .params
-            .iter()
-            .map(|p| format!("dynamic {}", cs_name(p)))
-            .collect();
-        let params = if f.params.len() == 1 && !f.is_async {
+        // Parameters take their types from where the lambda goes (Select, Where, …).
+        let params: Vec<String> = f.params.iter().map(|p| cs_name(p)).collect();
+        let params = if f.params.len() == 1 {
             params.join("")
         } else {
             format!("({})", params.join(", "))
@@ -518,11 +541,14 @@ impl Cs<'_> {
                 if let Some(b) = self.info.builtin(e) {
                     return builtin_name(b).into();
                 }
+                let kind = self.info.kind(object, &self.vars);
+                if name == "length" && !matches!(kind, Kind::Str | Kind::Array) {
+                    self.length = true;
+                    return format!("Length({})", self.expr(object));
+                }
                 let o = self.atom(object);
                 let member = match name.as_str() {
-                    "length" if self.info.kind(object, &Default::default()) == Kind::Str => {
-                        "Length".to_string()
-                    }
+                    "length" if kind == Kind::Str => "Length".to_string(),
                     "length" => "Count".into(),
                     "message" => "Message".into(),
                     "name" => "Name".into(),
@@ -989,6 +1015,10 @@ bool Truthy(object? v) => v switch
     string s => s.Length > 0,
     _ => true,
 };
+";
+
+const CS_LENGTH: &str = "// `.length`: of a string, or of a list.
+int Length(dynamic value) => value is string s ? s.Length : value.Count;
 ";
 
 const CS_LOG: &str = "// console.log: the values as Node shows them, separated by spaces.

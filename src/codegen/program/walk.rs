@@ -93,6 +93,8 @@ pub(crate) enum Kind {
     Bool,
     /// A promise: a call that starts work.
     Promise,
+    /// An array.
+    Array,
     /// Anything else, or not known.
     Other,
 }
@@ -292,7 +294,19 @@ impl Info {
                 }
             }
             ExprKind::Member(_, name) if name == "length" => Kind::Int,
+            ExprKind::Array(_) => Kind::Array,
+            ExprKind::Await(inner) => match &inner.kind {
+                ExprKind::Call(..) => match self.called(inner) {
+                    Some((Builtin::All | Builtin::AllSettled | Builtin::Limit, _)) => Kind::Array,
+                    _ => Kind::Other,
+                },
+                _ => Kind::Other,
+            },
+            ExprKind::Call(callee, _) if matches!(&callee.kind, ExprKind::Member(_, m) if m == "map" || m == "filter") => {
+                Kind::Array
+            }
             ExprKind::Call(..) => match self.called(e) {
+                Some((Builtin::Range, _)) => Kind::Array,
                 Some((Builtin::Now, _)) => Kind::Int,
                 Some((Builtin::Primes | Builtin::Mandelbrot | Builtin::Burn, _)) => Kind::Other,
                 _ if self.is_async_call(e) => Kind::Promise,
