@@ -1033,14 +1033,19 @@ impl Rs<'_> {
         let saved_notes = std::mem::take(&mut self.notes);
         let saved_depth = self.depth;
         self.depth = 0;
-        self.line("Value::function({");
-        self.depth += 1;
-        for c in &captured {
-            let c = rs_name(c);
-            self.line(&format!("let {c} = {c}.clone();"));
-        }
         let params = if f.params.is_empty() { "_" } else { "args" };
-        self.line(&format!("move |{params}| {{"));
+        if captured.is_empty() {
+            self.line(&format!("Value::function(move |{params}| {{"));
+        } else {
+            // The closure keeps its own copies of the variables it uses.
+            self.line("Value::function({");
+            self.depth += 1;
+            for c in &captured {
+                let c = rs_name(c);
+                self.line(&format!("let {c} = {c}.clone();"));
+            }
+            self.line(&format!("move |{params}| {{"));
+        }
         self.depth += 1;
         for (i, p) in f.params.iter().enumerate() {
             let p = rs_name(p);
@@ -1062,35 +1067,58 @@ impl Rs<'_> {
             self.line("Ok(start(async move {");
             self.depth += 1;
             self.ctx.push(Ctx::Async);
-            self.block(&body);
-            if !ends_in_return(&body) {
-                self.line("Ok(Value::Undefined)");
-            }
-            self.flush_notes();
+            self.fn_body(&body);
             self.ctx.pop();
             self.depth -= 1;
             self.line("}))");
         } else {
             self.ctx.push(Ctx::Sync);
-            self.block(&body);
-            if !ends_in_return(&body) {
-                self.line("Ok(Value::Undefined)");
-            }
-            self.flush_notes();
+            self.fn_body(&body);
             self.ctx.pop();
         }
         self.loops_in_try.pop();
         self.mutable.pop();
         self.scopes.pop();
         self.depth -= 1;
-        self.line("}");
-        self.depth -= 1;
-        self.line("})");
+        if captured.is_empty() {
+            self.line("})");
+        } else {
+            self.line("}");
+            self.depth -= 1;
+            self.line("})");
+        }
         let text = std::mem::replace(&mut self.lines, saved_lines);
         self.depth = saved_depth;
         self.notes = saved_notes;
         // `line` indents every line of it to the statement's depth.
         text.join("\n")
+    }
+
+    /// A function's statements; a last `return x` is the closure's value, `Ok(x)`.
+    fn fn_body(&mut self, body: &[Stmt]) {
+        match body.split_last() {
+            Some((
+                Stmt {
+                    kind: StmtKind::Return(e),
+                    ..
+                },
+                rest,
+            )) => {
+                self.block(rest);
+                let v = match e {
+                    Some(e) => self.value(e),
+                    None => "Value::Undefined".into(),
+                };
+                self.line(&format!("Ok({v})"));
+            }
+            _ => {
+                self.block(body);
+                if !ends_in_return(body) {
+                    self.line("Ok(Value::Undefined)");
+                }
+            }
+        }
+        self.flush_notes();
     }
 
     fn header(&self) -> String {
