@@ -55,7 +55,10 @@ const JS_CALL: &str =
     "/** A simulated call (an HTTP request, a query): answers its label after `ms`. */
 const call = (label, ms) => new Promise((resolve) => setTimeout(() => resolve(label), ms));";
 
-const JS_FAIL: &str = "/** A simulated call that fails after `ms`. */
+const JS_FAIL: &str =
+    "// Node ends the program at an error nobody handles; a page only reports it. So does this.
+globalThis.process?.on(\"unhandledRejection\", (e) => console.error(\"unhandled:\", e.message));
+/** A simulated call that fails after `ms`. */
 const fail = (label, ms) =>
   new Promise((_, reject) => setTimeout(() => reject(new Error(`${label} failed`)), ms));";
 

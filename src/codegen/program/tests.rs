@@ -326,9 +326,37 @@ fn run_python(dir: &Path, name: &str, src: &str) -> (Vec<String>, f64, String) {
     (lines, ms, stderr)
 }
 
+/// Runs the JavaScript of `src` (the program after its prelude) in node: its lines, no time
+/// (node's start is not separated from the run), and what it wrote to stderr.
+fn run_javascript(dir: &Path, name: &str, src: &str) -> (Vec<String>, f64, String) {
+    let file = dir.join(format!("{name}.mjs"));
+    std::fs::write(&file, code(src, Lang::JavaScript)).expect("written");
+    let out = Command::new("node").arg(&file).output().expect("node runs");
+    // Node shows an error with its stack; the playground shows `name: message` only.
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("    at "))
+        .map(str::to_string)
+        .collect();
+    (
+        lines,
+        f64::NAN,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs each program's Python (three at a time) and checks its lines and time; `Err` lists
 /// what went wrong.
 fn run_and_compare(test: &str, cases: Vec<(String, String)>) -> Result<usize, String> {
+    run_and_compare_in(Lang::Python, test, cases)
+}
+
+/// [`run_and_compare`] in Python or JavaScript (lines only: see [`run_javascript`]).
+fn run_and_compare_in(
+    lang: Lang,
+    test: &str,
+    cases: Vec<(String, String)>,
+) -> Result<usize, String> {
     // One test's programs at a time: the tests run in parallel threads, and programs with CPU
     // work must have the cores to themselves.
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -351,8 +379,8 @@ fn run_and_compare(test: &str, cases: Vec<(String, String)>) -> Result<usize, St
             .any(|w| src.contains(w))
     });
     let problems = std::sync::Mutex::new(Vec::new());
-    run_batch(&dir, waits, 3, &problems);
-    run_batch(&dir, cpu, 1, &problems);
+    run_batch(lang, &dir, waits, 3, &problems);
+    run_batch(lang, &dir, cpu, 1, &problems);
     let problems = problems.into_inner().unwrap();
     if problems.is_empty() {
         Ok(count)
@@ -363,6 +391,7 @@ fn run_and_compare(test: &str, cases: Vec<(String, String)>) -> Result<usize, St
 
 /// Runs `cases`, `threads` at a time, adding what went wrong to `problems`.
 fn run_batch(
+    lang: Lang,
     dir: &Path,
     cases: Vec<(String, String, Predicted)>,
     threads: usize,
@@ -375,7 +404,11 @@ fn run_batch(
                 let Some((name, src, p)) = next.lock().unwrap().next() else {
                     return;
                 };
-                let (lines, ms, stderr) = run_python(dir, &name.replace('-', "_"), &src);
+                let run = match lang {
+                    Lang::JavaScript => run_javascript,
+                    _ => run_python,
+                };
+                let (lines, ms, stderr) = run(dir, &name.replace('-', "_"), &src);
                 // How fast pure-Python kernels count primes is this machine's business.
                 let kernels = src.contains("primes(") || src.contains("mandelbrot(");
                 let clock = match (src.contains("now()"), kernels) {
@@ -392,7 +425,7 @@ fn run_batch(
                 }
                 let (low, high) = (0.9 * p.main_ms - 50.0, 2.0 * p.main_ms + 1500.0);
                 let in_time = ms >= low && ms < high;
-                if !kernels && !in_time {
+                if !kernels && !in_time && !ms.is_nan() {
                     wrong.push(format!(
                         "took {ms:.0} ms, predicted {:.0} (allowed {low:.0} to {high:.0})",
                         p.main_ms
@@ -438,6 +471,24 @@ fn the_python_of_generated_programs_prints_what_the_program_prints_in_about_its_
         .collect();
     let ran = run_and_compare("py-generated", cases).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ran, generated().len(), "every generated program is short");
+}
+
+#[test]
+fn the_javascript_of_examples_and_generated_programs_prints_what_the_program_prints_in_node() {
+    if missing("node") {
+        return;
+    }
+    // The prelude runs CPU work on the page's own thread (a page would use a Web Worker), so
+    // programs with workers take longer in node than predicted: they are left out.
+    let cases: Vec<(String, String)> = programs()
+        .into_iter()
+        .filter(|(_, src)| !src.contains("worker(") && !src.contains("parallel("))
+        .collect();
+    let ran = run_and_compare_in(Lang::JavaScript, "js", cases).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        ran >= 20,
+        "most programs are short enough to run, ran {ran}"
+    );
 }
 
 #[test]
