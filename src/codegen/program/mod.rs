@@ -21,15 +21,18 @@ mod tests;
 mod walk;
 
 use crate::codegen::Lang;
+use crate::lang::compile::compile;
 use crate::lang::parser::parse;
 use crate::lang::ParseError;
 
 /// The program `src` as a complete file in `lang`: the helpers it uses, then the program
 /// translated. For [`Lang::JavaScript`], the program itself after a short prelude that defines
 /// the built-ins it uses on real timers (runs in Node as an `.mjs` file, or in a page as a
-/// module). Fails only when `src` does not parse.
+/// module). Fails, as the playground does, when `src` does not parse or compile (an `await`
+/// outside an async function, say).
 pub fn program_code(src: &str, lang: Lang) -> Result<String, ParseError> {
     let program = parse(src)?;
+    compile(src, &program)?;
     Ok(match lang {
         Lang::CSharp => csharp::csharp(src, &program),
         Lang::JavaScript => javascript::javascript(src, &program),

@@ -800,20 +800,16 @@ impl Py<'_> {
 
     /// The pieces of a `+` chain that makes a string (left to right).
     fn text_parts<'e>(&self, e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        // A `+` that makes a string joins the text of both sides, whatever they are.
         if let ExprKind::Binary(BinaryOp::Add, a, b) = &e.kind {
-            if self.info.kind(e, &self.vars) == Kind::Str
-                && (self.info.kind(a, &self.vars) == Kind::Str)
-            {
-                self.text_parts(a, out);
-                self.text_parts(b, out);
-                return;
-            }
-            if self.info.kind(b, &self.vars) == Kind::Str
-                && !matches!(self.info.kind(a, &self.vars), Kind::Str)
-                && !matches!(a.kind, ExprKind::Binary(BinaryOp::Add, ..))
-            {
-                out.push(a);
-                self.text_parts(b, out);
+            if self.info.kind(e, &self.vars) == Kind::Str {
+                for side in [a, b] {
+                    if self.info.kind(side, &self.vars) == Kind::Str {
+                        self.text_parts(side, out);
+                    } else {
+                        out.push(side);
+                    }
+                }
                 return;
             }
         }

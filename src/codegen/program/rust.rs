@@ -142,7 +142,7 @@ pub(crate) fn rust(src: &str, program: &Program) -> String {
         lines: Vec::new(),
         depth: 1,
         notes: Vec::new(),
-        scopes: vec![locals(&program.body)],
+        scopes: vec![BTreeSet::new()],
         mutable: vec![assigned_here(&program.body)],
         ctx: vec![Ctx::Main],
         loops_in_try: vec![None],
@@ -247,7 +247,8 @@ struct Rs<'a> {
     lines: Vec<String>,
     depth: usize,
     notes: Vec<String>,
-    /// The names each enclosing function declares.
+    /// The names declared so far in each block around the statement being written (in this
+    /// function and the ones around it): a name is used only where Rust can see it.
     scopes: Vec<BTreeSet<String>>,
     /// The names each enclosing function assigns itself (`let mut`).
     mutable: Vec<BTreeSet<String>>,
@@ -281,10 +282,63 @@ impl Rs<'_> {
         matches!(self.ctx(), Ctx::Main | Ctx::Async | Ctx::TryAsync)
     }
 
+    /// Statements of a block. JavaScript hoists function declarations; a closure can only be
+    /// made once what it keeps exists, so a function goes first when it uses none of the
+    /// block's other variables, and stays in its place otherwise.
     fn block(&mut self, body: &[Stmt]) {
-        for s in body {
+        self.block_inner(body, false);
+    }
+
+    /// [`Rs::block`]; with `tail`, a last `return x` is written as the block's value, `Ok(x)`.
+    fn block_inner(&mut self, body: &[Stmt], tail: bool) {
+        let (body, last) = match body.split_last() {
+            Some((
+                Stmt {
+                    kind: StmtKind::Return(e),
+                    ..
+                },
+                rest,
+            )) if tail => (rest, Some(e)),
+            _ => (body, None),
+        };
+        self.scopes.push(BTreeSet::new());
+        let variables: BTreeSet<String> = body
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::Declare { name, .. } | StmtKind::ForOf { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        let hoisted = |s: &Stmt| match &s.kind {
+            StmtKind::Function(f) => idents(&body_stmts(f)).is_disjoint(&variables),
+            _ => false,
+        };
+        for s in body.iter().filter(|s| hoisted(s)) {
             self.stmt(s);
         }
+        for s in body.iter().filter(|s| !hoisted(s)) {
+            self.stmt(s);
+        }
+        if let Some(e) = last {
+            let v = match e {
+                Some(e) => self.value(e),
+                None => "Value::Undefined".into(),
+            };
+            self.line(&format!("Ok({v})"));
+        }
+        self.scopes.pop();
+    }
+
+    /// `name` is declared from here to the end of its block.
+    fn declare(&mut self, name: &str) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string());
+        }
+    }
+
+    /// True when `name` is declared in the function being written or one around it.
+    fn visible(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.contains(name))
     }
 
     fn braced(&mut self, head: &str, body: &[Stmt]) {
@@ -315,6 +369,7 @@ impl Rs<'_> {
                     None => "Value::Undefined".into(),
                 };
                 let n = rs_name(name);
+                self.declare(name);
                 if cell {
                     self.line(&format!("let {n} = Var::new({v});"));
                 } else if self.mutable.last().is_some_and(|m| m.contains(name)) {
@@ -327,6 +382,7 @@ impl Rs<'_> {
                 let name = f.name.clone().unwrap_or_else(|| "anonymous".into());
                 let v = self.function(f);
                 let n = rs_name(&name);
+                self.declare(&name);
                 if self.cells.contains(&name) {
                     self.line(&format!("let {n} = Var::new({v});"));
                 } else {
@@ -404,7 +460,7 @@ impl Rs<'_> {
             } => {
                 let n = rs_name(name);
                 let it = match &iterable.kind {
-                    ExprKind::Ident(x) if !self.cells.contains(x) => {
+                    ExprKind::Ident(x) if self.visible(x) && !self.cells.contains(x) => {
                         format!("{}.clone()", rs_name(x))
                     }
                     _ => self.expr(iterable).0,
@@ -419,7 +475,9 @@ impl Rs<'_> {
                 if *is_await {
                     self.line(&format!("let {n} = {n}.await?;"));
                 }
+                self.scopes.push(BTreeSet::from([name.clone()]));
                 self.block(body);
+                self.scopes.pop();
                 self.flush_notes();
                 self.depth -= 1;
                 self.line("}");
@@ -502,7 +560,9 @@ impl Rs<'_> {
                 self.depth += 2;
                 self.ctx.push(ctx);
                 self.loops_in_try.push(Some(0));
+                self.scopes.push(name.iter().cloned().collect());
                 self.block(handler);
+                self.scopes.pop();
                 self.line("Ok(Value::Undefined)");
                 self.loops_in_try.pop();
                 self.ctx.pop();
@@ -511,7 +571,9 @@ impl Rs<'_> {
             } else {
                 self.line(&format!("if let Err({e}) = tried {{"));
                 self.depth += 1;
+                self.scopes.push(name.iter().cloned().collect());
                 self.block(handler);
+                self.scopes.pop();
                 self.flush_notes();
                 self.depth -= 1;
                 self.line("}");
@@ -540,6 +602,12 @@ impl Rs<'_> {
 
     fn expr_stmt(&mut self, e: &Expr) {
         match &e.kind {
+            ExprKind::Assign(name, _) if !self.visible(name) => {
+                self.note(
+                    &e.span,
+                    "an assignment to a name not declared where it is used",
+                );
+            }
             ExprKind::Assign(name, value) => {
                 let v = self.value(value);
                 let n = rs_name(name);
@@ -597,15 +665,11 @@ impl Rs<'_> {
     /// is, without a copy.
     fn by_ref(&mut self, e: &Expr) -> (String, Ty) {
         match &e.kind {
-            ExprKind::Ident(n) if self.is_variable(n) && !self.cells.contains(n) => {
+            ExprKind::Ident(n) if self.visible(n) && !self.cells.contains(n) => {
                 (rs_name(n), Ty::Value)
             }
             _ => self.expr(e),
         }
-    }
-
-    fn is_variable(&self, name: &str) -> bool {
-        self.info.declared.contains(name)
     }
 
     fn expr(&mut self, e: &Expr) -> (String, Ty) {
@@ -615,13 +679,13 @@ impl Rs<'_> {
             ExprKind::Bool(b) => (b.to_string(), Ty::Bool),
             ExprKind::Null => ("Value::Null".into(), Ty::Value),
             ExprKind::Ident(name) => {
-                if !self.is_variable(name) {
+                if !self.visible(name) {
                     return match name.as_str() {
                         "undefined" => ("Value::Undefined".into(), Ty::Value),
                         "NaN" => ("f64::NAN".into(), Ty::Raw),
                         "Infinity" => ("f64::INFINITY".into(), Ty::Raw),
                         _ => {
-                            self.note(&e.span, "a name the program does not declare");
+                            self.note(&e.span, "a name not declared where it is used");
                             ("Value::Undefined".into(), Ty::Value)
                         }
                     };
@@ -685,6 +749,13 @@ impl Rs<'_> {
                 let c = self.cond(c);
                 let (a, b) = (self.value(a), self.value(b));
                 (format!("if {c} {{ {a} }} else {{ {b} }}"), Ty::Value)
+            }
+            ExprKind::Assign(name, _) if !self.visible(name) => {
+                self.note(
+                    &e.span,
+                    "an assignment to a name not declared where it is used",
+                );
+                ("Value::Undefined".into(), Ty::Value)
             }
             ExprKind::Assign(name, v) => {
                 let v = self.value(v);
@@ -794,7 +865,7 @@ impl Rs<'_> {
                     let lit = rs_str(s);
                     fmt.push_str(&lit[1..lit.len() - 1].replace('{', "{{").replace('}', "}}"));
                 }
-                ExprKind::Ident(n) if self.is_variable(n) && !self.cells.contains(n) => {
+                ExprKind::Ident(n) if self.visible(n) && !self.cells.contains(n) => {
                     let n = rs_name(n);
                     if n.starts_with("r#") {
                         fmt.push_str("{}");
@@ -836,17 +907,33 @@ impl Rs<'_> {
                     self.methods = true;
                 }
                 let (o, _) = self.by_ref(object);
-                let a: Vec<String> = args.iter().map(|a| self.value(a)).collect();
-                let a = if method == "join" && a.is_empty() {
-                    vec!["\",\"".to_string()]
-                } else {
-                    a
-                };
+                let o = paren(&o);
+                if method == "push" && args.len() != 1 {
+                    // `xs.push(a, b)`: one push each; the value is the last length.
+                    let mut pushes: Vec<String> = args
+                        .iter()
+                        .map(|a| format!("{o}.push({})", self.value(a)))
+                        .collect();
+                    if pushes.is_empty() {
+                        pushes.push(format!("{o}.get(\"length\")"));
+                    }
+                    return (format!("{{ {} }}", pushes.join("; ")), Ty::Value);
+                }
+                if method == "reduce" && args.len() != 2 {
+                    self.note(&e.span, "reduce without a first value");
+                    return ("Value::Undefined".into(), Ty::Value);
+                }
+                // As in JavaScript, missing arguments are undefined and extra ones are dropped.
+                let arity = if method == "reduce" { 2 } else { 1 };
+                let a: Vec<String> = (0..arity)
+                    .map(|i| match args.get(i) {
+                        Some(a) => self.value(a),
+                        None if method == "join" => "\",\"".into(),
+                        None => "Value::Undefined".into(),
+                    })
+                    .collect();
                 let q = if fallible { "?" } else { "" };
-                return (
-                    format!("{}.{method}({}){q}", paren(&o), a.join(", ")),
-                    Ty::Value,
-                );
+                return (format!("{o}.{method}({}){q}", a.join(", ")), Ty::Value);
             }
         }
         let (f, _) = self.by_ref(callee);
@@ -988,23 +1075,25 @@ impl Rs<'_> {
                         let items: Vec<String> = items.iter().map(|i| self.value(i)).collect();
                         format!("vec![{}]", items.join(", "))
                     }
-                    _ => {
-                        let a: Vec<String> = args.iter().map(|a| self.value(a)).collect();
-                        a.join(", ")
-                    }
+                    [first, ..] => self.value(first),
+                    [] => "Value::Undefined".into(),
                 };
                 format!("{name}({a})")
             }
             _ => {
-                let name = match b {
-                    Builtin::All => "all",
-                    Builtin::AllSettled => "all_settled",
-                    Builtin::Race => "race",
-                    Builtin::Any => "any",
-                    other => other.name(),
+                // As in JavaScript, missing arguments are undefined and extra ones are dropped.
+                let arity = match b {
+                    Builtin::Now => 0,
+                    Builtin::Sleep | Builtin::Range | Builtin::Spin => 1,
+                    _ => 2,
                 };
-                let a: Vec<String> = args.iter().map(|a| self.raw_or_value(a)).collect();
-                format!("{name}({})", a.join(", "))
+                let a: Vec<String> = (0..arity)
+                    .map(|i| match args.get(i) {
+                        Some(a) => self.raw_or_value(a),
+                        None => "Value::Undefined".into(),
+                    })
+                    .collect();
+                format!("{}({})", b.name(), a.join(", "))
             }
         }
     }
@@ -1022,12 +1111,12 @@ impl Rs<'_> {
     /// those it assigns), taking its arguments as a list.
     fn function(&mut self, f: &Function) -> String {
         let body = body_stmts(f);
-        let mut mine = locals(&body);
-        mine.extend(f.params.iter().cloned());
         let outer: BTreeSet<String> = self.scopes.iter().flatten().cloned().collect();
+        let mine: BTreeSet<String> = f.params.iter().cloned().collect();
+        let inner = locals(&body);
         let captured: Vec<String> = idents(&body)
             .into_iter()
-            .filter(|n| !mine.contains(n) && outer.contains(n))
+            .filter(|n| !mine.contains(n) && !inner.contains(n) && outer.contains(n))
             .collect();
         let saved_lines = std::mem::take(&mut self.lines);
         let saved_notes = std::mem::take(&mut self.notes);
@@ -1096,27 +1185,9 @@ impl Rs<'_> {
 
     /// A function's statements; a last `return x` is the closure's value, `Ok(x)`.
     fn fn_body(&mut self, body: &[Stmt]) {
-        match body.split_last() {
-            Some((
-                Stmt {
-                    kind: StmtKind::Return(e),
-                    ..
-                },
-                rest,
-            )) => {
-                self.block(rest);
-                let v = match e {
-                    Some(e) => self.value(e),
-                    None => "Value::Undefined".into(),
-                };
-                self.line(&format!("Ok({v})"));
-            }
-            _ => {
-                self.block(body);
-                if !ends_in_return(body) {
-                    self.line("Ok(Value::Undefined)");
-                }
-            }
+        self.block_inner(body, true);
+        if !ends_in_return(body) {
+            self.line("Ok(Value::Undefined)");
         }
         self.flush_notes();
     }
@@ -1222,18 +1293,17 @@ fn ends_in_return(body: &[Stmt]) -> bool {
 
 /// The pieces of a `+` chain that makes a string (left to right).
 fn text_parts<'e>(info: &Info, e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    // A `+` that makes a string joins the text of both sides, whatever they are.
     let none = Default::default();
     if let ExprKind::Binary(BinaryOp::Add, a, b) = &e.kind {
-        if info.kind(e, &none) == Kind::Str && info.kind(a, &none) == Kind::Str {
-            text_parts(info, a, out);
-            text_parts(info, b, out);
-            return;
-        }
-        if info.kind(b, &none) == Kind::Str
-            && !matches!(a.kind, ExprKind::Binary(BinaryOp::Add, ..))
-        {
-            out.push(a);
-            text_parts(info, b, out);
+        if info.kind(e, &none) == Kind::Str {
+            for side in [a, b] {
+                if info.kind(side, &none) == Kind::Str {
+                    text_parts(info, side, out);
+                } else {
+                    out.push(side);
+                }
+            }
             return;
         }
     }
@@ -1342,9 +1412,10 @@ fn rs_num(n: f64) -> String {
 
 const RS_LOG: &str = r#"/// console.log: the values as Node shows them, separated by spaces.
 macro_rules! log {
-    ($($value:expr),* $(,)?) => {
-        println!("{}", [$(Show::show(&$value)),*].join(" "))
-    };
+    ($($value:expr),* $(,)?) => {{
+        println!("{}", [$(Show::show(&$value)),*].join(" "));
+        Value::Undefined
+    }};
 }
 "#;
 

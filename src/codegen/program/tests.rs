@@ -492,6 +492,92 @@ fn the_javascript_of_examples_and_generated_programs_prints_what_the_program_pri
 }
 
 #[test]
+fn mutated_programs_translate_without_a_panic_and_a_sample_compiles_in_python_and_rust() {
+    let seeds: Vec<String> = programs().into_iter().map(|(_, src)| src).collect();
+    let mut rng = Rng(0x0bad_5eed_dead_beef);
+    let mut translated = 0;
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for round in 0..3000 {
+        let seed = &seeds[round % seeds.len()];
+        let mut bytes = seed.as_bytes().to_vec();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(bytes.len() + 1);
+            let end = (at + rng.below(12)).min(bytes.len());
+            match rng.below(3) {
+                0 => {
+                    bytes.drain(at..end);
+                }
+                1 => {
+                    let copy = bytes[at..end].to_vec();
+                    let to = rng.below(bytes.len() + 1);
+                    bytes.splice(to..to, copy);
+                }
+                _ => {
+                    let piece: &[u8] = match rng.below(6) {
+                        0 => b"await ",
+                        1 => b"async () => ",
+                        2 => b"-",
+                        3 => b"!",
+                        4 => b"(",
+                        _ => b")",
+                    };
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+            }
+        }
+        let src = String::from_utf8_lossy(&bytes).into_owned();
+        let Ok(program) = crate::lang::parser::parse(&src) else {
+            continue;
+        };
+        if crate::lang::compile::compile(&src, &program).is_err() {
+            continue;
+        }
+        for lang in Lang::ALL {
+            let text = std::panic::catch_unwind(|| program_code(&src, lang));
+            assert!(
+                matches!(text, Ok(Ok(_))),
+                "{lang:?} should translate this program without a panic:\n{src}"
+            );
+        }
+        translated += 1;
+        if kept.len() < 100 && round % 3 == 0 {
+            kept.push((format!("mutated-{round}"), src));
+        }
+    }
+    assert!(
+        translated > 300,
+        "enough mutated programs parse: {translated}"
+    );
+    // A sample compiles as Python and type-checks as Rust.
+    if !missing("python3") {
+        let dir = scratch("py-mutated");
+        let mut files = Vec::new();
+        for (name, src) in &kept {
+            let file = dir.join(format!("{}.py", name.replace('-', "_")));
+            std::fs::write(&file, code(src, Lang::Python)).expect("written");
+            files.push(file);
+        }
+        let out = Command::new(python())
+            .args(["-m", "py_compile"])
+            .args(&files)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "py_compile failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let rust: Vec<(String, String)> = kept
+        .iter()
+        .map(|(name, src)| (name.clone(), code(src, Lang::Rust)))
+        .collect();
+    if let Err(errors) = rust_checks(&rust) {
+        panic!("rustc found errors:\n{errors}");
+    }
+}
+
+#[test]
 fn the_line_comparison_allows_clock_drift_and_near_ties_only() {
     let (t, none) = (Clock::Timers, Clock::None);
     assert!(
