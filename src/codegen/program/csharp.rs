@@ -5,7 +5,7 @@
 //! as the prediction assumes). Values the program does not type are `dynamic`; arrays are
 //! `List<dynamic>`, records anonymous objects, errors a `JsError` with a name and a message.
 
-use crate::codegen::program::walk::{body_stmts, snippet, Info, Kind};
+use crate::codegen::program::walk::{body_stmts, leading_comments, snippet, Info, Kind};
 use crate::lang::ast::{
     BinaryOp, Body, Expr, ExprKind, Function, LogicalOp, Program, Stmt, StmtKind, UnaryOp,
 };
@@ -213,6 +213,9 @@ impl Cs<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt) {
+        for c in leading_comments(self.src, s.span.start) {
+            self.line(format!("// {c}").trim_end());
+        }
         match &s.kind {
             StmtKind::Declare { name, init, .. } => match init {
                 Some(Expr {

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::codegen::program::walk::{
-    assigned, body_stmts, idents, locals, snippet, Info, Kind, Method,
+    assigned, body_stmts, idents, leading_comments, locals, snippet, Info, Kind, Method,
 };
 use crate::lang::ast::{
     BinaryOp, Body, Expr, ExprKind, Function, LogicalOp, Program, Stmt, StmtKind, UnaryOp,
@@ -247,7 +247,10 @@ impl Py<'_> {
         self.depth += 1;
         let before = self.lines.len();
         self.block(body);
-        if self.lines.len() == before || !self.notes.is_empty() {
+        let code = self.lines[before..]
+            .iter()
+            .any(|l| !l.trim().starts_with('#'));
+        if !code || !self.notes.is_empty() {
             self.line("pass");
         }
         self.depth -= 1;
@@ -258,6 +261,9 @@ impl Py<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt) {
+        for c in leading_comments(self.src, s.span.start) {
+            self.line(format!("# {c}").trim_end());
+        }
         match &s.kind {
             StmtKind::Declare { name, init, .. } => match init {
                 Some(Expr {

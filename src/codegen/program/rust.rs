@@ -10,7 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::codegen::program::walk::{assigned, body_stmts, idents, locals, snippet, Info, Kind};
+use crate::codegen::program::walk::{
+    assigned, body_stmts, idents, leading_comments, locals, snippet, Info, Kind,
+};
 use crate::lang::ast::{
     BinaryOp, Body, Expr, ExprKind, Function, LogicalOp, Program, Stmt, StmtKind, UnaryOp,
 };
@@ -360,6 +362,9 @@ impl Rs<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt) {
+        for c in leading_comments(self.src, s.span.start) {
+            self.line(format!("// {c}").trim_end());
+        }
         match &s.kind {
             StmtKind::Declare { name, init, .. } => {
                 let cell = self.cells.contains(name);

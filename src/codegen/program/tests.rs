@@ -696,6 +696,7 @@ fn the_csharp_of_the_sequential_example_reads_as_written_by_hand() {
     let cs = code(examples::SEQUENTIAL, Lang::CSharp);
     let program = "var clock = Stopwatch.StartNew();
 
+// A. Sequential awaits: each call starts only when the one before it has finished.
 foreach (var i in Enumerable.Range(0, 10))
 {
     dynamic result = await Call(\"request \" + i, 500);
@@ -707,6 +708,64 @@ Log(\"done after\", Now(), \"ms\");
         cs.contains(program),
         "the program part should read:\n{program}\ngot:\n{cs}"
     );
+}
+
+#[test]
+fn the_program_s_own_comments_come_along_in_every_language() {
+    let src = "// Start both.\nconst a = sleep(300);\n\n// Then wait.\nawait a; // not this one\n";
+    for (lang, mark) in [
+        (Lang::CSharp, "//"),
+        (Lang::Python, "#"),
+        (Lang::Rust, "//"),
+    ] {
+        let text = code(src, lang);
+        for comment in ["Start both.", "Then wait."] {
+            assert!(
+                text.contains(&format!("{mark} {comment}")),
+                "{lang:?} should keep the comment {comment:?}:\n{text}"
+            );
+        }
+        assert!(
+            !text.contains("not this one"),
+            "{lang:?} keeps only comments on lines of their own"
+        );
+    }
+}
+
+#[test]
+fn each_language_says_it_with_its_own_tools() {
+    let cases = [
+        (examples::ALL_AT_ONCE, Lang::CSharp, "Task.WhenAll"),
+        (examples::FIRST_TO_FINISH, Lang::CSharp, "Task.WhenAny"),
+        (examples::THROTTLED, Lang::CSharp, "SemaphoreSlim"),
+        (examples::TIMEOUT, Lang::CSharp, "WaitAsync"),
+        (examples::SEQUENTIAL, Lang::CSharp, "Task.Delay"),
+        (examples::ALL_AT_ONCE, Lang::Python, "asyncio.gather"),
+        (examples::TIMEOUT, Lang::Python, "asyncio.wait_for"),
+        (examples::THROTTLED, Lang::Python, "asyncio.Semaphore"),
+        (
+            examples::BLOCKED_LOOP,
+            Lang::Python,
+            "work = asyncio.create_task(worker(burn, 1000))",
+        ),
+        (
+            examples::STREAMING,
+            Lang::Python,
+            "async for tick in ticks(5, 500):",
+        ),
+        (examples::PRIMES, Lang::Python, "run_in_executor"),
+        (examples::ALL_AT_ONCE, Lang::Rust, "tokio::spawn"),
+        (examples::ALL_AT_ONCE, Lang::Rust, "try_join_all"),
+        (examples::FIRST_TO_FINISH, Lang::Rust, "select_all"),
+        (examples::TIMEOUT, Lang::Rust, "tokio::time::timeout_at"),
+        (examples::THROTTLED, Lang::Rust, "Semaphore::new"),
+        (examples::PRIMES, Lang::Rust, "spawn_blocking"),
+        (examples::LOST_UPDATE, Lang::Rust, "Var::new(0)"),
+    ];
+    for (src, lang, tool) in cases {
+        let text = code(src, lang);
+        assert!(text.contains(tool), "{lang:?} should use {tool}:\n{text}");
+    }
 }
 
 #[test]

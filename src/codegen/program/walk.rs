@@ -593,3 +593,32 @@ pub(crate) fn body_stmts(f: &Function) -> Vec<Stmt> {
         }],
     }
 }
+
+/// The `//` comment lines just above the statement that starts at byte `start` of `src` (blank
+/// lines between them allowed), without their `//`: the program's own explanations, which the
+/// translations keep. None when code comes first on the statement's line.
+pub(crate) fn leading_comments(src: &str, start: usize) -> Vec<String> {
+    let Some(before) = src.get(..start) else {
+        return Vec::new();
+    };
+    let mut lines = before.split('\n').rev();
+    if !lines.next().unwrap_or("").trim().is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for line in lines {
+        let t = line.trim();
+        if let Some(text) = t.strip_prefix("//") {
+            out.push(
+                text.strip_prefix(' ')
+                    .unwrap_or(text)
+                    .trim_end()
+                    .to_string(),
+            );
+        } else if !t.is_empty() {
+            break;
+        }
+    }
+    out.reverse();
+    out
+}
