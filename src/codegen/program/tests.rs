@@ -2,19 +2,21 @@
 //!
 //! Python is checked by `python3` itself: every example and a few dozen generated programs
 //! compile (`py_compile`), and those whose prediction is under 3 s run and print what the
-//! program prints on the virtual clock, in the same order, in about the predicted time. Rust is
-//! type-checked by `rustc` against a small tokio/futures stub (`tests/fixtures/program/`). C#
-//! has no compiler here: its text is checked for its shape. Without python3 or rustc a test
-//! says so and passes.
+//! program prints on the virtual clock, in the same order, in about the predicted time (timed
+//! from inside the interpreter, so its start does not count). The JavaScript runs in `node`
+//! and prints the same lines. Rust is type-checked by `rustc --emit=metadata` against small
+//! tokio/futures stand-ins (`tests/fixtures/program/`, built once per run), all programs as
+//! the modules of one crate. C# has no compiler here: its text is checked for its shape.
+//! Thousands of mutated programs translate without a panic, and a sample of them compiles in
+//! Python and Rust. Without python3, node or rustc a test says so and passes.
 //!
 //! Clock readings differ between a real run and the prediction, so a number in a line of a
 //! program that calls `now()` matches when it is equal, or when it is within what a clock
 //! reading may drift: measured in [p − 5, 1.5·p + 400] ms for predicted p (in [0, 4·p + 2000]
 //! when the program counts primes or draws a Mandelbrot set, whose speed is the machine's;
 //! such programs' run time is not bounded either). A program without `now()` must print its
-//! numbers exactly. Lines the
-//! prediction prints within 25 ms of each other may come in either order (real timers that
-//! close can swap); the rest must keep the program's order.
+//! numbers exactly. Lines the prediction prints within 25 ms of each other may come in either
+//! order (real timers that close can swap); the rest must keep the program's order.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
