@@ -864,6 +864,13 @@ impl Py<'_> {
         let args: Vec<String> = args.iter().map(|a| self.expr(a, true, P_LAMBDA)).collect();
         let text = format!("{f}({})", args.join(", "));
         if start && self.info.is_async_call(e) {
+            if matches!(&callee.kind, ExprKind::Ident(n) if self.info.eager.contains(n)) {
+                self.note(
+                    e,
+                    "asyncio runs a new task from the loop's next turn, so what the function \
+                     does before its first await happens later than in JavaScript",
+                );
+            }
             (format!("asyncio.create_task({text})"), P_ATOM)
         } else {
             (text, P_ATOM)

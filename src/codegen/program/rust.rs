@@ -149,6 +149,7 @@ pub(crate) fn rust(src: &str, program: &Program) -> String {
         ctx: vec![Ctx::Main],
         loops_in_try: vec![None],
         methods: false,
+        awaited: false,
     };
     w.block(&program.body);
     w.line("Ok(())");
@@ -258,6 +259,8 @@ struct Rs<'a> {
     /// Loops entered since the innermost `try` (None outside any).
     loops_in_try: Vec<Option<usize>>,
     methods: bool,
+    /// The call being written is awaited at once (so its task runs at once too).
+    awaited: bool,
 }
 
 impl Rs<'_> {
@@ -796,6 +799,7 @@ impl Rs<'_> {
                     self.note(&e.span, "await outside an async function");
                     return ("Value::Undefined".into(), Ty::Value);
                 }
+                self.awaited = matches!(inner.kind, ExprKind::Call(..));
                 let v = self.value(inner);
                 (format!("{}.await?", paren(&v)), Ty::Value)
             }
@@ -897,6 +901,15 @@ impl Rs<'_> {
     }
 
     fn call(&mut self, e: &Expr, callee: &Expr, args: &[Expr]) -> (String, Ty) {
+        let awaited = std::mem::take(&mut self.awaited);
+        let eager = matches!(&callee.kind, ExprKind::Ident(n) if self.info.eager.contains(n));
+        if eager && !awaited {
+            self.note(
+                &e.span,
+                "a spawned task runs when main next awaits, so what the function does before \
+                 its first await happens later than in JavaScript",
+            );
+        }
         if let Some(b) = self.info.builtin(callee) {
             return (self.builtin_call(e, b, args), Ty::Value);
         }

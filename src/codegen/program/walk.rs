@@ -111,6 +111,10 @@ pub(crate) struct Info {
     pub(crate) fns: HashSet<String>,
     /// How many parameters each named function takes.
     pub(crate) params: std::collections::HashMap<String, usize>,
+    /// Async functions that do something visible (log, assign a variable around them, throw)
+    /// before their first `await`: JavaScript does it when the function is called, while a
+    /// task that starts at the loop's next turn does it later.
+    pub(crate) eager: HashSet<String>,
     /// The built-ins it calls or names.
     pub(crate) uses: BTreeSet<BuiltinId>,
     /// The array methods it calls.
@@ -125,6 +129,7 @@ impl Info {
             async_fns: HashSet::new(),
             fns: HashSet::new(),
             params: Default::default(),
+            eager: HashSet::new(),
             uses: BTreeSet::new(),
             methods: BTreeSet::new(),
         };
@@ -153,6 +158,9 @@ impl Info {
                     if let ExprKind::Function(f) = &e.kind {
                         self.fns.insert(name.clone());
                         self.params.insert(name.clone(), f.params.len());
+                        if f.is_async && acts_before_await(f) {
+                            self.eager.insert(name.clone());
+                        }
                         if f.is_async {
                             self.async_fns.insert(name.clone());
                         }
@@ -165,6 +173,9 @@ impl Info {
                     self.declared.insert(name.clone());
                     self.fns.insert(name.clone());
                     self.params.insert(name.clone(), f.params.len());
+                    if f.is_async && acts_before_await(f) {
+                        self.eager.insert(name.clone());
+                    }
                     if f.is_async {
                         self.async_fns.insert(name.clone());
                     }
@@ -398,6 +409,35 @@ impl Info {
         }
         kinds
     }
+}
+
+/// True when `f` logs, assigns a variable of the code around it, or throws before its first
+/// `await` (in the statements it runs first, in order).
+fn acts_before_await(f: &Function) -> bool {
+    let body = body_stmts(f);
+    let own = locals(&body);
+    for s in &body {
+        let mut awaits = false;
+        let mut acts = matches!(s.kind, StmtKind::Throw(_));
+        visit_stmt(s, &mut |e| match &e.kind {
+            ExprKind::Await(_) => awaits = true,
+            ExprKind::Assign(name, _) if !own.contains(name) => acts = true,
+            ExprKind::Call(callee, _) => {
+                if let ExprKind::Member(o, m) = &callee.kind {
+                    acts |= m == "log" && matches!(&o.kind, ExprKind::Ident(c) if c == "console");
+                }
+            }
+            _ => {}
+        });
+        // In a statement with an await, the await comes first: `console.log(await x)`.
+        if awaits {
+            return false;
+        }
+        if acts {
+            return true;
+        }
+    }
+    false
 }
 
 /// True for the built-ins that give a promise.
