@@ -2,8 +2,8 @@
 //! uses on real timers (`setTimeout`, `performance.now()`), so the file runs as it is in Node
 //! (saved as an `.mjs` module, for the top-level `await`) or in a page's module script.
 
-use crate::codegen::program::walk::Info;
-use crate::lang::ast::Program;
+use crate::codegen::program::walk::{for_children, Info};
+use crate::lang::ast::{Program, Stmt, StmtKind};
 use crate::lang::value::Builtin;
 
 /// The prelude for what `program` uses, then `src`.
@@ -38,10 +38,30 @@ pub(crate) fn javascript(src: &str, program: &Program) -> String {
         cpu || uses(Builtin::Burn) || uses(Builtin::Primes) || uses(Builtin::Mandelbrot),
         JS_CPU,
     );
-    out.push_str("// The program.\n");
-    out.push_str(src.trim_end());
-    out.push('\n');
+    if program.body.iter().any(returns) {
+        // A module cannot `return` at its top level: the program becomes an async function.
+        out.push_str("// The program (in a function: it returns early).\n(async () => {\n");
+        out.push_str(src.trim_end());
+        out.push_str("\n})();\n");
+    } else {
+        out.push_str("// The program.\n");
+        out.push_str(src.trim_end());
+        out.push('\n');
+    }
     out
+}
+
+/// True when `s` is or holds a `return` of the program's top level (not a function's).
+fn returns(s: &Stmt) -> bool {
+    if matches!(s.kind, StmtKind::Return(_)) {
+        return true;
+    }
+    if matches!(s.kind, StmtKind::Function(_)) {
+        return false;
+    }
+    let mut found = false;
+    for_children(s, &mut |c| found |= returns(c), &mut |_| {});
+    found
 }
 
 const JS_NOW: &str = "const started = performance.now();

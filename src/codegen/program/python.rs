@@ -131,7 +131,6 @@ pub(crate) fn python(src: &str, program: &Program) -> String {
         loops: Vec::new(),
         async_fn: vec![true],
         fn_count: 0,
-        math: false,
         functools: false,
         error: false,
         obj: false,
@@ -188,7 +187,6 @@ struct Py<'a> {
     /// Whether each enclosing function is async.
     async_fn: Vec<bool>,
     fn_count: usize,
-    math: bool,
     functools: bool,
     /// The program needs the `Error` class (it throws a value that is not an error).
     error: bool,
@@ -603,8 +601,7 @@ impl Py<'_> {
     fn expr_p(&mut self, e: &Expr, start: bool) -> (String, Prec) {
         match &e.kind {
             ExprKind::Num(n) => {
-                let (t, math) = py_num(*n);
-                self.math |= math;
+                let t = py_num(*n);
                 (t, if *n < 0.0 { P_UNARY } else { P_ATOM })
             }
             ExprKind::Str(s) => (py_str(s), P_ATOM),
@@ -618,7 +615,6 @@ impl Py<'_> {
                     match name.as_str() {
                         "undefined" => return ("None".into(), P_ATOM),
                         "NaN" | "Infinity" => {
-                            self.math = true;
                             let t = if name == "NaN" {
                                 "math.nan"
                             } else {
@@ -1194,19 +1190,16 @@ pub(crate) fn py_str(s: &str) -> String {
     out
 }
 
-/// A number literal, and whether it needs `math`.
-fn py_num(n: f64) -> (String, bool) {
+/// A number literal (`math` is always imported: `js` uses it).
+fn py_num(n: f64) -> String {
     if n.is_nan() {
-        ("math.nan".into(), true)
+        "math.nan".into()
     } else if n.is_infinite() {
-        (
-            (if n > 0.0 { "math.inf" } else { "-math.inf" }).into(),
-            true,
-        )
+        (if n > 0.0 { "math.inf" } else { "-math.inf" }).into()
     } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        (format!("{}", n as i64), false)
+        format!("{}", n as i64)
     } else {
-        (format!("{n:?}"), false)
+        format!("{n:?}")
     }
 }
 

@@ -797,6 +797,31 @@ fn an_async_function_that_logs_before_its_first_await_is_flagged_where_it_starts
 }
 
 #[test]
+fn a_program_that_returns_early_runs_in_node_as_a_function() {
+    let src = "console.log('one');\nif (true) {\n  return;\n}\nconsole.log('two');";
+    let js = code(src, Lang::JavaScript);
+    assert!(
+        js.contains("(async () => {\n") && js.trim_end().ends_with("})();"),
+        "a top-level return needs a function around the program:\n{js}"
+    );
+    let plain = code("console.log('one');", Lang::JavaScript);
+    assert!(
+        !plain.contains("(async () =>"),
+        "other programs stay as written:\n{plain}"
+    );
+    if missing("node") {
+        return;
+    }
+    let dir = scratch("js-return");
+    let (lines, _, stderr) = run_javascript(&dir, "early", src);
+    assert_eq!(
+        lines,
+        vec!["one".to_string()],
+        "node should stop at the return: {stderr}"
+    );
+}
+
+#[test]
 fn a_construct_without_a_plain_translation_is_a_comment_in_every_language() {
     let src = "const job = primes(1000);\nconst n = await worker(job);\nconsole.log(n);";
     for lang in [Lang::CSharp, Lang::Python, Lang::Rust] {

@@ -107,8 +107,6 @@ pub(crate) struct Info {
     /// Names of the program's `async` functions (declared, or a `const` bound to an async
     /// function).
     pub(crate) async_fns: HashSet<String>,
-    /// Names bound to any function of the program.
-    pub(crate) fns: HashSet<String>,
     /// How many parameters each named function takes.
     pub(crate) params: std::collections::HashMap<String, usize>,
     /// Async functions that do something visible (log, assign a variable around them, throw)
@@ -127,7 +125,6 @@ impl Info {
         let mut info = Info {
             declared: HashSet::new(),
             async_fns: HashSet::new(),
-            fns: HashSet::new(),
             params: Default::default(),
             eager: HashSet::new(),
             uses: BTreeSet::new(),
@@ -156,7 +153,6 @@ impl Info {
                 self.declared.insert(name.clone());
                 if let Some(e) = init {
                     if let ExprKind::Function(f) = &e.kind {
-                        self.fns.insert(name.clone());
                         self.params.insert(name.clone(), f.params.len());
                         if f.is_async && acts_before_await(f) {
                             self.eager.insert(name.clone());
@@ -171,7 +167,6 @@ impl Info {
             StmtKind::Function(f) => {
                 if let Some(name) = &f.name {
                     self.declared.insert(name.clone());
-                    self.fns.insert(name.clone());
                     self.params.insert(name.clone(), f.params.len());
                     if f.is_async && acts_before_await(f) {
                         self.eager.insert(name.clone());
