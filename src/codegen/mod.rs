@@ -12,6 +12,10 @@
 //! as code), `async_scenario` (an async scenario reduced to what its code says) and `cpu_scenario`
 //! (a CPU scenario with the names its code uses). Nothing shared uses a language file, so the
 //! files form no circle. A new language is a new file, a [`Lang`] and its arm in `writer()`.
+//!
+//! [`program`] writes the code behind any program of the playground's language instead: one
+//! complete, runnable file per language from the program's syntax tree
+//! ([`program::program_code`]).
 
 mod async_scenario;
 mod cpu_scenario;
