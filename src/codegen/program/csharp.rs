@@ -88,6 +88,7 @@ pub(crate) fn csharp(src: &str, program: &Program) -> String {
         notes: Vec::new(),
         truthy: false,
         length: false,
+        logic: false,
         in_async: vec![true],
     };
     w.block(&program.body);
@@ -132,6 +133,7 @@ pub(crate) fn csharp(src: &str, program: &Program) -> String {
     add(uses(Builtin::Race), CS_RACE);
     add(uses(Builtin::Any), CS_ANY);
     add(w.truthy, CS_TRUTHY);
+    add(w.logic, CS_LOGIC);
     add(w.length, CS_LENGTH);
     add(uses(Builtin::Log), CS_LOG);
     add(true, CS_ERROR);
@@ -147,6 +149,8 @@ struct Cs<'a> {
     truthy: bool,
     /// The program asks the length of something that may be a string or a list.
     length: bool,
+    /// The program uses the value of `&&` or `||`.
+    logic: bool,
     in_async: Vec<bool>,
     /// What each variable holds, where the program agrees with itself.
     vars: std::collections::HashMap<String, Kind>,
@@ -189,6 +193,11 @@ impl Cs<'_> {
 
     /// A condition: as it is when it is a boolean, else through `Truthy`.
     fn cond(&mut self, e: &Expr) -> String {
+        if let ExprKind::Logical(op, a, b) = &e.kind {
+            let (a, b) = (self.cond(a), self.cond(b));
+            let sym = if *op == LogicalOp::And { "&&" } else { "||" };
+            return format!("({a} {sym} {b})");
+        }
         let v = self.expr(e);
         let boolean = matches!(
             e.kind,
@@ -519,9 +528,12 @@ impl Cs<'_> {
                 format!("{a} {sym} {b}")
             }
             ExprKind::Logical(op, a, b) => {
-                let (a, b) = (self.cond(a), self.cond(b));
-                let sym = if *op == LogicalOp::And { "&&" } else { "||" };
-                format!("({a} {sym} {b})")
+                // The value of `a || b` is one of its sides, as in JavaScript.
+                self.truthy = true;
+                self.logic = true;
+                let (a, b) = (self.expr(a), self.expr(b));
+                let f = if *op == LogicalOp::And { "And" } else { "Or" };
+                format!("{f}({a}, () => {b})")
             }
             ExprKind::Conditional(c, a, b) => {
                 let c = self.cond(c);
@@ -1018,6 +1030,11 @@ bool Truthy(object? v) => v switch
     string s => s.Length > 0,
     _ => true,
 };
+";
+
+const CS_LOGIC: &str = "// `a && b` and `a || b` as JavaScript has them: the value of one side.
+dynamic And(dynamic a, Func<dynamic> b) => Truthy(a) ? b() : a;
+dynamic Or(dynamic a, Func<dynamic> b) => Truthy(a) ? a : b();
 ";
 
 const CS_LENGTH: &str = "// `.length`: of a string, or of a list.
