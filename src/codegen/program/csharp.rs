@@ -128,6 +128,13 @@ pub(crate) fn csharp(src: &str, program: &Program) -> String {
     add(uses(Builtin::Ticks), CS_TICKS);
     add(uses(Builtin::Spin), CS_SPIN);
     add(uses(Builtin::Worker) || uses(Builtin::Parallel), CS_WORKERS);
+    let groups = [
+        Builtin::All,
+        Builtin::AllSettled,
+        Builtin::Race,
+        Builtin::Any,
+    ];
+    add(groups.into_iter().any(uses), CS_TASKS);
     add(uses(Builtin::All), CS_ALL);
     add(uses(Builtin::AllSettled), CS_ALL_SETTLED);
     add(uses(Builtin::Race), CS_RACE);
@@ -536,9 +543,15 @@ impl Cs<'_> {
                 format!("{f}({a}, () => {b})")
             }
             ExprKind::Conditional(c, a, b) => {
+                let same = self.info.kind(a, &self.vars) == self.info.kind(b, &self.vars);
                 let c = self.cond(c);
                 let (a, b) = (self.atom(a), self.atom(b));
-                format!("({c} ? {a} : {b})")
+                if same {
+                    format!("({c} ? {a} : {b})")
+                } else {
+                    // Two kinds of value: `dynamic` holds either.
+                    format!("({c} ? (dynamic){a} : {b})")
+                }
             }
             ExprKind::Assign(name, v) => {
                 if let ExprKind::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), a, b) = &v.kind {
@@ -977,16 +990,23 @@ async Task<object?> OnWorkers(int parts, Func<long, long, long> job, long start,
 const CS_ALL: &str = "// Promise.all: every answer, in the order given (Task.WhenAll).
 async Task<object?> All(params dynamic[] tasks)
 {
-    var list = tasks.Length == 1 && tasks[0] is IEnumerable<dynamic> many ? many : tasks;
-    return (await Task.WhenAll(list.Select(t => (Task<object?>)t))).ToList<dynamic>();
+    return (await Task.WhenAll(Tasks(tasks))).ToList<dynamic>();
+}
+";
+
+const CS_TASKS: &str = "// The tasks given one by one, or as one list.
+IEnumerable<Task<object?>> Tasks(dynamic[] given)
+{
+    var list = given.Length == 1 && given[0] is IEnumerable<dynamic> many ? many : given;
+    return list.Select(t => (Task<object?>)t);
 }
 ";
 
 const CS_ALL_SETTLED: &str = "// Promise.allSettled: waits for every one and says how each ended.
-async Task<object?> AllSettled(params Task<object?>[] tasks)
+async Task<object?> AllSettled(params dynamic[] given)
 {
     var settled = new List<dynamic>();
-    foreach (var task in tasks)
+    foreach (var task in Tasks(given))
     {
         try
         {
@@ -1002,13 +1022,13 @@ async Task<object?> AllSettled(params Task<object?>[] tasks)
 ";
 
 const CS_RACE: &str = "// Promise.race: the first to end, answer or error (Task.WhenAny).
-async Task<object?> Race(params Task<object?>[] tasks) => await await Task.WhenAny(tasks);
+async Task<object?> Race(params dynamic[] given) => await await Task.WhenAny(Tasks(given));
 ";
 
 const CS_ANY: &str = "// Promise.any: the first answer; an AggregateError if every one fails.
-async Task<object?> Any(params Task<object?>[] tasks)
+async Task<object?> Any(params dynamic[] given)
 {
-    var left = tasks.ToList();
+    var left = Tasks(given).ToList();
     while (left.Count > 0)
     {
         var done = await Task.WhenAny(left);
