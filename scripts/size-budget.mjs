@@ -5,7 +5,8 @@
 // - first run: the CPU worker's JS and wasm, loaded by the first run that uses workers (never by
 //   the event-loop experiments, and not when a CPU experiment merely opens);
 // - on demand: loaded only when someone asks for what they hold (the on-demand worker, when the
-//   code panel first opens or an export other than the JSON is first asked for).
+//   code panel first opens or an export other than the JSON is first asked for; the language
+//   module and its style, program.css, when a program is first opened).
 // Sizes are stable from build to build, so unlike times they can be a hard check; the test
 // command fails when one of these is exceeded:
 // - BUDGET_BYTES, issue #16's budget (issue #7's 250 KB was set too tight): at most 300 KB gzip
@@ -20,12 +21,12 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 export const BUDGET_BYTES = 300_000;
-export const CEILING_BYTES = 295_000;
-export const TOTAL_CEILING_BYTES = 472_000;
+export const CEILING_BYTES = 300_000;
+export const TOTAL_CEILING_BYTES = 690_000;
 
 /** When the page loads a file of the build (see the top of this file). */
 export function group(name) {
-  if (/^ondemand[._]/.test(name)) return 'on demand';
+  if (/^(ondemand|lang|program)[._]/.test(name)) return 'on demand';
   if (/^worker[._]/.test(name)) return 'first run';
   return 'page';
 }

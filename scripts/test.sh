@@ -96,7 +96,7 @@ step "e2e, no timing, in parallel (Playwright, Chromium)" node_tests --test-conc
   tests/e2e/share.test.mjs tests/e2e/hardening.test.mjs tests/e2e/results.test.mjs tests/e2e/embed.test.mjs
 step "e2e, timed, one file at a time (Playwright, Chromium)" node_tests --test-concurrency=1 \
   tests/e2e/foundation.test.mjs tests/e2e/async-patterns.test.mjs tests/e2e/parallel-cpu.test.mjs \
-  tests/e2e/soak.test.mjs
+  tests/e2e/program.test.mjs tests/e2e/soak.test.mjs
 step "e2e in Firefox (puppeteer-core, WebDriver BiDi)" node_tests --test-concurrency=1 \
   tests/firefox/firefox.test.mjs
 summary

@@ -67,6 +67,17 @@ pub fn nice_ticks(start: f64, stop: f64, count: usize) -> Vec<f64> {
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
+/// The width a chart is laid out at for a box `width` px wide: the box itself, so that its text
+/// keeps its size rather than being scaled with the whole drawing, within 280 px (a phone's
+/// card; a narrower box scales it down) and 1,200 px. Not a number: the 720 px default.
+pub fn fit_width(width: f64) -> f64 {
+    if width.is_finite() {
+        width.clamp(280.0, 1200.0)
+    } else {
+        720.0
+    }
+}
+
 /// Options of [`timeline`]. Defaults fit a 720 px wide card.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TimelineOptions {
@@ -626,5 +637,14 @@ mod tests {
             l.resumed_x, None,
             "no end marker before the await continued"
         );
+    }
+
+    #[test]
+    fn a_chart_is_laid_out_at_its_boxs_width_from_280_to_1200_px() {
+        assert_eq!(fit_width(317.6), 317.6, "a phone's card");
+        assert_eq!(fit_width(920.0), 920.0, "a desktop's card");
+        assert_eq!(fit_width(100.0), 280.0, "narrower is scaled down");
+        assert_eq!(fit_width(5000.0), 1200.0, "wider is scaled up");
+        assert_eq!(fit_width(f64::NAN), 720.0, "not measured");
     }
 }

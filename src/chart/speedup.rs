@@ -88,6 +88,9 @@ pub struct SpeedupLayout {
     /// x of the "cores reported" marker; `None` when the core count is unknown (0) or off the
     /// axis.
     pub cores_x: Option<f64>,
+    /// Whether the marker's "cores reported" label goes left of it: right of it, it would
+    /// leave the box.
+    pub cores_label_left: bool,
     /// One sentence for screen readers, e.g. "With 2 workers the job ran 1.8× faster than on 1
     /// (ideal 2×, Amdahl at 5% serial: 1.9×); this browser reports 2 cores."
     pub summary: String,
@@ -221,6 +224,8 @@ pub fn speedup_layout(
         .collect();
 
     let cores_x = (cores >= 1 && cores <= max_workers).then(|| x.apply(f64::from(cores)));
+    // "cores reported" at 11 px is about 84 px long, and starts 4 px right of the marker.
+    let cores_label_left = cores_x.is_some_and(|x| x + 88.0 > opts.width);
 
     SpeedupLayout {
         width: opts.width,
@@ -233,6 +238,7 @@ pub fn speedup_layout(
         amdahl,
         measured,
         cores_x,
+        cores_label_left,
         summary: summary(&valid, s, cores, max_workers),
     }
 }
@@ -909,5 +915,62 @@ mod tests {
                 ctx()
             );
         }
+    }
+
+    /// About how wide `text` is in the chart's 11 px labels, px (digits are about 0.6 em).
+    fn text_px(text: &str) -> f64 {
+        text.chars().count() as f64 * 6.6
+    }
+
+    #[test]
+    fn a_speedup_chart_at_390_px_keeps_every_label_inside_the_box() {
+        // The chart's box on a 390 px phone: the column less the page's and the card's padding.
+        let phone = crate::chart::fit_width(390.0 - 32.0 - 2.0 * (1.2 * 16.0 + 1.0));
+        let opts = SpeedupOptions {
+            width: phone,
+            ..SpeedupOptions::default()
+        };
+        let points: Vec<CurvePoint> = (1..=8).map(|w| pt(w, 1000.0 / f64::from(w))).collect();
+        let l = speedup_layout(&points, 1000.0, 0.05, 8, &opts);
+        assert_eq!(l.width, phone, "laid out for its box, not scaled down");
+        for t in &l.x_ticks {
+            let half = text_px(&t.label) / 2.0;
+            assert!(
+                t.x - half >= 0.0 && t.x + half <= l.width,
+                "x tick {}",
+                t.label
+            );
+        }
+        for t in &l.y_ticks {
+            assert!(
+                l.plot_x.0 - 6.0 - text_px(&t.label) >= 0.0,
+                "y tick {}",
+                t.label
+            );
+        }
+        assert!(l.plot_x.1 - text_px("workers") >= 0.0, "the unit");
+        // 8 cores on 8 workers: the marker is the right edge, so its label goes left of it.
+        let x = l.cores_x.expect("a marker");
+        assert!(
+            l.cores_label_left,
+            "the label would leave the box on the right"
+        );
+        assert!(
+            x - 4.0 - text_px("cores reported") >= l.plot_x.0,
+            "left of the marker"
+        );
+        assert!(
+            l.plot_x.1 - l.plot_x.0 > l.width * 0.7,
+            "the plot keeps most of the width"
+        );
+    }
+
+    #[test]
+    fn the_cores_label_stays_right_of_its_marker_where_there_is_room() {
+        let l = layout(&[pt(1, 1000.0), pt(8, 200.0)], 1000.0, 0.05, 4);
+        let x = l.cores_x.expect("a marker");
+        assert!(!l.cores_label_left, "room right of the marker");
+        assert!(x + 4.0 + text_px("cores reported") <= l.width);
+        assert_eq!(l.plot_x, (56.0, 704.0), "the wide layout as it was");
     }
 }

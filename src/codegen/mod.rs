@@ -77,6 +77,7 @@ pub fn snippets(scenario: &Scenario, lang: Lang) -> Vec<Snippet> {
     let writer = writer(lang);
     let work = match &scenario.work {
         Work::Async(work) => work,
+        Work::Program(p) => return program_snippets(p, lang),
         Work::Cpu(spec) => {
             let cpu = Cpu::new(scenario.experiment, spec);
             let mut out = vec![Snippet {
@@ -102,6 +103,22 @@ pub fn snippets(scenario: &Scenario, lang: Lang) -> Vec<Snippet> {
     out
 }
 
+/// A program's code in `lang`: one snippet, titled "Your program".
+fn program_snippets(p: &crate::model::scenario::ProgramCode, lang: Lang) -> Vec<Snippet> {
+    let code = match crate::lang::link::decode(&p.code) {
+        Ok(text) if lang == Lang::JavaScript => text.trim_end().to_string(),
+        Ok(_) => format!(
+            "{} Translation of programs into this language: coming.",
+            comment(lang)
+        ),
+        Err(e) => format!("{} {e}", comment(lang)),
+    };
+    vec![Snippet {
+        title: "Your program".into(),
+        code,
+    }]
+}
+
 /// [`CpuMode::title`], with "N workers" rather than "0 workers" when the count is left to the
 /// machine.
 fn mode_title(mode: CpuMode, workers: u32) -> String {
@@ -110,5 +127,14 @@ fn mode_title(mode: CpuMode, workers: u32) -> String {
         title.replace("0 workers", "N workers")
     } else {
         title
+    }
+}
+
+/// How `lang` starts a line comment.
+fn comment(lang: Lang) -> &'static str {
+    if lang == Lang::Python {
+        "#"
+    } else {
+        "//"
     }
 }

@@ -220,6 +220,7 @@ fn every_preset_gives_a_setup_and_one_snippet_per_strategy_or_mode_in_every_lang
         let expected = 1 + match &s.work {
             Work::Cpu(cpu) => cpu.modes.len(),
             Work::Async(w) => w.strategies.len(),
+            Work::Program(_) => unreachable!("no preset is a program"),
         };
         for lang in Lang::ALL {
             let got = snippets(&s, lang);
@@ -269,6 +270,7 @@ fn every_strategy_and_every_cpu_mode_has_code_in_every_language() {
         let expected = 1 + match &s.work {
             Work::Cpu(cpu) => cpu.modes.len(),
             Work::Async(w) => w.strategies.len(),
+            Work::Program(_) => unreachable!("no preset is a program"),
         };
         for lang in Lang::ALL {
             let got = snippets(&s, lang);

@@ -21,6 +21,15 @@ pub fn check(src: &str, program: &Program) -> Vec<ParseError> {
     c.problems
 }
 
+/// Everything the editor marks in `src` before it runs: the parse error, or else what
+/// [`check`] finds.
+pub fn problems(src: &str) -> Vec<ParseError> {
+    match super::parser::parse(src) {
+        Ok(program) => check(src, &program),
+        Err(e) => vec![e],
+    }
+}
+
 struct Checker<'s> {
     src: &'s str,
     /// Names declared in each enclosing scope, innermost last: (name, mutable).

@@ -181,8 +181,21 @@ await call("main work", 500);
 console.log("main work done");
 "#;
 
+/// What "Your program" opens with: the issue's first lesson, that a promise starts when it is
+/// created.
+pub const STARTER: &str = r#"// A promise starts when it is created: both timers run at once.
+const a = call("a", 300);
+const b = call("b", 500);
+console.log("started both at", now(), "ms");
+await a;
+console.log("a done at", now(), "ms");
+await b;
+console.log("b done at", now(), "ms: about 500, not 800");
+"#;
+
 /// Every example: (id, title, program).
 pub const ALL: &[(&str, &str, &str)] = &[
+    ("starter", "Two promises at once", STARTER),
     ("sequential", "A. Sequential awaits", SEQUENTIAL),
     ("all-at-once", "A. All at once", ALL_AT_ONCE),
     ("all-mixed", "A. Different durations together", ALL_MIXED),

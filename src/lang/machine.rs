@@ -484,6 +484,11 @@ impl Machine {
         &self.src
     }
 
+    /// When the run started on its clock's time (its first step), ms; `None` before it.
+    pub fn started_at(&self) -> Option<f64> {
+        self.t0
+    }
+
     /// How the run ended, once it has.
     pub fn finished(&self) -> Option<&Finished> {
         self.finished.as_ref()

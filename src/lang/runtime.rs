@@ -2,9 +2,13 @@
 //! jobs run by a function the caller supplies. The browser passes its runtime and its worker
 //! pool (the measurement); native tests pass the engine's virtual runtime.
 //!
+//! The machine sits in a `RefCell`, borrowed only while it runs a step, so the page can draw
+//! its recording while the run waits on a timer or a worker.
+//!
 //! Cancelling: wrap [`run_on`] in `futures::future::abortable`, abort it (which drops its timer
 //! and the job futures), then call [`Machine::cancel`].
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -38,13 +42,13 @@ type Answer = Pin<Box<dyn Future<Output = (JobId, Result<u64, String>)>>>;
 
 /// Runs `machine` to its end on `rt`, starting each worker job with `run_job`.
 pub async fn run_on<R: Runtime>(
-    machine: &mut Machine,
+    machine: &RefCell<Machine>,
     rt: &R,
     mut run_job: impl FnMut(Job) -> JobFuture,
 ) -> Finished {
     let mut jobs: FuturesUnordered<Answer> = FuturesUnordered::new();
     loop {
-        let idle = machine.run_until_idle(&mut RuntimeClock(rt));
+        let idle = machine.borrow_mut().run_until_idle(&mut RuntimeClock(rt));
         if let Some(done) = idle.done {
             return done;
         }
@@ -67,12 +71,12 @@ pub async fn run_on<R: Runtime>(
             },
             (None, true) => {
                 // Nothing can move on, yet the machine did not end: end it rather than hang.
-                machine.cancel(&mut RuntimeClock(rt));
+                machine.borrow_mut().cancel(&mut RuntimeClock(rt));
                 continue;
             }
         };
         if let Some((id, output)) = answered {
-            machine.job_done(id, output);
+            machine.borrow_mut().job_done(id, output);
         }
     }
 }
@@ -87,16 +91,16 @@ mod tests {
     /// Runs `src` on the engine's virtual runtime, jobs costing [`default_job_cost`].
     fn run_on_engine(src: &str) -> (Finished, Machine) {
         let rt = VirtualRuntime::new();
-        let mut m = Machine::new(src).expect("parses");
+        let m = RefCell::new(Machine::new(src).expect("parses"));
         let jobs_rt = rt.clone();
-        let done = rt.block_on(run_on(&mut m, &rt, move |job| {
+        let done = rt.block_on(run_on(&m, &rt, move |job| {
             let sleep = jobs_rt.sleep(default_job_cost(&job).round() as u32);
             Box::pin(async move {
                 sleep.await;
                 Ok(7)
             })
         }));
-        (done, m)
+        (done, m.into_inner())
     }
 
     #[test]

@@ -139,7 +139,7 @@ fn comparisons(views: &[StrategyView]) -> Vec<String> {
 }
 
 /// A card's state for tests and styling: cancelled, done, running or waiting.
-fn card_state(trace: &Trace, begun: bool) -> &'static str {
+pub(super) fn card_state(trace: &Trace, begun: bool) -> &'static str {
     if trace.cancelled {
         "cancelled"
     } else if trace.is_finished() {
@@ -160,12 +160,12 @@ fn measured_text(measured_ms: Option<f64>, begun: bool, now_ms: f64) -> String {
     }
 }
 
-fn ms(v: f64) -> String {
+pub(super) fn ms(v: f64) -> String {
     format!("{} ms", fmt_ms(v))
 }
 
 /// A number as a `data-ms` attribute: three decimals, read back by the tests.
-fn data_ms(v: f64) -> String {
+pub(super) fn data_ms(v: f64) -> String {
     format!("{v:.3}")
 }
 
@@ -192,7 +192,7 @@ fn card_head(h: &mut Html, id: &str, state: &str, title: &str, spellings: &[(&st
 
 /// One number of the card: `<div><dt>term</dt><dd data-testid=… data-ms=…>text<small>note</small></dd></div>`.
 /// A `testid` of `None` leaves the test id out; a `note` of `None` leaves `<small>` out.
-fn number(
+pub(super) fn number(
     h: &mut Html,
     term: &str,
     testid: Option<String>,
@@ -215,7 +215,7 @@ fn number(
 }
 
 /// A paragraph with a class and, when given, a test id.
-fn para(h: &mut Html, class: &str, testid: Option<String>, text: &str) {
+pub(super) fn para(h: &mut Html, class: &str, testid: Option<String>, text: &str) {
     h.el(
         "p",
         &[("class", Some(class)), ("data-testid", testid.as_deref())],
@@ -247,20 +247,13 @@ fn card_timeline(
     timeline_table(h, id, rows);
 }
 
-/// The timeline laid out for a card whose chart box is `width` px wide (so its text keeps its
-/// size rather than being scaled with the whole drawing), within sensible bounds.
-fn timeline_options(width: f64) -> TimelineOptions {
-    let width = if width.is_finite() { width } else { 720.0 };
+/// The timeline laid out for a card whose chart box is `width` px wide.
+pub(super) fn timeline_options(width: f64) -> TimelineOptions {
     TimelineOptions {
-        width: width.clamp(MIN_CHART_WIDTH, MAX_CHART_WIDTH),
+        width: crate::chart::fit_width(width),
         ..TimelineOptions::default()
     }
 }
-
-/// Narrowest a timeline is laid out, px (a phone's card); a narrower box scales it down.
-pub const MIN_CHART_WIDTH: f64 = 280.0;
-/// Widest a timeline is laid out, px.
-pub const MAX_CHART_WIDTH: f64 = 1200.0;
 
 /// One strategy: measured vs ideal, its timeline and why it took that long.
 fn strategy_card(

@@ -3,6 +3,7 @@
 
 use super::timeline::{label_at, line};
 use super::{px, Html};
+use crate::chart::fit_width;
 use crate::chart::speedup::{speedup, speedup_layout, CurvePoint, SpeedupOptions};
 use crate::units::{fmt_ms, fmt_ratio};
 
@@ -16,15 +17,18 @@ const LEGEND: &str = concat!(
 );
 
 /// The chart, its legend, a one-line summary and the table. `serial` is Amdahl's serial
-/// fraction (0–1); `cores` what the browser reports.
-pub fn speedup_chart(points: &[CurvePoint], serial: f64, cores: u32) -> String {
+/// fraction (0–1); `cores` what the browser reports; `width` the chart's box, px.
+pub fn speedup_chart(points: &[CurvePoint], serial: f64, cores: u32, width: f64) -> String {
     let baseline = points.iter().find(|c| c.workers == 1).map(|c| c.ms);
     let l = speedup_layout(
         points,
         baseline.unwrap_or(0.0),
         serial,
         cores,
-        &SpeedupOptions::default(),
+        &SpeedupOptions {
+            width: fit_width(width),
+            ..SpeedupOptions::default()
+        },
     );
     let (x0, x1) = l.plot_x;
     let (y0, y1) = l.plot_y;
@@ -52,12 +56,17 @@ pub fn speedup_chart(points: &[CurvePoint], serial: f64, cores: u32) -> String {
     polyline(&mut h, "amdahl-line", l.amdahl.iter().copied());
     if let Some(x) = l.cores_x {
         line(&mut h, "cores", (x, x), (y0, y1));
+        let (lx, anchor) = if l.cores_label_left {
+            (x - 4.0, "end")
+        } else {
+            (x + 4.0, "")
+        };
         label_at(
             &mut h,
             "marker-label",
-            x + 4.0,
+            lx,
             y0 + 10.0,
-            "",
+            anchor,
             "cores reported",
         );
     }
@@ -142,7 +151,7 @@ mod tests {
                 ms: 520.0,
             },
         ];
-        let html = speedup_chart(&points, 0.05, 2);
+        let html = speedup_chart(&points, 0.05, 2, 720.0);
         assert_eq!(html.matches("<circle ").count(), 2, "{html}");
         assert_eq!(html.matches("<tr><td>").count(), 2, "{html}");
         assert!(html.contains("<td>1.9×</td>"), "{html}");
@@ -150,8 +159,29 @@ mod tests {
     }
 
     #[test]
+    fn the_cores_label_is_drawn_left_of_a_marker_at_the_right_edge() {
+        let points: Vec<CurvePoint> = (1..=4)
+            .map(|workers| CurvePoint { workers, ms: 100.0 })
+            .collect();
+        let edge = speedup_chart(&points, 0.05, 4, 318.0);
+        assert!(
+            edge.contains("text-anchor=\"end\">cores reported</text>"),
+            "{edge}"
+        );
+        let inside = speedup_chart(&points, 0.05, 2, 318.0);
+        assert!(
+            inside.contains("\">cores reported</text>") && !inside.contains("end\">cores"),
+            "{inside}"
+        );
+        assert!(
+            inside.contains("viewBox=\"0 0 318 300\""),
+            "laid out at its width"
+        );
+    }
+
+    #[test]
     fn an_empty_curve_draws_axes_and_an_empty_table() {
-        let html = speedup_chart(&[], 0.05, 2);
+        let html = speedup_chart(&[], 0.05, 2, 720.0);
         assert!(html.contains("<tbody></tbody>"), "{html}");
         assert!(!html.contains("<circle"), "{html}");
     }

@@ -31,7 +31,9 @@ pub fn comparison_svg(l: &ComparisonLayout) -> String {
         "Measured total of each way, with the ideal marked",
     );
     for b in &l.bars {
-        label_at(&mut h, "cmp-label", x0 - 8.0, b.y + 13.0, "end", &b.name);
+        let (nx, ny) = b.name_at;
+        let anchor = if l.names_above { "" } else { "end" };
+        label_at(&mut h, "cmp-label", nx, ny, anchor, &b.name);
         h.open(
             "rect",
             &[
@@ -47,7 +49,8 @@ pub fn comparison_svg(l: &ComparisonLayout) -> String {
         if let Some(x) = b.ideal_x {
             line(&mut h, "ideal", (x, x), (b.y - 3.0, b.y + 21.0));
         }
-        label_at(&mut h, "cmp-label", b.value_x, b.y + 13.0, "", &b.value);
+        let (vx, vy) = b.value_at;
+        label_at(&mut h, "cmp-label", vx, vy, "", &b.value);
     }
     line(&mut h, "axis", (x0, x1), (l.axis_y, l.axis_y));
     for t in &l.ticks {
@@ -108,6 +111,30 @@ mod tests {
         assert_eq!(svg.matches("<rect ").count(), 2, "{svg}");
         assert_eq!(svg.matches("class=\"ideal\"").count(), 2, "{svg}");
         assert!(svg.contains(">Sequential &lt;awaits&gt;</text>"), "{svg}");
+    }
+
+    #[test]
+    fn on_a_phone_names_are_drawn_from_the_left_above_their_bars() {
+        let input = [ComparisonInput {
+            name: "Sequential awaits".into(),
+            measured_ms: Some(5000.0),
+            ideal_ms: None,
+        }];
+        let opts = ComparisonOptions {
+            width: 318.0,
+            ..ComparisonOptions::default()
+        };
+        let svg = comparison_svg(&comparison(&input, &opts));
+        assert!(
+            svg.contains(
+                "<text class=\"cmp-label\" x=\"24.0\" y=\"20.0\">Sequential awaits</text>"
+            ),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<rect class=\"bar bar-completed\" x=\"24.0\" y=\"28.0\""),
+            "{svg}"
+        );
     }
 
     #[test]

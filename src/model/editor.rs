@@ -8,7 +8,8 @@ use crate::cpu::kernels::{
 use crate::cpu::{CpuSpec, Kernel};
 use crate::model::input::{self, Checked};
 use crate::model::scenario::{
-    AsyncWork, Backoff, Behaviour, Experiment, FailRule, Retry, Scenario, Strategy, Work, Workload,
+    AsyncWork, Backoff, Behaviour, Experiment, FailRule, ProgramCode, Retry, Scenario, Strategy,
+    Work, Workload,
 };
 
 /// One field of the editor.
@@ -215,6 +216,9 @@ pub struct Draft {
     pub experiment: Experiment,
     /// Field texts.
     pub fields: FieldMap<String>,
+    /// The program that replaces the fields, once there is one ("Your program", or a preset's
+    /// "Edit as code"); the fields then no longer apply.
+    pub program: Option<ProgramCode>,
 }
 
 /// What a draft builds: the scenario (when every field is acceptable) and the messages.
@@ -247,6 +251,12 @@ impl Draft {
         };
         let w = match &s.work {
             Work::Async(w) => w,
+            Work::Program(p) => {
+                return Draft {
+                    program: Some(p.clone()),
+                    ..Draft::preset(s.experiment)
+                };
+            }
             Work::Cpu(cpu) => {
                 match &cpu.kernel {
                     Kernel::Primes { limit } => set(FieldId::PrimeLimit, limit.to_string()),
@@ -268,6 +278,7 @@ impl Draft {
                 return Draft {
                     experiment: s.experiment,
                     fields: f,
+                    program: None,
                 };
             }
         };
@@ -326,6 +337,25 @@ impl Draft {
         Draft {
             experiment: s.experiment,
             fields: f,
+            program: None,
+        }
+    }
+
+    /// The title people see: the preset's, or "Your program".
+    pub fn title(&self) -> &'static str {
+        match &self.program {
+            Some(p) if !p.from_preset => "Your program",
+            _ => self.experiment.title(),
+        }
+    }
+
+    /// What the experiment shows, in a sentence: the preset's published numbers, or what a
+    /// program does.
+    pub fn published(&self) -> &'static str {
+        match &self.program {
+            Some(p) if p.from_preset => "The preset as a program. Reset returns to its fields.",
+            Some(_) => "Your program runs for real on this page's event loop and workers.",
+            None => self.experiment.published(),
         }
     }
 
@@ -336,6 +366,9 @@ impl Draft {
 
     /// The fields this draft shows, in order.
     pub fn visible(&self) -> Vec<FieldId> {
+        if self.program.is_some() {
+            return Vec::new();
+        }
         FieldId::ALL
             .into_iter()
             .filter(|id| self.fields.contains_key(id))
@@ -349,11 +382,21 @@ impl Draft {
 
     /// Builds the scenario, or says what stops it.
     pub fn build(&self) -> Built {
+        if let Some(program) = &self.program {
+            return Built {
+                scenario: Some(Scenario {
+                    experiment: self.experiment,
+                    work: Work::Program(program.clone()),
+                }),
+                messages: FieldMap::new(),
+            };
+        }
         let mut c = Collector::default();
         let preset = self.experiment.scenario();
         let t = |id| self.text(id);
         let preset = match preset.work {
             Work::Async(w) => w,
+            Work::Program(_) => unreachable!("a preset is never a program"),
             Work::Cpu(cpu) => {
                 let kernel = match &cpu.kernel {
                     Kernel::Primes { .. } => c

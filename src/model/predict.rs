@@ -312,6 +312,10 @@ pub fn ideal_line(scenario: Option<&Scenario>, cores: u32) -> String {
                 .collect();
             format!("Ideal: {}.", parts.join("; "))
         }
+        Some(Scenario {
+            work: Work::Program(_),
+            ..
+        }) => "The prediction is the program run on a virtual clock, with no overhead.".to_string(),
         None => "Fix the highlighted field to run.".to_string(),
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::model::editor::{Draft, FieldId};
 use crate::model::embed::{Parts, RunOn, Theme};
-use crate::model::scenario::Experiment;
+use crate::model::scenario::{Experiment, ProgramCode};
 
 /// The link format's version. Bump it when a key changes meaning, and migrate old links in
 /// [`decode`].
@@ -90,10 +90,17 @@ fn field_of(k: &str) -> Option<FieldId> {
 /// The fragment (without `#`) for `draft` shown as `view`.
 pub fn encode(draft: &Draft, view: &ViewOptions) -> String {
     let preset = Draft::preset(draft.experiment);
-    let mut parts = vec![
-        format!("v={VERSION}"),
-        format!("preset={}", draft.experiment.id()),
-    ];
+    let mut parts = vec![format!("v={VERSION}")];
+    match &draft.program {
+        // A program writes only its code, and its preset when Reset should return there.
+        Some(p) => {
+            if p.from_preset {
+                parts.push(format!("preset={}", draft.experiment.id()));
+            }
+            parts.push(format!("code={}", escape(&p.code)));
+        }
+        None => parts.push(format!("preset={}", draft.experiment.id())),
+    }
     for id in draft.visible() {
         let text = draft.text(id).trim();
         if text != preset.text(id) {
@@ -132,7 +139,7 @@ pub fn embed_snippet(page_url: &str, draft: &Draft, view: ViewOptions) -> String
         ..view
     };
     let src = format!("{page_url}#{}", encode(draft, &view));
-    let title = draft.experiment.title().replace('"', "&quot;");
+    let title = draft.title().replace('"', "&quot;");
     format!(
         "<iframe src=\"{}\" title=\"{title} (Async vs Parallel Playground)\" \
          loading=\"lazy\" width=\"100%\" height=\"640\" style=\"border:0\"></iframe>",
@@ -218,6 +225,12 @@ pub fn decode(fragment: &str) -> Decoded {
     for (k, v) in &pairs {
         match k.as_str() {
             "v" | "preset" => {}
+            "code" => {
+                draft.program = Some(ProgramCode {
+                    code: v.clone(),
+                    from_preset: get("preset").is_some_and(|id| Experiment::from_id(id).is_some()),
+                })
+            }
             "embed" | "autorun" | "editor" => match flag(v) {
                 Some(b) => match k.as_str() {
                     "embed" => view.embed = b,
@@ -270,6 +283,18 @@ pub fn decode(fragment: &str) -> Decoded {
             },
         }
     }
+    if draft.program.is_some() && !from_link.is_empty() {
+        notes.push(format!(
+            "Ignored {}: a link with a program runs the program, not the preset's fields.",
+            from_link
+                .iter()
+                .map(|&id| key(id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        draft.fields = defaults.fields.clone();
+        from_link.clear();
+    }
     // Values the editor refuses fall back to the preset's, one at a time, each with a note;
     // clamped values stay (clamped), with the editor's note.
     loop {
@@ -308,14 +333,24 @@ pub fn decode(fragment: &str) -> Decoded {
     Decoded { draft, view, notes }
 }
 
-/// Percent-encodes everything but letters, digits and `-_.~,:` (kept readable).
+/// Percent-encodes everything but letters, digits and `-_.~,:+$` (kept readable; `+` and `$`
+/// complete the alphabet of a program's `code=` value, see `lang::link`, and mean nothing
+/// else in a fragment).
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b','
+            | b':'
+            | b'+'
+            | b'$' => out.push(b as char),
             b' ' => out.push_str("%20"),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -437,6 +472,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn program(code: &str, from_preset: bool, experiment: Experiment) -> Draft {
+        Draft {
+            program: Some(ProgramCode {
+                code: code.into(),
+                from_preset,
+            }),
+            ..Draft::preset(experiment)
+        }
+    }
+
+    #[test]
+    fn a_program_round_trips_with_its_code_as_written() {
+        // lz-str's alphabet, `+` and `$` included, is written as it is.
+        let mine = program("MYewdgzgLgBAhgWxgXhgVw", false, Experiment::WhenAll);
+        let view = ViewOptions {
+            embed: true,
+            run: RunOn::Load,
+            ..ViewOptions::default()
+        };
+        assert_eq!(
+            encode(&mine, &view),
+            "v=1&code=MYewdgzgLgBAhgWxgXhgVw&embed=1&run=load"
+        );
+        let edited = program("A+b-c$d", true, Experiment::Primes);
+        for (d, v) in [(mine, view), (edited, ViewOptions::default())] {
+            let back = decode(&encode(&d, &v));
+            assert_eq!(back.draft, d);
+            assert_eq!(back.view, v);
+            assert!(back.notes.is_empty(), "{:?}", back.notes);
+        }
+        assert_eq!(
+            encode(
+                &program("A+b", true, Experiment::Primes),
+                &ViewOptions::default()
+            ),
+            "v=1&preset=primes&code=A+b"
+        );
+    }
+
+    #[test]
+    fn a_hand_edited_code_value_cannot_break_out_of_its_key() {
+        let d = program("x&preset=primes#y", false, Experiment::WhenAll);
+        let f = encode(&d, &ViewOptions::default());
+        assert_eq!(f, "v=1&code=x%26preset%3Dprimes%23y");
+        assert_eq!(decode(&f).draft, d);
+    }
+
+    #[test]
+    fn a_program_link_ignores_the_fields_and_says_so() {
+        let d = decode("v=1&preset=when-all&n=7&code=ABC");
+        assert_eq!(d.draft, program("ABC", true, Experiment::WhenAll));
+        assert_eq!(
+            d.notes,
+            ["Ignored n: a link with a program runs the program, not the preset's fields."]
+        );
     }
 
     #[test]

@@ -390,6 +390,20 @@ pub enum Work {
     Async(AsyncWork),
     /// A CPU kernel and the ways to run it on the main thread and on workers.
     Cpu(CpuSpec),
+    /// A program the person wrote (or opened from a preset with "Edit as code").
+    Program(ProgramCode),
+}
+
+/// A program, as its share link carries it: the `code=` value, compressed text that only the
+/// language module reads (`crate::lang::link`), so the page does not carry the codec or the
+/// language until a program is opened.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramCode {
+    /// The compressed text (`lz-str`'s URI-safe form).
+    pub code: String,
+    /// Whether it was opened from the scenario's preset ("Edit as code"), so Reset returns to
+    /// that preset; `false` for "Your program".
+    pub from_preset: bool,
 }
 
 /// Simulated I/O tasks and the strategies that await them.
@@ -417,7 +431,7 @@ impl Experiment {
     pub fn async_work(self) -> Option<AsyncWork> {
         match self.scenario().work {
             Work::Async(w) => Some(w),
-            Work::Cpu(_) => None,
+            Work::Cpu(_) | Work::Program(_) => None,
         }
     }
 }
@@ -427,7 +441,15 @@ impl Scenario {
     pub fn async_work(&self) -> Option<&AsyncWork> {
         match &self.work {
             Work::Async(w) => Some(w),
-            Work::Cpu(_) => None,
+            Work::Cpu(_) | Work::Program(_) => None,
+        }
+    }
+
+    /// The program, if that is what the scenario runs.
+    pub fn program(&self) -> Option<&ProgramCode> {
+        match &self.work {
+            Work::Program(p) => Some(p),
+            Work::Async(_) | Work::Cpu(_) => None,
         }
     }
 
@@ -435,7 +457,7 @@ impl Scenario {
     pub fn cpu(&self) -> Option<&CpuSpec> {
         match &self.work {
             Work::Cpu(c) => Some(c),
-            Work::Async(_) => None,
+            Work::Async(_) | Work::Program(_) => None,
         }
     }
 }
@@ -851,6 +873,7 @@ mod tests {
                     assert!(!cpu.modes.is_empty(), "{e:?} has ways to run");
                     assert_eq!(s.async_work(), None);
                 }
+                Work::Program(_) => panic!("{e:?}: a preset is never a program"),
                 Work::Async(w) => {
                     assert!(!e.is_cpu(), "{e:?}");
                     assert!(!w.strategies.is_empty(), "{e:?} has strategies");

@@ -286,6 +286,12 @@ pub fn progress_sentence(phase: Phase, ways: &[(String, &Trace, bool)]) -> Strin
     let current = ways.iter().find(|w| w.2 && !w.1.is_finished());
     match (phase, current) {
         (Phase::Idle, _) => "Press Run to measure every way in this browser.".to_string(),
+        // A program: its card tells the rest.
+        (Phase::Running, _) if ways.is_empty() => "Running…".to_string(),
+        (Phase::Done, _) if ways.is_empty() => "Done.".to_string(),
+        (Phase::Cancelled, _) if ways.is_empty() => {
+            "Cancelled: pending timers were cleared.".to_string()
+        }
         (Phase::Running, Some((title, trace, _))) => {
             let lanes: Vec<String> = trace
                 .lane_progress

@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
     // replay, and the reader's choice must survive that.
     provide_context(OpenTables::default());
     // The width a card's chart gets: the main column less a card's padding and border.
-    let chart_width = RwSignal::new(720.0);
+    let chart_width = pg.chart_width;
     provide_context(ChartWidth(chart_width));
     let main_ref = NodeRef::<leptos::html::Main>::new();
     Effect::new(move |_| {
@@ -101,7 +101,7 @@ pub fn App() -> impl IntoView {
                     <Summary
                         lines=pg.lines
                         experiment=Signal::derive(move || {
-                            draft.with(|d| (d.experiment.id().to_string(), d.experiment.title().to_string()))
+                            draft.with(|d| (d.experiment.id().to_string(), d.title().to_string()))
                         })
                         link=pg.link
                         history_compare=pg.history_compare
@@ -114,6 +114,12 @@ pub fn App() -> impl IntoView {
                 <div class="part" hidden=shows(Part::Timeline)>
                     <Results views=pg.views phase=pg.phase cursor=cursor />
                     <CpuResults views=pg.cpu_views cursor=cursor />
+                    <div
+                        class="program-results"
+                        data-testid="program-results"
+                        hidden=move || draft.with(|d| d.program.is_none())
+                        inner_html=move || pg.program.card.get()
+                    ></div>
                     <CurveCard pg=pg />
                 </div>
                 <HistoryPanel history=pg.history note=pg.history_note hidden=embed />
@@ -130,11 +136,10 @@ const CARD_INSET_PX: f64 = 2.0 * (1.2 * 16.0 + 1.0);
 /// what it will show, and the button. Nothing has started: no timer, no worker.
 #[component]
 fn Poster(pg: Playground, open: RwSignal<bool>) -> impl IntoView {
-    let experiment = move || pg.draft.with(|d| d.experiment);
     view! {
         <section class="card poster" data-testid="poster" hidden=move || !open.get() aria-label="Experiment">
-            <h2>{move || experiment().title()}</h2>
-            <p>{move || experiment().published()}</p>
+            <h2>{move || pg.draft.with(Draft::title)}</h2>
+            <p>{move || pg.draft.with(Draft::published)}</p>
             <button
                 class="primary"
                 data-testid="poster-run"
@@ -203,8 +208,16 @@ fn EditorCard(pg: Playground) -> impl IntoView {
         <section class="card editor" aria-label="Experiment">
             <ExperimentSelect pg=pg />
             <LinkNotes pg=pg />
+            <div class="program" hidden=move || draft.with(|d| d.program.is_none())>
+                <p class="program-note" role="status" data-testid="program-note" hidden=move || pg.program.note.with(Option::is_none)>
+                    {move || pg.program.note.get().unwrap_or_default()}
+                </p>
+                <div id=super::program::EDITOR_HOST>
+                    <p class="loading">"Loading the language…"</p>
+                </div>
+            </div>
             <p class="published" data-testid="published">
-                {move || draft.with(|d| d.experiment.published())}
+                {move || draft.with(Draft::published)}
             </p>
             <div class="fields" hidden=move || !editor_shown()>
                 {FieldId::ALL.into_iter().filter(|f| !f.is_behaviour()).map(field_view).collect_view()}
@@ -252,16 +265,25 @@ fn progress(pg: Playground) -> String {
 /// The experiment picker: a preset replaces the fields.
 #[component]
 fn ExperimentSelect(pg: Playground) -> impl IntoView {
-    let experiment = Memo::new(move |_| pg.draft.with(|d| d.experiment));
+    // "Your program" is a choice of its own; a preset's program still shows its preset.
+    let chosen = Memo::new(move |_| {
+        pg.draft.with(|d| match &d.program {
+            Some(p) if !p.from_preset => YOUR_PROGRAM,
+            _ => d.experiment.id(),
+        })
+    });
     view! {
         <label class="field experiment-field">
             <span>"Experiment"</span>
             <select
                 data-testid="experiment"
-                prop:value=move || experiment.get().id()
+                prop:value=move || chosen.get()
                 prop:disabled=move || pg.running()
                 on:change=move |ev| {
-                    if let Some(e) = Experiment::from_id(&event_target_value(&ev)) {
+                    let id = event_target_value(&ev);
+                    if id == YOUR_PROGRAM {
+                        pg.draft.set(your_program());
+                    } else if let Some(e) = Experiment::from_id(&id) {
                         pg.draft.set(Draft::preset(e));
                     }
                 }
@@ -270,14 +292,36 @@ fn ExperimentSelect(pg: Playground) -> impl IntoView {
                     .into_iter()
                     .map(|e| {
                         view! {
-                            <option value=e.id() selected=move || experiment.get() == e>
+                            <option value=e.id() selected=move || chosen.get() == e.id()>
                                 {e.title()}
                             </option>
                         }
                     })
                     .collect_view()}
+                <option value=YOUR_PROGRAM selected=move || chosen.get() == YOUR_PROGRAM>
+                    "Your program (write it as code)"
+                </option>
             </select>
         </label>
+    }
+}
+
+/// The picker's value for "Your program".
+const YOUR_PROGRAM: &str = "program";
+
+/// "Your program" as it opens: the starter program (an empty `code=`).
+fn your_program() -> Draft {
+    Draft {
+        program: Some(crate::model::scenario::ProgramCode::default()),
+        ..Draft::preset(Experiment::WhenAll)
+    }
+}
+
+/// Reset: a preset's program goes back to the preset's fields, "Your program" to the starter.
+fn reset(d: &Draft) -> Draft {
+    match &d.program {
+        Some(p) if !p.from_preset => your_program(),
+        _ => Draft::preset(d.experiment),
     }
 }
 
@@ -299,7 +343,7 @@ fn LinkNotes(pg: Playground) -> impl IntoView {
             <button
                 data-testid="notes-reset"
                 on:click=move |_| {
-                    pg.draft.update(|d| *d = Draft::preset(d.experiment));
+                    pg.draft.update(|d| *d = reset(d));
                     notes.set(Vec::new());
                 }
             >
@@ -373,9 +417,18 @@ fn Actions(pg: Playground) -> impl IntoView {
             <button
                 data-testid="reset"
                 prop:disabled=running
-                on:click=move |_| pg.draft.update(|d| *d = Draft::preset(d.experiment))
+                on:click=move |_| pg.draft.update(|d| *d = reset(d))
             >
                 "Reset"
+            </button>
+            <button
+                data-testid="edit-as-code"
+                title="Open the program that does what these fields say"
+                hidden=move || pg.draft.with(|d| d.program.is_some())
+                prop:disabled=unrunnable
+                on:click=move |_| pg.program.edit_as_code(pg.draft)
+            >
+                "Edit as code"
             </button>
             <button data-testid="copy-link" on:click=move |_| pg.share(share_status)>
                 "Copy link"

@@ -14,6 +14,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::program::ProgramState;
 use super::run::{next_frame, prepare_async, prepare_cpu, Prepared, RunControl};
 use super::{clock, storage, url};
 use crate::chart::speedup::CurvePoint;
@@ -72,6 +73,10 @@ pub(crate) struct Playground {
     pub curve: RwSignal<Vec<CurvePoint>>,
     /// What the browser reports in `navigator.hardwareConcurrency`.
     pub hw_cores: u32,
+    /// The program's text, problems and card, when the scenario is a program.
+    pub program: ProgramState,
+    /// The width a card's chart gets, px (measured by the page).
+    pub chart_width: RwSignal<f64>,
     ctl: StoredValue<Rc<RunControl>, LocalStorage>,
 }
 
@@ -119,6 +124,8 @@ impl Playground {
             unreliable: RwSignal::new(false),
             curve: RwSignal::new(Vec::new()),
             hw_cores: window().navigator().hardware_concurrency() as u32,
+            program: ProgramState::new(draft),
+            chart_width: RwSignal::new(720.0),
             ctl: StoredValue::new_local(Rc::new(RunControl::default())),
         }
     }
@@ -153,6 +160,8 @@ impl Playground {
             s.as_ref().is_some_and(|s| match &s.work {
                 Work::Cpu(_) => true,
                 Work::Async(w) => w.strategies.contains(&Strategy::WorkerPerCall),
+                // Known only as it runs (`worker(…)`); the footer says so when it does.
+                Work::Program(_) => false,
             })
         })
     }
@@ -201,6 +210,12 @@ impl Playground {
                 self.cpu_views.set(Vec::new());
                 prepare_async(work, live, self.views)
             }
+            Work::Program(p) => {
+                self.views.set(Vec::new());
+                self.cpu_views.set(Vec::new());
+                self.program
+                    .prepare(p, self.cores(), self.chart_width, live)
+            }
         }
     }
 
@@ -215,6 +230,7 @@ impl Playground {
         let Some(sc) = self.scenario.get_untracked() else {
             return;
         };
+        let is_program = sc.program().is_some();
         let session = Rc::new(RefCell::new(Session::new(repeats)));
         self.player.set(None);
         self.repeat_table.set(None);
@@ -255,7 +271,8 @@ impl Playground {
             }
             self.repeat_progress.set(None);
             self.end(&ctl, cancelled);
-            if !cancelled {
+            // A program's run has no lines for the history yet (its card says it all).
+            if !cancelled && !is_program {
                 self.keep(&session.borrow());
             }
         });

@@ -26,7 +26,7 @@ impl OpenTables {
 pub(crate) struct ChartWidth(pub(crate) RwSignal<f64>);
 
 impl ChartWidth {
-    fn from_context() -> RwSignal<f64> {
+    pub(crate) fn from_context() -> RwSignal<f64> {
         use_context::<ChartWidth>().map_or_else(|| RwSignal::new(720.0), |w| w.0)
     }
 }

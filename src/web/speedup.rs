@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::results::ChartWidth;
 use crate::chart::speedup::CurvePoint;
 use crate::markup;
 
@@ -18,12 +19,13 @@ pub(crate) fn SpeedupChart(
     /// The cores this browser reports.
     cores: u32,
 ) -> impl IntoView {
+    let width = ChartWidth::from_context();
     let html = Memo::new(move |_| {
         points.with(|p| {
             if p.is_empty() {
                 String::new()
             } else {
-                markup::speedup_chart(p, serial.get(), cores)
+                markup::speedup_chart(p, serial.get(), cores, width.get())
             }
         })
     });

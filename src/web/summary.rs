@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::results::ChartWidth;
 use super::{download, on_demand, url};
 use crate::chart::comparison::{comparison, ComparisonInput, ComparisonOptions};
 use crate::markup;
@@ -66,7 +67,12 @@ pub(crate) fn Summary(
     unreliable: Signal<bool>,
 ) -> impl IntoView {
     let rows = Memo::new(move |_| lines.with(|l| summary_rows(l, baseline_index(l))));
+    let width = ChartWidth::from_context();
     let chart = Memo::new(move |_| {
+        let opts = ComparisonOptions {
+            width: crate::chart::fit_width(width.get()),
+            ..ComparisonOptions::default()
+        };
         lines.with(|ls| {
             // The chart's first bar is the baseline.
             let b = baseline_index(ls);
@@ -86,7 +92,7 @@ pub(crate) fn Summary(
                     ideal_ms: l.ideal_ms,
                 })
                 .collect();
-            comparison(&input, &ComparisonOptions::default())
+            comparison(&input, &opts)
         })
     });
     view! {

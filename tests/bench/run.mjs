@@ -232,6 +232,52 @@ for (const [preset, label] of [['primes', 'count primes (D)'], ['mandelbrot', 'M
   firstWithin('C', r);
 }
 
+// Programs (issue #17), driven through the page: "Your program", typed, Run pressed, the card's
+// measured time read; plain Promise.all over setTimeout in the same page, round by round.
+{
+  const { page } = await open(shipped, '#v=1&code=');
+  const editor = '[data-testid="program"]';
+  await page.waitForFunction((sel) => document.querySelector(sel)?.value?.length > 0, editor, { timeout: 60000 });
+  const runProgram = async (text) => {
+    if ((await page.inputValue(editor)) !== text) await page.fill(editor, text);
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-testid="result-program"][data-state="done"]', { timeout: 120000 });
+    await page.waitForSelector('[data-testid="progress"]:not([data-state="running"])', { timeout: 120000 });
+    return Number(await page.getAttribute('[data-testid="measured-program"]', 'data-ms'));
+  };
+  const plainAll = () =>
+    page.evaluate(async () => {
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: 10000 }, () => new Promise((r) => setTimeout(r, 100))));
+      return performance.now() - t0;
+    });
+  const sleeps = 'const ps = [];\nfor (const i of range(10000)) {\n  ps.push(sleep(100));\n}\nawait Promise.all(ps);\n';
+  await runProgram('await sleep(10);\n'); // warm-up: the module's code tiered up
+  await plainAll();
+  const prog = [], plain = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    plain.push(await plainAll());
+    prog.push(await runProgram(sleeps));
+  }
+  const r = median(prog) / median(plain);
+  budget(
+    'page, a program of 10,000 concurrent sleep(100) vs plain Promise.all',
+    r,
+    1.3,
+    `program ${f(median(prog))} ms, plain JS ${f(median(plain))} ms (medians of ${ROUNDS}): ratio ${f(r, 2)}`,
+  );
+  // Parse and check of a 200-line program, in the module the page loaded.
+  const block = 'async function handle(user) {\n  const data = await call("fetch " + user, 100);\n  await sleep(50);\n  return data;\n}\n';
+  let text = '';
+  for (let i = 0; text.split('\n').length < 200; i++) text += block.replace('handle', `handle${i}`);
+  const checkMs = await page.evaluate(async (t) => {
+    const m = await import(new URL('./lang.js', document.baseURI).href);
+    return m.check_ms(t, 50);
+  }, text);
+  budget('program: parse and check of a 200-line program', checkMs, 5, `${f(checkMs, 2)} ms (mean of 50)`);
+  await page.close();
+}
+
 if (process.env.BENCH_PAGE_ONLY) {
   // Only the page as a reader runs it (for working on it): printed, results.md left alone.
   for (const l of lines) console.log(l);

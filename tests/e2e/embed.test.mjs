@@ -141,32 +141,77 @@ test('the embed dialog writes the snippet of the options chosen, with a live pre
   await page.close();
 });
 
-/** The smallest rendered height of a timeline's text, px, and whether the page scrolls sideways. */
-const chartText = (frame) =>
-  frame.evaluate(() => ({
-    smallest: Math.min(...[...document.querySelectorAll('svg.timeline text')].map((t) => t.getBoundingClientRect().height)),
-    sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
-  }));
+/** The smallest rendered height of the text of the charts `chart` selects, px, the labels that
+ * leave their chart's box, and whether the page scrolls sideways. */
+const chartText = (frame, chart) =>
+  frame.evaluate((chart) => {
+    const texts = [...document.querySelectorAll(`${chart} text`)];
+    const outside = texts.filter((t) => {
+      const r = t.getBoundingClientRect();
+      const box = t.ownerSVGElement.getBoundingClientRect();
+      return r.left < box.left - 1 || r.right > box.right + 1;
+    });
+    return {
+      count: texts.length,
+      smallest: Math.min(...texts.map((t) => t.getBoundingClientRect().height)),
+      outside: outside.map((t) => t.textContent),
+      sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
+    };
+  }, chart);
 
-test('on a phone (390 px), timelines are laid out for their width and their text stays readable', async () => {
+/** Checks that the charts `chart` selects in `frame` have text at least 11 px tall, all of it
+ * inside its chart, and that the page does not scroll sideways. */
+async function readable(frame, chart, where) {
+  const t = await chartText(frame, chart);
+  assert.ok(t.count > 0, `${chart} drawn ${where}`);
+  assert.ok(t.smallest >= 11, `${chart} text ${t.smallest} px tall ${where}`);
+  assert.deepEqual(t.outside, [], `${chart} labels inside the chart ${where}`);
+  assert.equal(t.sideways, false, `no sideways scrolling ${where}`);
+}
+
+/** Measures the speedup curve of the CPU experiment open in `frame` and waits for it. */
+async function measureCurve(frame) {
+  await frame.locator('[data-testid="run-curve"]').click();
+  await frame.waitForFunction(() => {
+    const curve = document.querySelector('.speedup-curve');
+    return Number(curve.dataset.points) >= 4 && !document.querySelector('[data-testid="run-curve"]').disabled;
+  }, null, { timeout: 60000 });
+}
+
+test('on a phone (390 px), charts are laid out for their width and their text stays readable', async () => {
   const { page, errors } = await open(env, '#v=1&preset=when-all&n=3&ms=100');
   await page.setViewportSize({ width: 390, height: 800 });
   await page.click('[data-testid="run"]');
   await page.waitForSelector('[data-testid="progress"][data-state="done"]', { timeout: 20000 });
-  const inPage = await chartText(page);
-  assert.ok(inPage.smallest >= 11, `chart text ${inPage.smallest} px tall at 390 px`);
-  assert.equal(inPage.sideways, false, 'no sideways scrolling');
-  // The same in an embed 390 px wide on a post.
-  const host = await post([{ id: 'narrow', src: `${env.base}#v=1&preset=when-all&n=3&ms=100&embed=1&run=load` }]);
+  await readable(page, 'svg.timeline', 'at 390 px');
+  await readable(page, 'svg.comparison-chart', 'at 390 px');
+  // The speedup curve of a CPU experiment.
+  await page.selectOption('[data-testid="experiment"]', 'primes');
+  await page.fill('[data-testid="prime-limit"]', '200000');
+  await measureCurve(page);
+  await readable(page, 'svg.speedup', 'at 390 px');
+  // The same in embeds 390 px wide on a post.
+  const host = await post([
+    { id: 'narrow', src: `${env.base}#v=1&preset=when-all&n=3&ms=100&embed=1&run=load` },
+    { id: 'curve', src: `${env.base}#v=1&preset=primes&limit=200000&embed=1` },
+  ]);
   const post390 = await env.context.newPage();
   await post390.setViewportSize({ width: 420, height: 900 });
   await post390.goto(host.url);
-  await post390.evaluate(() => { document.querySelector('#narrow').style.width = '390px'; });
+  await post390.evaluate(() => {
+    for (const f of document.querySelectorAll('iframe')) f.style.width = '390px';
+  });
   await post390.locator('#narrow').scrollIntoViewIfNeeded();
   const frame = post390.frameLocator('#narrow');
   await frame.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 20000 });
-  const inFrame = await chartText(post390.frames().find((f) => f.url().includes('run=load')));
-  assert.ok(inFrame.smallest >= 11, `chart text ${inFrame.smallest} px tall in a 390 px embed`);
+  const narrow = post390.frames().find((f) => f.url().includes('run=load'));
+  await readable(narrow, 'svg.timeline', 'in a 390 px embed');
+  await readable(narrow, 'svg.comparison-chart', 'in a 390 px embed');
+  await post390.locator('#curve').scrollIntoViewIfNeeded();
+  await post390.frameLocator('#curve').locator('[data-testid="run-curve"]').waitFor({ timeout: 15000 });
+  const curve = post390.frames().find((f) => f.url().includes('preset=primes'));
+  await measureCurve(curve);
+  await readable(curve, 'svg.speedup', 'in a 390 px embed');
   assert.deepEqual(errors, []);
   await post390.close();
   await page.close();

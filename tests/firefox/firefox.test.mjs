@@ -108,3 +108,22 @@ test('Firefox: malformed and hostile links open a working page that says what it
     await page.close();
   }
 });
+
+test('Firefox: "Your program" loads the language module, runs the starter, and a worker job', async () => {
+  const { page, errors } = await open(env, '#v=1&code=');
+  await page.waitForFunction(() => document.querySelector('[data-testid="program"]')?.value?.includes('const a ='), {
+    timeout: 60000,
+  });
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="result-program"][data-state="done"]', { timeout: 60000 });
+  const ms = Number(await attr(page, 'measured-program', 'data-ms'));
+  assert.ok(ms >= 495 && ms < 1000, `two timers started together end after the longer: ${ms} ms`);
+  await fill(page, 'program', 'const n = await worker(primes(100000));\nconsole.log("primes:", n);\n');
+  await page.waitForFunction(() => /code=/.test(location.hash) && !location.hash.endsWith('code='));
+  await page.click('[data-testid="run"]');
+  await page.waitForFunction(() => /primes: 9592/.test(document.querySelector('[data-testid="program-log"]')?.textContent ?? ''), {
+    timeout: 60000,
+  });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,112 @@
+//! The page's side of the language module (`src/bin/lang.rs`; see [`super::lang_host`] and
+//! [`super::lang_editor`]): loads it once, the first time a program is opened, into the page's
+//! own thread, and calls what it exports. Why on demand: the language and its editor are a
+//! download of their own that a reader of a preset never needs, and the page's start budget
+//! (300 KB gzip) cannot hold them. Why calls by name: the page links none of the module's code.
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where Trunk puts the module, relative to the page; its wasm sits beside it.
+pub const LANG_URL: &str = "./lang.js";
+
+#[wasm_bindgen(inline_js = "
+let loading = null;
+export function load_lang(url) {
+  if (!loading) {
+    const href = new URL(url, document.baseURI).href;
+    loading = import(href).then(async (m) => { await m.default(); return m; });
+    loading.catch(() => { loading = null; });
+  }
+  return loading;
+}
+")]
+extern "C" {
+    fn load_lang(url: &str) -> Promise;
+}
+
+/// The loaded module.
+#[derive(Clone)]
+pub struct LangModule(JsValue);
+
+/// A program in flight in the module.
+#[derive(Clone)]
+pub struct ProgramRun(JsValue);
+
+/// Loads the module (once; later calls get the same one), or says why it could not be loaded.
+pub async fn load() -> Result<LangModule, String> {
+    JsFuture::from(load_lang(LANG_URL))
+        .await
+        .map(LangModule)
+        .map_err(|e| format!("The language could not be loaded ({}).", describe(&e)))
+}
+
+/// A thrown value as a sentence.
+fn describe(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| Reflect::get(e, &"message".into()).ok()?.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Calls `target[name](...args)`; a string result as `Some`.
+fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let f: Function = Reflect::get(target, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| format!("the language module has no {name}"))?;
+    let args: js_sys::Array = args.iter().collect();
+    f.apply(target, &args).map_err(|e| describe(&e))
+}
+
+impl LangModule {
+    /// Shows the program of `code` in the editor in `host`; `on_edit` gets each edit's new
+    /// link value. Returns why the value could not be read, if so.
+    pub fn show(&self, host: &JsValue, code: &str, on_edit: &Function) -> Option<String> {
+        match call(
+            &self.0,
+            "show",
+            &[host.clone(), code.into(), on_edit.into()],
+        ) {
+            Ok(note) => note.as_string(),
+            Err(e) => Some(e),
+        }
+    }
+
+    /// The link value of the program that does what `fragment`'s scenario does.
+    pub fn program_of(&self, fragment: &str) -> Result<String, String> {
+        call(&self.0, "program_of", &[fragment.into()]).map(|v| v.as_string().unwrap_or_default())
+    }
+
+    /// Starts the program of `code` with jobs on up to `workers` workers, or says why not.
+    pub fn start(&self, code: &str, workers: u32) -> Result<ProgramRun, String> {
+        call(&self.0, "start", &[code.into(), workers.into()]).map(ProgramRun)
+    }
+}
+
+impl ProgramRun {
+    /// The card as the run is now.
+    pub fn render(&self, width: f64) -> String {
+        call(&self.0, "render", &[width.into()])
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    }
+
+    /// Whether it has ended.
+    pub fn ended(&self) -> bool {
+        call(&self.0, "ended", &[]).is_ok_and(|v| v.is_truthy())
+    }
+
+    /// Stops it.
+    pub fn cancel(&self) {
+        let _ = call(&self.0, "cancel", &[]);
+    }
+
+    /// Waits until it has ended.
+    pub async fn done(&self) {
+        if let Ok(p) = call(&self.0, "done", &[]) {
+            let _ = JsFuture::from(Promise::from(p)).await;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+// "Your program": a program typed in the page runs for real on the page's event loop, is
+// measured beside its prediction, lives in the share link, and ends safely whatever is typed.
+// Loose, honest bounds only (the machine is busy and has 2 cores).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+const EDITOR = '[data-testid="program"]';
+
+/** Opens "Your program" and waits until the language module has filled the editor. */
+async function openProgram(path = '#v=1&code=') {
+  const opened = await open(env, path);
+  await opened.page.waitForFunction((sel) => document.querySelector(sel)?.value?.length > 0, EDITOR, {
+    timeout: 30000,
+  });
+  return opened;
+}
+
+/** Types `text` as the program (replacing what was there) and waits for the link to follow. */
+async function type(page, text) {
+  const before = page.url();
+  await page.fill(EDITOR, text);
+  await page.waitForFunction((b) => location.href !== b, before, { timeout: 10000 });
+}
+
+/** Runs the program and waits for its card to say it ended; returns the measured ms. */
+async function run(page, { timeout = 60000 } = {}) {
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="result-program"][data-state="done"], [data-testid="result-program"][data-state="cancelled"], [data-testid="run-error"]', {
+    timeout,
+  });
+  await page.waitForSelector('[data-testid="progress"]:not([data-state="running"])', { timeout });
+  const v = await page.getAttribute('[data-testid="measured-program"]', 'data-ms').catch(() => null);
+  return v ? Number(v) : NaN;
+}
+
+test('the starter program opens from the picker, runs, and two promises made at once take the longer one', async () => {
+  const { page, errors } = await open(env);
+  await page.selectOption('[data-testid="experiment"]', 'program');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.value?.includes('const a ='), EDITOR, {
+    timeout: 30000,
+  });
+  await type(page, 'const a = sleep(300);\nconst b = sleep(500);\nawait a;\nawait b;\nconsole.log("done", now());\n');
+  const ms = await run(page);
+  assert.ok(ms >= 495 && ms < 700, `two awaits of timers started together: ${ms} ms`);
+  const ideal = Number(await page.getAttribute('[data-testid="ideal-program"]', 'data-ms'));
+  assert.equal(ideal, 500, 'the prediction is the virtual clock’s');
+  assert.match(await page.textContent('[data-testid="program-log"]'), /done \d+/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('ten sequential awaits of 500 ms take at least 4.9 s, and a race of 1000 ms ends under 1.5 s', async () => {
+  const { page, errors } = await openProgram();
+  await type(page, 'for (const i of range(10)) {\n  await sleep(500);\n}\n');
+  const seq = await run(page);
+  assert.ok(seq >= 4900, `sequential: ${seq} ms`);
+  await type(page, 'const w = await Promise.race([call("a", 1000), call("b", 3000)]);\nconsole.log(w);\n');
+  const race = await run(page);
+  assert.ok(race >= 995 && race < 1500, `race: ${race} ms`);
+  assert.match(await page.textContent('[data-testid="program-log"]'), /a/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a program link opened in a fresh page restores the program and runs it when asked to', async () => {
+  const { page } = await openProgram();
+  const program = 'const r = await Promise.all([call("x", 200), call("y", 300)]);\nconsole.log("got", r.length);\n';
+  await type(page, program);
+  const link = page.url();
+  assert.match(link, /#v=1&code=[A-Za-z0-9+$-]+$/);
+  await page.close();
+  const fresh = await env.context.newPage();
+  const errors = [];
+  fresh.on('pageerror', (e) => errors.push(String(e)));
+  await fresh.goto(link.replace('#', '#') + '&embed=1&autorun=1');
+  await fresh.waitForSelector('[data-testid="result-program"][data-state="done"]', { timeout: 60000 });
+  assert.equal(await fresh.inputValue(EDITOR), program);
+  const ms = Number(await fresh.getAttribute('[data-testid="measured-program"]', 'data-ms'));
+  assert.ok(ms >= 295 && ms < 1000, `${ms} ms`);
+  assert.match(await fresh.textContent('[data-testid="program-log"]'), /got 2/);
+  assert.deepEqual(errors, []);
+  await fresh.close();
+});
+
+test('a parse error is shown with its line and column before anything runs', async () => {
+  const { page, errors } = await openProgram();
+  await type(page, 'const a = 1;\nconst b = (;\n');
+  const problem = page.locator('[data-testid="program-error"]');
+  await problem.waitFor({ timeout: 10000 });
+  assert.match(await problem.textContent(), /line 2, column \d+/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('hostile programs end with a message naming the limit, and the page keeps working', async () => {
+  const { page, errors } = await openProgram();
+  for (const [program, expected] of [
+    ['while (true) {}', /step limit/],
+    ['let n = 0;\nfor (const i of range(1000)) {\n  for (const j of range(1000000)) { n = n + 1; }\n}', /step limit|array limit/],
+    ['function f(n) { return f(n + 1); }\nf(0);', /recursion limit/],
+    ['const xs = [];\nfor (const i of range(100000000)) { xs.push(i); }', /array limit/],
+  ]) {
+    await type(page, program);
+    assert.equal(await page.locator('[data-testid="program-error"]').count(), 0, `${program} checks clean`);
+    await run(page, { timeout: 120000 });
+    const text = await page.textContent('[data-testid="run-error"]');
+    assert.match(text, expected, `${program} → ${text}`);
+    assert.match(text, /^line \d+, column \d+: /, 'it says where');
+  }
+  // Still usable: a small program runs.
+  await type(page, 'await sleep(100);\nconsole.log("alive");');
+  await run(page);
+  assert.match(await page.textContent('[data-testid="program-log"]'), /alive/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a run cancelled mid-way ends as cancelled and the next run starts clean', async () => {
+  const { page, errors } = await openProgram();
+  await type(page, 'for (const i of range(20)) {\n  await call("step " + i, 500);\n}\n');
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="result-program"][data-state="running"]', { timeout: 30000 });
+  await page.click('[data-testid="cancel"]');
+  await page.waitForSelector('[data-testid="result-program"][data-state="cancelled"]', { timeout: 10000 });
+  await type(page, 'await sleep(50);\nconsole.log("second");');
+  await run(page);
+  const log = await page.textContent('[data-testid="program-log"]');
+  assert.match(log, /second/);
+  assert.doesNotMatch(log, /step/, 'nothing of the cancelled run leaks into the next');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('edit as code turns a preset into its program, and Reset returns to the preset', async () => {
+  const { page, errors } = await open(env, '#v=1&preset=when-all');
+  await page.click('[data-testid="edit-as-code"]');
+  await page.waitForURL(/#v=1&preset=when-all&code=/, { timeout: 30000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.value?.length > 0, EDITOR);
+  assert.ok((await page.inputValue(EDITOR)).includes('500'), 'the preset’s numbers are in its program');
+  await page.click('[data-testid="reset"]');
+  await page.waitForURL(/#v=1&preset=when-all$/);
+  assert.ok(await page.locator(EDITOR).isHidden());
+  assert.deepEqual(errors, []);
+  await page.close();
+});
