@@ -12,12 +12,17 @@
 //! as code), `async_scenario` (an async scenario reduced to what its code says) and `cpu_scenario`
 //! (a CPU scenario with the names its code uses). Nothing shared uses a language file, so the
 //! files form no circle. A new language is a new file, a [`Lang`] and its arm in `writer()`.
+//!
+//! [`program`] writes the code behind any program of the playground's language instead: one
+//! complete, runnable file per language from the program's syntax tree
+//! ([`program::program_code`]).
 
 mod async_scenario;
 mod cpu_scenario;
 mod csharp;
 mod javascript;
 mod lang;
+pub mod program;
 mod python;
 mod rust;
 #[cfg(test)]
@@ -98,15 +103,20 @@ pub fn snippets(scenario: &Scenario, lang: Lang) -> Vec<Snippet> {
     out
 }
 
-/// A program's code in `lang`: one snippet, titled "Your program".
+/// A program's code in `lang` ([`program::program_code`]): one snippet, titled "Your
+/// program"; a program that cannot run gets a comment saying why instead.
 fn program_snippets(p: &crate::model::scenario::ProgramCode, lang: Lang) -> Vec<Snippet> {
-    let code = match crate::lang::link::decode(&p.code) {
-        Ok(text) if lang == Lang::JavaScript => text.trim_end().to_string(),
-        Ok(_) => format!(
-            "{} Translation of programs into this language: coming.",
+    let text = match crate::lang::link::decode(&p.code) {
+        Ok(t) if t.is_empty() => crate::lang::examples::STARTER.to_string(),
+        Ok(t) => t,
+        Err(e) => e,
+    };
+    let code = match program::program_code(&text, lang) {
+        Ok(code) => code.trim_end().to_string(),
+        Err(e) => format!(
+            "{} The program cannot be written out until it runs: {e}",
             comment(lang)
         ),
-        Err(e) => format!("{} {e}", comment(lang)),
     };
     vec![Snippet {
         title: "Your program".into(),

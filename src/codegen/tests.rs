@@ -667,3 +667,41 @@ fn python_blocks_are_indented_under_their_headers() {
         }
     }
 }
+
+#[test]
+fn a_program_s_code_is_written_from_the_program_in_every_language() {
+    use crate::model::scenario::{Experiment, ProgramCode, Scenario, Work};
+    let program = |code: String| Scenario {
+        experiment: Experiment::WhenAll,
+        work: Work::Program(ProgramCode {
+            code,
+            from_preset: false,
+        }),
+    };
+    let s = program(crate::lang::link::encode(
+        "const r = await Promise.all([call(\"a\", 200), call(\"b\", 300)]);\nconsole.log(r);\n",
+    ));
+    for (lang, expect) in [
+        (Lang::CSharp, "Task.WhenAll"),
+        (Lang::JavaScript, "Promise.all"),
+        (Lang::Python, "asyncio.gather"),
+        (Lang::Rust, "try_join_all"),
+    ] {
+        let got = snippets(&s, lang);
+        assert_eq!(got.len(), 1, "{lang:?}");
+        assert_eq!(got[0].title, "Your program");
+        assert!(got[0].code.contains(expect), "{lang:?}: {}", got[0].code);
+    }
+    // The empty value is the starter program; a program that cannot run says why.
+    assert!(snippets(&program(String::new()), Lang::Python)[0]
+        .code
+        .contains("asyncio"));
+    let bad = snippets(&program(crate::lang::link::encode("const = ;")), Lang::Rust);
+    assert!(
+        bad[0]
+            .code
+            .starts_with("// The program cannot be written out"),
+        "{}",
+        bad[0].code
+    );
+}
