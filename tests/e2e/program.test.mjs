@@ -152,3 +152,24 @@ test('edit as code turns a preset into its program, and Reset returns to the pre
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the code behind a program is the program in C#, Python and Rust, and follows each edit', async () => {
+  const { page, errors } = await openProgram();
+  await type(page, 'const r = await Promise.all([call("a", 200), call("b", 300)]);\nconsole.log(r);\n');
+  const code = async (lang) => {
+    await page.waitForSelector(`[data-testid="code"][data-state="ready"][data-lang="${lang}"]`, { timeout: 60000 });
+    return page.textContent('[data-testid="code"]');
+  };
+  await page.click('[data-testid="code-panel"] summary');
+  assert.match(await code('csharp'), /Task\.WhenAll/);
+  await page.click('[data-testid="lang-python"]');
+  assert.match(await code('python'), /asyncio\.gather/);
+  await page.click('[data-testid="lang-rust"]');
+  assert.match(await code('rust'), /try_join_all/);
+  await type(page, 'const w = await Promise.race([call("a", 200), call("b", 300)]);\nconsole.log(w);\n');
+  await page.waitForFunction(() =>
+    /select_all|select!/.test(document.querySelector('[data-testid="code"][data-state="ready"]')?.textContent ?? ''),
+  null, { timeout: 60000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
