@@ -89,6 +89,7 @@ step "clippy, wasm32" cargo clippy --all-targets --all-features --target wasm32-
 step "native unit tests" cargo test
 step "release build (trunk)" trunk build --release
 step "size check (gzip of what the page loads)" node scripts/size-budget.mjs dist
+step "integrity hashes of the build" node scripts/check-integrity.mjs dist
 # The worker tests load the Trunk-built worker from dist/, served by the runner from the crate root.
 step "browser tests (wasm-bindgen-test, Chromium)" cargo test --target wasm32-unknown-unknown --test browser
 # Files that measure no time run side by side; those that do run one at a time, alone.

@@ -8,7 +8,26 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    playground::web::lang_module::set_loader(load_lang);
     playground::web::start();
+}
+
+// Imports the language module once (`import()` is syntax: it needs these lines of JavaScript).
+// Here, in the page's own binary, not in the library: see `lang_module::set_loader`.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+let loading = null;
+export function load_lang(url) {
+  if (!loading) {
+    const href = new URL(url, document.baseURI).href;
+    loading = import(href).then(async (m) => { await m.default(); return m; });
+    loading.catch(() => { loading = null; });
+  }
+  return loading;
+}
+")]
+extern "C" {
+    fn load_lang(url: &str) -> js_sys::Promise;
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -223,6 +223,11 @@ impl Editor {
             .set_selection_range(utf16_at(&text, start), utf16_at(&text, end));
     }
 
+    /// Shows what ended the last run under the editor (the next edit replaces it).
+    pub fn show_run_error(&self, html: &str) {
+        self.problems.set_inner_html(html);
+    }
+
     /// Locks the text while a run is in flight (it runs what was there when it started).
     pub fn set_running(&self, running: bool) {
         self.area.set_read_only(running);

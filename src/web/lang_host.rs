@@ -38,19 +38,32 @@ pub struct ProgramRun {
 /// The problems of `text` as a list for under the editor (empty text when there are none):
 /// each says its line and column and carries its bytes, so the page can select them.
 pub fn problems_html(text: &str) -> String {
-    let problems = crate::lang::check::problems(text);
+    problems_list(&crate::lang::check::problems(text), "program-error")
+}
+
+/// What ended a run badly, for under the editor as for a problem found before running: where
+/// (a button that selects the code) and why.
+pub fn run_error_html(e: &crate::lang::RunError) -> String {
+    let as_problem = ParseError {
+        message: format!("the run ended here: {}", e.message),
+        line: e.line,
+        col: e.col,
+        span: e.span.clone(),
+    };
+    problems_list(&[as_problem], "program-run-error")
+}
+
+/// A list of problems with test id `testid` (empty text for none).
+fn problems_list(problems: &[ParseError], testid: &str) -> String {
     if problems.is_empty() {
         return String::new();
     }
     let mut h = Html::new();
     h.open(
         "ul",
-        &[
-            ("class", Some("problems")),
-            ("data-testid", Some("program-error")),
-        ],
+        &[("class", Some("problems")), ("data-testid", Some(testid))],
     );
-    for p in &problems {
+    for p in problems {
         let (start, end) = (
             p.span.start.to_string(),
             p.span.end.max(p.span.start + 1).to_string(),
@@ -146,6 +159,7 @@ pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
                 let m = machine.borrow();
                 let fault = m.finished().and_then(|f| f.error.as_ref());
                 if let Some(e) = fault.filter(|e| e.kind != crate::lang::RunErrorKind::Cancelled) {
+                    ed.show_run_error(&run_error_html(e));
                     ed.select(e.span.start, e.span.end.max(e.span.start + 1));
                 }
             }

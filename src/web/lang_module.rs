@@ -5,25 +5,28 @@
 //! (300 KB gzip) cannot hold them. Why calls by name: the page links none of the module's code.
 
 use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// Where Trunk puts the module, relative to the page; its wasm sits beside it.
 pub const LANG_URL: &str = "./lang.js";
 
-#[wasm_bindgen(inline_js = "
-let loading = null;
-export function load_lang(url) {
-  if (!loading) {
-    const href = new URL(url, document.baseURI).href;
-    loading = import(href).then(async (m) => { await m.default(); return m; });
-    loading.catch(() => { loading = null; });
-  }
-  return loading;
+/// How the module is imported: `import()` is syntax, not a function, so it takes a few lines
+/// of JavaScript, and those live in the page's binary (`src/bin/app.rs`, which hands them over
+/// with [`set_loader`]), not in this library: wasm-bindgen writes a library's inline JavaScript
+/// into the output of every binary that links it, and Trunk builds the four binaries at once
+/// into one folder, so one of them could read the file while another rewrote it (a page once
+/// shipped with the hash of an empty file and would not start).
+type Loader = fn(&str) -> Promise;
+
+thread_local! {
+    static LOADER: std::cell::Cell<Option<Loader>> = const { std::cell::Cell::new(None) };
 }
-")]
-extern "C" {
-    fn load_lang(url: &str) -> Promise;
+
+/// Sets how the module is imported (the page does, before it mounts).
+pub fn set_loader(loader: Loader) {
+    LOADER.with(|l| l.set(Some(loader)));
 }
 
 /// The loaded module.
@@ -36,7 +39,10 @@ pub struct ProgramRun(JsValue);
 
 /// Loads the module (once; later calls get the same one), or says why it could not be loaded.
 pub async fn load() -> Result<LangModule, String> {
-    JsFuture::from(load_lang(LANG_URL))
+    let load = LOADER
+        .with(|l| l.get())
+        .ok_or("The language module has no loader in this page.")?;
+    JsFuture::from(load(LANG_URL))
         .await
         .map(LangModule)
         .map_err(|e| format!("The language could not be loaded ({}).", describe(&e)))

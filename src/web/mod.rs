@@ -12,7 +12,7 @@ pub mod executor;
 mod history_panel;
 pub mod lang_editor;
 pub mod lang_host;
-mod lang_module;
+pub mod lang_module;
 pub mod message;
 pub mod on_demand;
 mod panic;

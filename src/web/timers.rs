@@ -51,19 +51,23 @@ fn arm(q: &mut Queue) {
     q.armed = Some((first, Timeout::new(delay, fire)));
 }
 
-/// The browser timer fired: wakes every timer that is due, then arms for the next.
+/// The browser timer fired: wakes every timer that is due, then arms for the next. Waking
+/// only schedules the woken task (wasm-bindgen-futures polls it from a microtask), so no timer
+/// is made while the queue is borrowed here.
 fn fire() {
-    let due: Vec<Slot> = QUEUE.with(|q| {
+    QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         q.armed = None;
         let now = now_ms() + SLACK_MS;
-        let head = q.head;
-        let n = q.waiting[head..].partition_point(|(at, _)| *at <= now);
-        let due = q.waiting[head..head + n]
-            .iter()
-            .map(|(_, slot)| slot.clone())
-            .collect();
-        q.head += n;
+        while let Some((at, slot)) = q.waiting.get(q.head) {
+            if *at > now {
+                break;
+            }
+            if let Some(w) = slot.borrow_mut().take() {
+                w.wake();
+            }
+            q.head += 1;
+        }
         if q.head * 2 >= q.waiting.len() {
             // Forget what fired, now and then, so the vector does not grow for ever.
             let fired = q.head;
@@ -71,14 +75,7 @@ fn fire() {
             q.head = 0;
         }
         arm(&mut q);
-        due
     });
-    // Woken outside the borrow: a woken future may make a new timer at once.
-    for slot in due {
-        if let Some(w) = slot.borrow_mut().take() {
-            w.wake();
-        }
-    }
 }
 
 /// A timer: ready `ms` after it was made. Dropping it before then cancels it.

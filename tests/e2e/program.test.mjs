@@ -115,6 +115,8 @@ test('hostile programs end with a message naming the limit, and the page keeps w
     const text = await page.textContent('[data-testid="run-error"]');
     assert.match(text, expected, `${program} → ${text}`);
     assert.match(text, /^line \d+, column \d+: /, 'it says where');
+    // And under the editor, where the offending code is selected.
+    assert.match(await page.textContent('[data-testid="program-run-error"]'), expected);
   }
   // Still usable: a small program runs.
   await type(page, 'await sleep(100);\nconsole.log("alive");');
