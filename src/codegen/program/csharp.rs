@@ -5,6 +5,7 @@
 //! as the prediction assumes). Values the program does not type are `dynamic`; arrays are
 //! `List<dynamic>`, records anonymous objects, errors a `JsError` with a name and a message.
 
+use super::walk;
 use crate::codegen::program::walk::{body_stmts, leading_comments, snippet, Info, Kind};
 use crate::lang::ast::{
     BinaryOp, Body, Expr, ExprKind, Function, LogicalOp, Program, Stmt, StmtKind, UnaryOp,
@@ -782,37 +783,20 @@ fn cs_name(name: &str) -> String {
 
 /// A C# string literal.
 fn cs_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    walk::quoted(s, |c| format!("\\u{c:04x}"))
 }
 
 fn cs_num(n: f64) -> String {
-    if n.is_nan() {
-        "double.NaN".into()
-    } else if n.is_infinite() {
-        (if n > 0.0 {
-            "double.PositiveInfinity"
-        } else {
-            "double.NegativeInfinity"
-        })
-        .into()
-    } else if n.fract() == 0.0 && n.abs() < 2e9 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n:?}")
-    }
+    walk::number(
+        n,
+        [
+            "double.NaN",
+            "double.PositiveInfinity",
+            "double.NegativeInfinity",
+        ],
+        2e9,
+        "",
+    )
 }
 
 const CS_NOW: &str = "// Milliseconds since the program started.

@@ -6,6 +6,7 @@
 //! four workers) through `run_in_executor`. Values print as the program's `console.log` prints
 //! them, through `show`.
 
+use super::walk;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::codegen::program::walk::{
@@ -1172,35 +1173,12 @@ fn py_name(name: &str) -> String {
 
 /// A Python string literal.
 pub(crate) fn py_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    walk::quoted(s, |c| format!("\\x{c:02x}"))
 }
 
 /// A number literal (`math` is always imported: `js` uses it).
 fn py_num(n: f64) -> String {
-    if n.is_nan() {
-        "math.nan".into()
-    } else if n.is_infinite() {
-        (if n > 0.0 { "math.inf" } else { "-math.inf" }).into()
-    } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n:?}")
-    }
+    walk::number(n, ["math.nan", "math.inf", "-math.inf"], 1e15, "")
 }
 
 const PY_NOW: &str = r#"START = time.perf_counter()

@@ -8,6 +8,7 @@
 //! the runtime has one thread (`current_thread`), like the event loop, so `spin` blocks it. A
 //! variable that functions share is a `Var` (an `Arc<Mutex<Value>>`).
 
+use super::walk;
 use std::collections::BTreeSet;
 
 use crate::codegen::program::walk::{
@@ -1393,39 +1394,16 @@ fn rs_name(name: &str) -> String {
 
 /// A Rust string literal.
 fn rs_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    walk::quoted(s, |c| format!("\\u{{{c:x}}}"))
 }
 
 fn rs_num(n: f64) -> String {
-    if n.is_nan() {
-        "f64::NAN".into()
-    } else if n.is_infinite() {
-        (if n > 0.0 {
-            "f64::INFINITY"
-        } else {
-            "f64::NEG_INFINITY"
-        })
-        .into()
-    } else if n.fract() == 0.0 && n.abs() < 2e9 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n:?}_f64")
-    }
+    walk::number(
+        n,
+        ["f64::NAN", "f64::INFINITY", "f64::NEG_INFINITY"],
+        2e9,
+        "_f64",
+    )
 }
 
 const RS_LOG: &str = r#"/// console.log: the values as Node shows them, separated by spaces.

@@ -657,3 +657,42 @@ pub(crate) fn leading_comments(src: &str, start: usize) -> Vec<String> {
     out.reverse();
     out
 }
+
+/// A double-quoted string literal as C#, Python and Rust all read it: backslash, quote,
+/// newline, carriage return and tab escaped the common way, any other control character as
+/// `control(code)` (each language has its own spelling).
+pub(crate) fn quoted(s: &str, control: impl Fn(u32) -> String) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&control(c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A number literal: `nan`, `inf` or `neg_inf` as named, a whole number below `whole_below`
+/// plainly, anything else in Rust's shortest round-trip form followed by `suffix`.
+pub(crate) fn number(
+    n: f64,
+    [nan, inf, neg_inf]: [&str; 3],
+    whole_below: f64,
+    suffix: &str,
+) -> String {
+    if n.is_nan() {
+        nan.into()
+    } else if n.is_infinite() {
+        (if n > 0.0 { inf } else { neg_inf }).into()
+    } else if n.fract() == 0.0 && n.abs() < whole_below {
+        format!("{}", n as i64)
+    } else {
+        format!("{n:?}{suffix}")
+    }
+}
