@@ -126,6 +126,21 @@ test('hostile programs end with a message naming the limit, and the page keeps w
   await page.close();
 });
 
+test('an unawaited rejection and a program that never settles each end with a message and a line', async () => {
+  const { page, errors } = await openProgram();
+  for (const [program, expected] of [
+    ['await sleep(10);\nfail("lost", 50);\nawait sleep(100);', /^line 2, column 1: .*rejected.*nothing awaited it/],
+    ['await sleep(10);\nawait Promise.race([]);', /^line 2, column \d+: the program never settles/],
+  ]) {
+    await type(page, program);
+    await run(page);
+    assert.match(await page.textContent('[data-testid="run-error"]'), expected, program);
+    assert.match(await page.textContent('[data-testid="program-run-error"]'), /the run ended here/);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a run cancelled mid-way ends as cancelled and the next run starts clean', async () => {
   const { page, errors } = await openProgram();
   await type(page, 'for (const i of range(20)) {\n  await call("step " + i, 500);\n}\n');
