@@ -645,22 +645,8 @@ impl Cs<'_> {
 
     /// CPU work as a C# call: `() => Burn(ms)`, `CountPrimes`, `MandelbrotRows`.
     fn job(&mut self, job: &Expr) -> Option<(Builtin, Vec<String>)> {
-        let call = match &job.kind {
-            ExprKind::Function(f) if f.params.is_empty() => match &f.body {
-                Body::Expr(e) => e,
-                Body::Block(b) => match b.as_slice() {
-                    [Stmt {
-                        kind: StmtKind::Return(Some(e)),
-                        ..
-                    }] => e,
-                    _ => return None,
-                },
-            },
-            _ => job,
-        };
-        let (b, args) = self.info.called(call)?;
-        let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
-        matches!(b, Builtin::Burn | Builtin::Primes | Builtin::Mandelbrot).then_some((b, args))
+        let (b, args) = self.info.kernel_call(job)?;
+        Some((b, args.iter().map(|a| self.expr(a)).collect()))
     }
 
     fn builtin_call(&mut self, e: &Expr, b: Builtin, args: &[Expr]) -> String {

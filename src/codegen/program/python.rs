@@ -875,16 +875,7 @@ impl Py<'_> {
     }
 
     fn method(&mut self, object: &Expr, name: &str, args: &[Expr]) -> Option<String> {
-        let method = match name {
-            "push" => Method::Push,
-            "map" => Method::Map,
-            "filter" => Method::Filter,
-            "forEach" => Method::ForEach,
-            "reduce" => Method::Reduce,
-            "join" => Method::Join,
-            "includes" => Method::Includes,
-            _ => return None,
-        };
+        let method = Method::of(name)?;
         let xs = self.expr(object, true, P_LAMBDA);
         Some(match (method, args) {
             (Method::Push, [one]) => {
@@ -971,20 +962,7 @@ impl Py<'_> {
     /// The CPU work `job` describes, as a kernel and its arguments: `burn(ms)`, `primes(n)`,
     /// `mandelbrot(w, h, i)`, or a function that returns one of them.
     fn job(&mut self, job: &Expr) -> Option<(Builtin, &'static str, Vec<String>)> {
-        let call = match &job.kind {
-            ExprKind::Function(f) if f.params.is_empty() => match &f.body {
-                Body::Expr(e) => e,
-                Body::Block(b) => match b.as_slice() {
-                    [Stmt {
-                        kind: StmtKind::Return(Some(e)),
-                        ..
-                    }] => e,
-                    _ => return None,
-                },
-            },
-            _ => job,
-        };
-        let (b, args) = self.info.called(call)?;
+        let (b, args) = self.info.kernel_call(job)?;
         let args: Vec<String> = args.iter().map(|a| self.expr(a, true, P_LAMBDA)).collect();
         Some(match (b, args.as_slice()) {
             (Builtin::Burn, [ms]) => (b, "burn", vec![ms.clone()]),

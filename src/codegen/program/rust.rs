@@ -15,7 +15,7 @@ use crate::codegen::program::walk::{
     assigned, body_stmts, idents, leading_comments, locals, snippet, Info, Kind,
 };
 use crate::lang::ast::{
-    BinaryOp, Body, Expr, ExprKind, Function, LogicalOp, Program, Stmt, StmtKind, UnaryOp,
+    BinaryOp, Expr, ExprKind, Function, LogicalOp, Program, Stmt, StmtKind, UnaryOp,
 };
 use crate::lang::value::Builtin;
 
@@ -965,23 +965,7 @@ impl Rs<'_> {
 
     /// CPU work handed to a worker, as a kernel call on u64 arguments.
     fn job(&mut self, job: &Expr) -> Option<(Builtin, Vec<String>)> {
-        let call = match &job.kind {
-            ExprKind::Function(f) if f.params.is_empty() => match &f.body {
-                Body::Expr(e) => e,
-                Body::Block(b) => match b.as_slice() {
-                    [Stmt {
-                        kind: StmtKind::Return(Some(e)),
-                        ..
-                    }] => e,
-                    _ => return None,
-                },
-            },
-            _ => job,
-        };
-        let (b, args) = self.info.called(call)?;
-        if !matches!(b, Builtin::Burn | Builtin::Primes | Builtin::Mandelbrot) {
-            return None;
-        }
+        let (b, args) = self.info.kernel_call(job)?;
         let args: Vec<String> = args
             .iter()
             .map(|a| match &a.kind {

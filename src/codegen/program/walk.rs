@@ -66,7 +66,8 @@ pub(crate) enum Method {
 }
 
 impl Method {
-    fn of(name: &str) -> Option<Method> {
+    /// The method called `name`, if the language has it.
+    pub(crate) fn of(name: &str) -> Option<Method> {
         Some(match name {
             "push" => Method::Push,
             "map" => Method::Map,
@@ -255,6 +256,26 @@ impl Info {
             ExprKind::Call(callee, args) => self.builtin(callee).map(|b| (b, args.as_slice())),
             _ => None,
         }
+    }
+
+    /// The CPU kernel a worker job describes, with its arguments: `burn(ms)`, `primes(n)` or
+    /// `mandelbrot(w, h, iter)`, written as is or returned by a function of no parameters.
+    pub(crate) fn kernel_call<'e>(&self, job: &'e Expr) -> Option<(Builtin, &'e [Expr])> {
+        let call = match &job.kind {
+            ExprKind::Function(f) if f.params.is_empty() => match &f.body {
+                Body::Expr(e) => e,
+                Body::Block(b) => match b.as_slice() {
+                    [Stmt {
+                        kind: StmtKind::Return(Some(e)),
+                        ..
+                    }] => e,
+                    _ => return None,
+                },
+            },
+            _ => job,
+        };
+        self.called(call)
+            .filter(|(b, _)| matches!(b, Builtin::Burn | Builtin::Primes | Builtin::Mandelbrot))
     }
 
     /// True when the program uses built-in `b`.
