@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::codegen::{snippets, Lang};
 use crate::model::editor::Draft;
 use crate::model::router::{self, ViewOptions};
-use crate::model::scenario::{Scenario, Work};
+use crate::model::scenario::Scenario;
 
 /// Write the code of a scenario in a language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,12 +33,8 @@ pub fn fragment_of(draft: &Draft) -> String {
 /// What the code panel shows for `scenario` in `lang`: every snippet under a comment with its
 /// title, "auto" workers resolved to `cores`.
 pub fn code_text(scenario: &Scenario, lang: Lang, cores: u32) -> String {
-    let mut s = scenario.clone();
-    if let Work::Cpu(c) = &mut s.work {
-        *c = c.resolved(cores.max(1));
-    }
-    let comment = if lang == Lang::Python { "#" } else { "//" };
-    snippets(&s, lang)
+    let comment = lang.line_comment();
+    snippets(&scenario.resolved(cores), lang)
         .into_iter()
         .map(|sn| format!("{comment} {}\n{}", sn.title, sn.code))
         .collect::<Vec<_>>()

@@ -32,6 +32,14 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.id() == id)
     }
 
+    /// How a line comment starts.
+    pub fn line_comment(self) -> &'static str {
+        match self {
+            Lang::Python => "#",
+            Lang::CSharp | Lang::JavaScript | Lang::Rust => "//",
+        }
+    }
+
     /// Human title of the tab.
     pub fn title(self) -> &'static str {
         match self {

@@ -115,7 +115,7 @@ fn program_snippets(p: &crate::model::scenario::ProgramCode, lang: Lang) -> Vec<
         Ok(code) => code.trim_end().to_string(),
         Err(e) => format!(
             "{} The program cannot be written out until it runs: {e}",
-            comment(lang)
+            lang.line_comment()
         ),
     };
     vec![Snippet {
@@ -132,14 +132,5 @@ fn mode_title(mode: CpuMode, workers: u32) -> String {
         title.replace("0 workers", "N workers")
     } else {
         title
-    }
-}
-
-/// How `lang` starts a line comment.
-fn comment(lang: Lang) -> &'static str {
-    if lang == Lang::Python {
-        "#"
-    } else {
-        "//"
     }
 }

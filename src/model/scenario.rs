@@ -445,6 +445,16 @@ impl Scenario {
         }
     }
 
+    /// The scenario with "auto" workers (0) resolved to `cores` (at least one), as the page
+    /// runs it and its code is written.
+    pub fn resolved(&self, cores: u32) -> Scenario {
+        let mut s = self.clone();
+        if let Work::Cpu(c) = &mut s.work {
+            *c = c.resolved(cores.max(1));
+        }
+        s
+    }
+
     /// The program, if that is what the scenario runs.
     pub fn program(&self) -> Option<&ProgramCode> {
         match &self.work {

@@ -90,17 +90,14 @@ fn problems_list(problems: &[ParseError], testid: &str) -> String {
 /// The link value of the program that does what the scenario of `fragment` does ("Edit as
 /// code"), "auto" workers resolved to this browser's cores.
 pub fn program_of(fragment: &str) -> Result<String, String> {
-    let mut scenario = crate::model::router::decode(fragment)
+    let scenario = crate::model::router::decode(fragment)
         .draft
         .build()
         .scenario
         .ok_or("fix the highlighted field first")?;
-    if let crate::model::scenario::Work::Cpu(c) = &mut scenario.work {
-        let cores = web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as u32);
-        *c = c.resolved(cores.max(1));
-    }
+    let cores = web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as u32);
     Ok(crate::lang::link::encode(
-        &crate::lang::from_scenario::program_of(&scenario),
+        &crate::lang::from_scenario::program_of(&scenario.resolved(cores)),
     ))
 }
 
