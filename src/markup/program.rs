@@ -32,7 +32,7 @@ pub const SHOWN_LOG_LINES: usize = 200;
 /// The card of a program run, its timeline laid out `width` px wide.
 pub fn program_card(card: &ProgramCard, width: f64) -> String {
     let end = card.finished.map(|f| f.end_ms);
-    let trace = card
+    let mut trace = card
         .recording
         .to_trace(end, card.finished.and_then(Finished::resumed));
     let cancelled = card
@@ -121,7 +121,6 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
         .max(1.0);
     if !card.recording.lanes.is_empty() {
         let mut opts = timeline_options(width);
-        let mut trace = trace.clone();
         // More promises than rows: the timeline groups them into shared rows by their order, as
         // it does a preset's calls (one named row each would draw every bar).
         if trace.lane_names.len() > opts.max_lanes as usize {
