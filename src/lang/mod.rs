@@ -35,6 +35,7 @@ pub mod examples;
 pub mod from_scenario;
 pub mod lexer;
 pub mod limits;
+pub mod line;
 pub mod link;
 pub mod machine;
 pub mod parser;

@@ -165,4 +165,79 @@ impl Recording {
         }
         trace
     }
+
+    /// The recording as it was at `t_ms` (ms since the run started), for a replay: the lanes
+    /// started by then (those that ended later still pending), and the log lines, results
+    /// taken and awaits that continued by then.
+    pub fn at(&self, t_ms: f64) -> Recording {
+        let by = |ms: f64| ms <= t_ms;
+        Recording {
+            lanes: self
+                .lanes
+                .iter()
+                .filter(|l| by(l.start_ms))
+                .map(|l| match l.end_ms {
+                    Some(end) if !by(end) => Lane {
+                        end_ms: None,
+                        outcome: None,
+                        ..l.clone()
+                    },
+                    _ => l.clone(),
+                })
+                .collect(),
+            log: self.log.iter().filter(|l| by(l.at_ms)).cloned().collect(),
+            log_dropped: if self.log.last().is_some_and(|l| by(l.at_ms)) {
+                self.log_dropped
+            } else {
+                0
+            },
+            consumed: self.consumed.iter().copied().filter(|c| by(c.1)).collect(),
+            awaits: self
+                .awaits
+                .iter()
+                .filter(|a| by(a.resumed_ms))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::run_virtual;
+
+    const TWO_AWAITS: &str = r#"
+const a = call("users", 300);
+const b = call("orders", 500);
+console.log("started");
+await a;
+console.log("users back");
+await b;
+console.log("orders back");
+"#;
+
+    #[test]
+    fn a_recording_at_a_moment_holds_only_what_had_happened_by_then() {
+        let r = run_virtual(TWO_AWAITS).unwrap().recording;
+        let at = r.at(400.0);
+        assert_eq!(at.lanes.len(), 2);
+        assert_eq!(at.lanes[0].end_ms, Some(300.0));
+        assert_eq!(
+            at.lanes[1].end_ms, None,
+            "orders ends at 500: pending at 400"
+        );
+        assert_eq!(at.lanes[1].outcome, None);
+        let lines: Vec<&str> = at.log.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(lines, ["started", "users back"]);
+        assert!(at.awaits.iter().all(|a| a.resumed_ms <= 400.0));
+        assert!(at.consumed.iter().all(|c| c.1 <= 400.0));
+    }
+
+    #[test]
+    fn a_recording_before_the_start_is_empty_and_after_the_end_is_whole() {
+        let r = run_virtual(TWO_AWAITS).unwrap().recording;
+        assert!(r.at(-1.0).lanes.is_empty());
+        assert!(r.at(-1.0).log.is_empty());
+        assert_eq!(r.at(10_000.0), r);
+    }
 }

@@ -8,6 +8,7 @@ pub mod replay;
 pub mod report;
 pub mod results;
 pub mod session;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
 

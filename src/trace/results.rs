@@ -69,7 +69,8 @@ impl CpuView {
 }
 
 /// One strategy's (or one way of running CPU work's) result, in the one shape that the
-/// comparison, exports, history, replay and repeated runs share.
+/// comparison, exports, history, replay and repeated runs share. A program's line comes from
+/// the language module ([`crate::trace::wire`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResultLine {
     /// Stable id (`sequential`, `dynamic`, …), as in the page's test ids.
