@@ -55,9 +55,15 @@ mod exports {
 
     #[wasm_bindgen]
     impl Run {
-        /// The card as the run is now, laid out `width` px wide.
-        pub fn render(&self, width: f64) -> String {
-            self.0.render(width)
+        /// The card as the run is now, laid out `width` px wide; with `at_ms` (not NaN), as
+        /// it was that many ms into the run.
+        pub fn render(&self, width: f64, at_ms: f64) -> String {
+            self.0.render(width, (!at_ms.is_nan()).then_some(at_ms))
+        }
+
+        /// The ended run's result line as a serde value (`undefined` while it runs).
+        pub fn line(&self) -> JsValue {
+            self.0.line()
         }
 
         /// Stops the run.

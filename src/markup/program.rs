@@ -21,6 +21,11 @@ pub struct ProgramCard<'a> {
     pub now_ms: f64,
     /// The same program on the virtual clock with no overhead.
     pub predicted: Option<&'a Finished>,
+    /// How long the workers its jobs use took to start and warm up, before the clock
+    /// started, ms.
+    pub startup_ms: Option<f64>,
+    /// True while those workers start (the program's clock has not started).
+    pub starting: bool,
 }
 
 /// Width of a lane label's character at the timeline's 11 px, px (a generous average).
@@ -59,6 +64,7 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
     let measured = match (card.finished, main_ms) {
         (_, Some(v)) => ms(v),
         (Some(_), None) => "did not end".into(),
+        (None, None) if card.starting => "starting workers…".into(),
         (None, None) => format!("{} ms so far", fmt_ms(card.now_ms)),
     };
     number(
@@ -101,6 +107,16 @@ pub fn program_card(card: &ProgramCard, width: f64) -> String {
             None,
             &ms(f.end_ms),
             None,
+        );
+    }
+    if let Some(s) = card.startup_ms {
+        number(
+            &mut h,
+            "Start-up, before the clock",
+            Some("startup-program".into()),
+            Some(data_ms(s)),
+            &ms(s),
+            Some(" (workers started and warmed up for the kernels the program runs)".into()),
         );
     }
     let stats = trace.stats();
@@ -240,6 +256,8 @@ mod tests {
                 finished: Some(&r.finished),
                 now_ms: 300.0,
                 predicted: Some(&r.finished),
+                startup_ms: None,
+                starting: false,
             },
             720.0,
         );
@@ -273,6 +291,8 @@ mod tests {
                 finished: Some(&r.finished),
                 now_ms: 10.0,
                 predicted: None,
+                startup_ms: None,
+                starting: false,
             },
             390.0,
         );
@@ -290,6 +310,8 @@ mod tests {
                 finished: None,
                 now_ms: 120.0,
                 predicted: Some(&r.finished),
+                startup_ms: None,
+                starting: false,
             },
             390.0,
         );
@@ -310,6 +332,8 @@ mod tests {
                 finished: Some(&r.finished),
                 now_ms: 0.0,
                 predicted: None,
+                startup_ms: None,
+                starting: false,
             },
             720.0,
         );

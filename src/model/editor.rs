@@ -349,6 +349,15 @@ impl Draft {
         }
     }
 
+    /// The id that names its files and history entries: the experiment's, or `program` for
+    /// "Your program" (a preset's program keeps its preset's).
+    pub fn id(&self) -> &'static str {
+        match &self.program {
+            Some(p) if !p.from_preset => "program",
+            _ => self.experiment.id(),
+        }
+    }
+
     /// What the experiment shows, in a sentence: the preset's published numbers, or what a
     /// program does.
     pub fn published(&self) -> &'static str {

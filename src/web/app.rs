@@ -101,7 +101,7 @@ pub fn App() -> impl IntoView {
                     <Summary
                         lines=pg.lines
                         experiment=Signal::derive(move || {
-                            draft.with(|d| (d.experiment.id().to_string(), d.title().to_string()))
+                            draft.with(|d| (d.id().to_string(), d.title().to_string()))
                         })
                         link=pg.link
                         history_compare=pg.history_compare
@@ -118,7 +118,7 @@ pub fn App() -> impl IntoView {
                         class="program-results"
                         data-testid="program-results"
                         hidden=move || draft.with(|d| d.program.is_none())
-                        inner_html=move || pg.program.card.get()
+                        inner_html=move || pg.program.card_at(cursor.get(), chart_width.get())
                     ></div>
                     <CurveCard pg=pg />
                 </div>

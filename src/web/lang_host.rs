@@ -17,7 +17,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::executor::BrowserRuntime;
 use super::pool;
-use crate::cpu::kernels::Job;
+use crate::cpu::kernels::{warm_up, Job};
 use crate::engine::Runtime;
 use crate::lang::driver::{default_job_cost, VirtualOptions};
 use crate::lang::runtime::{run_on, JobFuture, RuntimeClock};
@@ -30,6 +30,9 @@ pub struct ProgramRun {
     /// The prediction: first with the rough job costs, then (once jobs have run) with the
     /// one-worker cost this run measured.
     predicted: Rc<RefCell<Option<Finished>>>,
+    /// How long the workers took to start and warm up before the clock started, ms (`None`
+    /// for a program with no worker jobs, or while they start).
+    startup: Rc<Cell<Option<f64>>>,
     abort: AbortHandle,
     ended: Rc<Cell<bool>>,
     done: js_sys::Promise,
@@ -124,7 +127,9 @@ pub fn start(code: &str, workers: u32) -> Result<ProgramRun, String> {
 pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
     let machine = Rc::new(RefCell::new(Machine::new(text)?));
     let workers = workers.clamp(1, pool::MAX_WORKERS);
-    let predicted = Rc::new(RefCell::new(predict(text, workers, 1.0)));
+    let (first_guess, jobs, job_count) = predict(text, workers, 1.0);
+    let predicted = Rc::new(RefCell::new(first_guess));
+    let startup = Rc::new(Cell::new(None));
     let rate = Rc::new(JobRate::default());
     if let Some(ed) = super::lang_editor::editor() {
         ed.set_running(true);
@@ -134,9 +139,17 @@ pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
     let slots = Rc::new(Slots::new(workers));
     let work = {
         let (machine, ended, predicted) = (machine.clone(), ended.clone(), predicted.clone());
+        let startup = startup.clone();
         let text = text.to_string();
         async move {
             let rt = BrowserRuntime;
+            // The workers the jobs will use, started and warm before the clock starts; the
+            // start-up is shown apart, never in the program's time.
+            let t0 = rt.now_ms();
+            warm_up_workers(&jobs, job_count.min(workers as usize)).await;
+            if !jobs.is_empty() {
+                startup.set(Some(rt.now_ms() - t0));
+            }
             let measured = rate.clone();
             let run = run_on(&machine, &rt, move |job| {
                 run_job(job, slots.clone(), measured.clone())
@@ -148,7 +161,7 @@ pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
                 }
             }
             if let Some(scale) = rate.scale() {
-                *predicted.borrow_mut() = predict(&text, workers, scale);
+                *predicted.borrow_mut() = predict(&text, workers, scale).0;
             }
             ended.set(true);
             if let Some(ed) = super::lang_editor::editor() {
@@ -166,6 +179,7 @@ pub fn start_text(text: &str, workers: u32) -> Result<ProgramRun, ParseError> {
     Ok(ProgramRun {
         machine,
         predicted,
+        startup,
         abort,
         ended,
         done: future_to_promise(work),
@@ -217,15 +231,30 @@ impl Slots {
 }
 
 /// The program on the virtual clock with `workers` workers, each kernel job costing its rough
-/// cost ([`default_job_cost`]) times `scale` (`burn` and `spin` cost what they say).
-fn predict(text: &str, workers: u32, scale: f64) -> Option<Finished> {
-    run_virtual_with(
+/// cost ([`default_job_cost`]) times `scale` (`burn` and `spin` cost what they say); and the
+/// kernel jobs it runs on workers, one of each kernel, with their number (what to warm up).
+fn predict(text: &str, workers: u32, scale: f64) -> (Option<Finished>, Vec<Job>, usize) {
+    let seen: Rc<RefCell<(Vec<Job>, usize)>> = Rc::default();
+    let finished = run_virtual_with(
         text,
         &VirtualOptions {
             workers: workers as usize,
-            job_cost_ms: Box::new(move |job| match job {
-                Job::Spin { .. } | Job::Stall { .. } => default_job_cost(job),
-                _ => default_job_cost(job) * scale,
+            job_cost_ms: Box::new({
+                let seen = seen.clone();
+                move |job| {
+                    if job_on_worker(job) {
+                        let mut seen = seen.borrow_mut();
+                        seen.1 += 1;
+                        let kernel = warm_up::kernel(job);
+                        if !seen.0.iter().any(|j| warm_up::kernel(j) == kernel) {
+                            seen.0.push(job.clone());
+                        }
+                    }
+                    match job {
+                        Job::Spin { .. } | Job::Stall { .. } => default_job_cost(job),
+                        _ => default_job_cost(job) * scale,
+                    }
+                }
             }),
             // The prediction computes nothing: it must not hold the page before the run.
             compute_jobs_up_to_ms: 0.0,
@@ -233,7 +262,37 @@ fn predict(text: &str, workers: u32, scale: f64) -> Option<Finished> {
         },
     )
     .ok()
-    .map(|r| r.finished)
+    .map(|r| r.finished);
+    let (jobs, count) = seen.take();
+    (finished, jobs, count)
+}
+
+/// Whether a job runs on a worker: `spin` blocks the page's own thread.
+fn job_on_worker(job: &Job) -> bool {
+    !matches!(job, Job::Spin { .. })
+}
+
+/// Takes `n` workers from the pool and warms each up for the kernel of every job in `jobs`,
+/// side by side, then gives them back warm: done before the program's clock starts, so a
+/// first job is as fast as the tenth, as for the presets' ways. A worker that fails here is
+/// left to the run itself, which says what went wrong.
+async fn warm_up_workers(jobs: &[Job], n: usize) {
+    if n == 0 || jobs.is_empty() {
+        return;
+    }
+    let Ok(mut workers) = pool::take(n).await else {
+        return;
+    };
+    let warmed = futures::future::join_all(workers.iter_mut().map(|w| async move {
+        for job in jobs {
+            w.warm_up(pool::next_id(), job).await?;
+        }
+        Ok::<(), super::worker_client::JobError>(())
+    }))
+    .await;
+    if warmed.iter().all(Result::is_ok) {
+        pool::give_back(workers);
+    }
 }
 
 /// What the kernel jobs of a run cost on one worker, against their rough cost: the scale
@@ -287,23 +346,52 @@ fn run_job(job: Job, slots: Rc<Slots>, rate: Rc<JobRate>) -> JobFuture {
 }
 
 impl ProgramRun {
-    /// The card as the run is now, its timeline `width` px wide.
-    pub fn render(&self, width: f64) -> String {
+    /// The card as the run is now, its timeline `width` px wide; with `at_ms`, as it was that
+    /// many ms into the run (a replay of the ended run).
+    pub fn render(&self, width: f64, at_ms: Option<f64>) -> String {
         let m = self.machine.borrow();
+        let predicted = self.predicted.borrow();
         let now_ms = m
             .started_at()
             .map(|t0| BrowserRuntime.now_ms() - t0)
             .unwrap_or(0.0);
-        program_card(
-            &ProgramCard {
-                src: m.source(),
-                recording: &m.recording,
-                finished: m.finished(),
-                now_ms,
-                predicted: self.predicted.borrow().as_ref(),
-            },
-            width,
-        )
+        let finished = m.finished();
+        let card = ProgramCard {
+            src: m.source(),
+            recording: &m.recording,
+            finished,
+            now_ms,
+            predicted: predicted.as_ref(),
+            startup_ms: self.startup.get(),
+            starting: m.started_at().is_none() && !self.ended.get(),
+        };
+        match (at_ms, finished) {
+            (Some(t), Some(f)) if t < f.end_ms => {
+                let recording = m.recording.at(t);
+                let card = ProgramCard {
+                    recording: &recording,
+                    finished: None,
+                    now_ms: t.max(0.0),
+                    ..card
+                };
+                program_card(&card, width)
+            }
+            _ => program_card(&card, width),
+        }
+    }
+
+    /// The ended run's result line as the page reads it ([`crate::trace::wire`], as a serde
+    /// value); `undefined` while it runs.
+    pub fn line(&self) -> wasm_bindgen::JsValue {
+        use crate::lang::line::{result_line, Ended};
+        let m = self.machine.borrow();
+        m.finished()
+            .and_then(|f| {
+                let ended = Ended::of(f, self.predicted.borrow().as_ref(), self.startup.get());
+                crate::trace::wire::encode(&result_line(&m.recording, &ended))
+            })
+            .and_then(|wire| super::message::to_js(&wire).ok())
+            .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
     }
 
     /// Stops the run; it ends as cancelled, every pending promise marked so.

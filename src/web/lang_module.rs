@@ -91,12 +91,20 @@ impl LangModule {
 }
 
 impl ProgramRun {
-    /// The card as the run is now.
-    pub fn render(&self, width: f64) -> String {
-        call(&self.0, "render", &[width.into()])
+    /// The card as the run is now, or (`at_ms`) as it was that many ms into the run.
+    pub fn render(&self, width: f64, at_ms: Option<f64>) -> String {
+        let at = at_ms.unwrap_or(f64::NAN);
+        call(&self.0, "render", &[width.into(), at.into()])
             .ok()
             .and_then(|v| v.as_string())
             .unwrap_or_default()
+    }
+
+    /// The ended run's result line, for the summary, exports, history, replay and repeated
+    /// runs; `None` while it runs.
+    pub fn line(&self) -> Option<crate::trace::results::ResultLine> {
+        let wire = super::message::from_js(call(&self.0, "line", &[]).ok()?).ok()?;
+        crate::trace::wire::decode(wire)
     }
 
     /// Whether it has ended.

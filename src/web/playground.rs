@@ -89,6 +89,7 @@ impl Playground {
         let views = RwSignal::new(Vec::new());
         let cpu_views = RwSignal::new(Vec::new());
         let (stored, stored_note) = storage::load();
+        let program = ProgramState::new(draft);
         Playground {
             draft,
             view_opts: RwSignal::new(opened.view),
@@ -111,7 +112,9 @@ impl Playground {
                 if phase.get() == Phase::Running {
                     return Vec::new();
                 }
-                views.with(|v| cpu_views.with(|c| result_lines(v, c)))
+                let mut lines = views.with(|v| cpu_views.with(|c| result_lines(v, c)));
+                lines.extend(program.line.get());
+                lines
             }),
             repeat_text: RwSignal::new(crate::trace::repeat::DEFAULT_RUNS.to_string()),
             repeat_progress: RwSignal::new(None),
@@ -123,7 +126,7 @@ impl Playground {
             unreliable: RwSignal::new(false),
             curve: RwSignal::new(Vec::new()),
             hw_cores: window().navigator().hardware_concurrency() as u32,
-            program: ProgramState::new(draft),
+            program,
             chart_width: RwSignal::new(720.0),
             ctl: StoredValue::new_local(Rc::new(RunControl::default())),
         }
@@ -198,6 +201,7 @@ impl Playground {
         match &sc.work {
             Work::Cpu(cpu) => {
                 self.views.set(Vec::new());
+                self.program.line.set(None);
                 prepare_cpu(
                     &cpu.resolved(self.cores()),
                     self.cores(),
@@ -207,6 +211,7 @@ impl Playground {
             }
             Work::Async(work) => {
                 self.cpu_views.set(Vec::new());
+                self.program.line.set(None);
                 prepare_async(work, live, self.views)
             }
             Work::Program(p) => {
@@ -220,8 +225,11 @@ impl Playground {
 
     /// The lines of the run that just ended (read while `phase` is still running).
     fn current_lines(self) -> Vec<ResultLine> {
-        self.views
-            .with_untracked(|v| self.cpu_views.with_untracked(|c| result_lines(v, c)))
+        let mut lines = self
+            .views
+            .with_untracked(|v| self.cpu_views.with_untracked(|c| result_lines(v, c)));
+        lines.extend(self.program.line.get_untracked());
+        lines
     }
 
     /// Runs the scenario once (`repeats` = 0), or `repeats` times after a warm-up run.
@@ -229,7 +237,6 @@ impl Playground {
         let Some(sc) = self.scenario.get_untracked() else {
             return;
         };
-        let is_program = sc.program().is_some();
         let session = Rc::new(RefCell::new(Session::new(repeats)));
         self.player.set(None);
         self.repeat_table.set(None);
@@ -270,8 +277,7 @@ impl Playground {
             }
             self.repeat_progress.set(None);
             self.end(&ctl, cancelled);
-            // A program's run has no lines for the history yet (its card says it all).
-            if !cancelled && !is_program {
+            if !cancelled {
                 self.keep(&session.borrow());
             }
         });
@@ -282,8 +288,8 @@ impl Playground {
     fn keep(self, session: &Session) {
         let lines = self.lines.get_untracked();
         let ran = self.draft.with_untracked(|d| Ran {
-            experiment_id: d.experiment.id().to_string(),
-            experiment_title: d.experiment.title().to_string(),
+            experiment_id: d.id().to_string(),
+            experiment_title: d.title().to_string(),
             link: router::encode(d, &ViewOptions::default()),
             at_ms: js_sys::Date::now(),
         });

@@ -16,6 +16,7 @@ use super::lang_module::{self, ProgramRun};
 use super::run::Prepared;
 use crate::model::editor::Draft;
 use crate::model::scenario::ProgramCode;
+use crate::trace::results::ResultLine;
 
 /// The id of the box the editor is built in (`App`).
 pub(crate) const EDITOR_HOST: &str = "program-host";
@@ -27,6 +28,11 @@ pub(crate) struct ProgramState {
     pub note: RwSignal<Option<String>>,
     /// The run's card, as HTML.
     pub card: RwSignal<String>,
+    /// The ended run's result line (summary, exports, history, replay, repeated runs); `None`
+    /// while it runs, after a cancel, and once a preset has run.
+    pub line: RwSignal<Option<ResultLine>>,
+    /// The latest run, kept for its replay.
+    last: StoredValue<Option<ProgramRun>, LocalStorage>,
 }
 
 /// `draft`'s program with link value `code`.
@@ -44,6 +50,8 @@ impl ProgramState {
         let s = ProgramState {
             note: RwSignal::new(None),
             card: RwSignal::new(String::new()),
+            line: RwSignal::new(None),
+            last: StoredValue::new_local(None),
         };
         // Edits come back as link values (one closure for the page's life).
         let on_edit: Rc<js_sys::Function> = Rc::new(
@@ -65,6 +73,15 @@ impl ProgramState {
             });
         });
         s
+    }
+
+    /// The card to show: the latest run's at the replay's position `at_ms` while a replay is
+    /// open, else the card as the run drew it.
+    pub fn card_at(self, at_ms: Option<f64>, width: f64) -> String {
+        match (at_ms, self.last.get_value()) {
+            (Some(at), Some(run)) => run.render(width, Some(at)),
+            _ => self.card.get(),
+        }
     }
 
     /// "Edit as code": the program that does what the draft's fields say, in their place.
@@ -92,6 +109,7 @@ impl ProgramState {
     ) -> Prepared {
         let code = program.code.clone();
         self.card.set(String::new());
+        self.line.set(None);
         let run: Rc<RefCell<Option<ProgramRun>>> = Rc::default();
         let publish = {
             let run = run.clone();
@@ -104,7 +122,7 @@ impl ProgramState {
                     if t0 < next_ms.get() && !r.ended() {
                         return;
                     }
-                    self.card.set(r.render(width.get_untracked()));
+                    self.card.set(r.render(width.get_untracked(), None));
                     let t1 = super::clock::now_ms();
                     next_ms.set(t1 + 9.0 * (t1 - t0));
                 }
@@ -119,7 +137,9 @@ impl ProgramState {
                 {
                     Ok(r) => {
                         *run.borrow_mut() = Some(r.clone());
+                        self.last.set_value(Some(r.clone()));
                         r.done().await;
+                        self.line.set(r.line());
                     }
                     Err(e) => self.card.set(crate::markup::paragraph("run-error", &e)),
                 }

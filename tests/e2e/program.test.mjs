@@ -3,6 +3,7 @@
 // Loose, honest bounds only (the machine is busy and has 2 cores).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { start, open } from './harness.mjs';
 
 let env;
@@ -89,6 +90,78 @@ test('a program link opened in a fresh page restores the program and runs it whe
   assert.match(await fresh.textContent('[data-testid="program-log"]'), /got 2/);
   assert.deepEqual(errors, []);
   await fresh.close();
+});
+
+/** Clicks the export button `testid` and returns the file's name and text. */
+async function download(page, testid) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testid}"]`)]);
+  return { name: d.suggestedFilename(), text: await readFile(await d.path(), 'utf8') };
+}
+
+test('a program run is summarised, replayed, exported, kept in the history and run several times, as a preset is', async () => {
+  const { page, errors } = await openProgram();
+  await type(page, 'const a = call("users", 300);\nconst b = call("orders", 600);\nawait a;\nconsole.log("users back");\nawait b;\nconsole.log("orders back");\n');
+  const ms = await run(page);
+  assert.ok(ms >= 595, `${ms} ms`);
+
+  // The summary: one row, the card's measured time beside the prediction.
+  await page.waitForSelector('[data-testid="summary"]:not([hidden])');
+  assert.equal(Number(await page.getAttribute('[data-testid="summary-program"] td[data-ms]', 'data-ms')), ms);
+  assert.match(await page.textContent('[data-testid="summary-program"]'), /Your program/);
+  assert.equal(await page.locator('[data-testid="comparison-chart"] rect.bar').count(), 1);
+
+  // Replay: at 450 ms "users" has come back and "orders" is still pending, in the card and its log.
+  await page.locator('[data-testid="replay-scrub"]').fill('450');
+  await page.waitForFunction(() => !/orders back/.test(document.querySelector('[data-testid="program-log"]')?.textContent ?? 'orders back'));
+  assert.match(await page.textContent('[data-testid="program-log"]'), /users back/);
+  assert.equal(await page.locator('[data-testid="result-program"] rect.bar-completed').count(), 1);
+  // Played to the end, the card is whole again.
+  await page.selectOption('[data-testid="replay-speed"]', '4');
+  await page.click('[data-testid="replay-play"]');
+  await page.waitForFunction(() => /orders back/.test(document.querySelector('[data-testid="program-log"]').textContent), null, { timeout: 20000 });
+  assert.equal(await page.locator('[data-testid="result-program"] rect.bar-completed').count(), 2);
+
+  // Exports: the program's lanes, named as the program named its promises, in files named for it.
+  const csv = await download(page, 'export-csv');
+  assert.match(csv.name, /program-trace\.csv$/);
+  const rows = csv.text.trim().split('\n');
+  assert.equal(rows.length, 1 + 2, csv.text);
+  assert.ok(rows.slice(1).every((r) => r.startsWith('Your program,')), csv.text);
+  const json = JSON.parse((await download(page, 'export-json')).text);
+  assert.equal(json.strategies[0].id, 'program');
+  assert.equal(json.strategies[0].measured_ms.toFixed(3), ms.toFixed(3));
+  assert.match(json.link, /#v=1&code=/);
+
+  // The history keeps it, and the next run is compared with it.
+  const again = await run(page);
+  const compare = await page.textContent('[data-testid="history-compare"]');
+  assert.match(compare, /previous run of this scenario/);
+  assert.match(compare, /Your program: [\d,.]+ ms now/);
+  assert.ok(again >= 595, `${again} ms`);
+
+  // Run 3 times: one warm-up, then three runs in the table.
+  await page.fill('[data-testid="repeat-count"]', '3');
+  await page.click('[data-testid="run-repeated"]');
+  await page.waitForSelector('[data-testid="repeat-table"]', { timeout: 60000 });
+  assert.match(await page.textContent('[data-testid="repeat-table"] caption'), /3 runs after one warm-up run/);
+  assert.match(await page.textContent('[data-testid="repeat-table"]'), /Your program/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a program’s worker jobs run on workers started and warmed up before its clock starts', async () => {
+  const { page, errors } = await openProgram();
+  await type(page, 'const n = await worker(primes(200000));\nconsole.log("primes:", n);\n');
+  await run(page);
+  assert.match(await page.textContent('[data-testid="program-log"]'), /primes: 17984/);
+  const first = Number(await page.getAttribute('[data-testid="startup-program"]', 'data-ms'));
+  assert.ok(first > 0, `the workers' start-up is shown apart: ${first} ms`);
+  // The next run finds the worker in the pool, warm for the kernel: its start-up is shorter.
+  await run(page);
+  const second = Number(await page.getAttribute('[data-testid="startup-program"]', 'data-ms'));
+  assert.ok(second < first, `a warm pool starts sooner: ${second} ms after ${first} ms`);
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('a parse error is shown with its line and column before anything runs', async () => {
