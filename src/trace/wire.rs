@@ -20,9 +20,6 @@ pub type Wire = (Vec<f64>, Vec<String>);
 /// another version is a bug, read as no line.
 const VERSION: f64 = 1.0;
 
-/// Numbers before the spans.
-const HEAD: usize = 12;
-
 /// Texts before the lanes' names: id, name, resources.
 const TEXTS: usize = 3;
 
@@ -119,57 +116,57 @@ pub fn encode(line: &ResultLine) -> Option<Wire> {
     Some((n, texts))
 }
 
-/// The line [`encode`] wrote, or `None` for numbers and texts of another layout.
+/// The line [`encode`] wrote, or `None` for numbers and texts of another layout. Read in one
+/// pass, number by number: a count that promises more than there is ends at the last number.
 pub fn decode(wire: Wire) -> Option<ResultLine> {
-    let (n, mut texts) = wire;
-    let head = n.get(..HEAD)?;
-    let [spans, completed, consumed] = [head[9], head[10], head[11]].map(|c| c as usize);
-    if head[0] != VERSION
-        || n.len() != HEAD + 6 * spans + completed + 2 * consumed
-        || texts.len() < TEXTS
-    {
+    let (numbers, mut texts) = wire;
+    let mut numbers = numbers.into_iter();
+    let mut next = || numbers.next();
+    if next()? != VERSION || texts.len() < TEXTS {
         return None;
     }
-    let (span_numbers, rest) = n[HEAD..].split_at(6 * spans);
-    let (completion_numbers, consumed_numbers) = rest.split_at(completed);
-    let resumed = match some(head[6]) {
-        Some(at) => Some((at, resumed_of(head[7])?)),
-        None => None,
-    };
-    let lane_names = texts.split_off(TEXTS);
-    let trace = Trace {
-        task_count: head[3] as u32,
-        spans: span_numbers
-            .chunks(6)
-            .map(|s| Span {
-                task: s[0] as u32,
-                lane: s[1] as u32,
-                attempt: s[2] as u32,
-                start_ms: s[3],
-                end_ms: some(s[4]),
-                outcome: some(s[5]).and_then(|i| OUTCOMES.get(i as usize).copied()),
-            })
-            .collect(),
-        completion_order: completion_numbers.iter().map(|&t| t as u32).collect(),
-        elapsed_ms: some(head[4]),
-        cancelled: head[5] != 0.0,
-        resumed,
-        consumed: consumed_numbers
-            .chunks(2)
-            .map(|c| (c[0] as u32, c[1]))
-            .collect(),
-        lane_names,
-        startup_ms: some(head[8]),
+    let ideal_ms = some(next()?);
+    let measured_ms = some(next()?);
+    let mut t = Trace {
+        task_count: next()? as u32,
+        elapsed_ms: some(next()?),
+        cancelled: next()? != 0.0,
         ..Trace::default()
     };
+    let (resumed_at, resumed_how) = (next()?, next()?);
+    if let Some(at) = some(resumed_at) {
+        t.resumed = Some((at, resumed_of(resumed_how)?));
+    }
+    t.startup_ms = some(next()?);
+    let (spans, completed, consumed) = (next()?, next()?, next()?);
+    for _ in 0..spans as usize {
+        t.spans.push(Span {
+            task: next()? as u32,
+            lane: next()? as u32,
+            attempt: next()? as u32,
+            start_ms: next()?,
+            end_ms: some(next()?),
+            outcome: some(next()?).and_then(|i| OUTCOMES.get(i as usize).copied()),
+        });
+    }
+    for _ in 0..completed as usize {
+        t.completion_order.push(next()? as u32);
+    }
+    for _ in 0..consumed as usize {
+        t.consumed.push((next()? as u32, next()?));
+    }
+    if next().is_some() {
+        return None;
+    }
+    t.lane_names = texts.split_off(TEXTS);
     let mut texts = texts.into_iter();
     Some(ResultLine {
         id: texts.next()?,
         name: texts.next()?,
         resources: texts.next()?,
-        ideal_ms: some(head[1]),
-        measured_ms: some(head[2]),
-        trace,
+        ideal_ms,
+        measured_ms,
+        trace: t,
     })
 }
 
