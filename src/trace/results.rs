@@ -122,8 +122,13 @@ impl CpuView {
     }
 }
 
-/// The result lines of whatever ran last: event-loop strategies or CPU ways.
-pub fn result_lines(views: &[StrategyView], cpu: &[CpuView]) -> Vec<ResultLine> {
+/// The result lines of whatever ran last: event-loop strategies, CPU ways, or a program (whose
+/// line the language module made, [`crate::trace::wire`]).
+pub fn result_lines(
+    views: &[StrategyView],
+    cpu: &[CpuView],
+    program: Option<&ResultLine>,
+) -> Vec<ResultLine> {
     let finished = |t: &Trace| t.resumed_ms().filter(|_| !t.cancelled && t.is_finished());
     let mut lines: Vec<ResultLine> = views
         .iter()
@@ -155,6 +160,7 @@ pub fn result_lines(views: &[StrategyView], cpu: &[CpuView]) -> Vec<ResultLine> 
             trace: v.trace.clone(),
         }
     }));
+    lines.extend(program.cloned());
     lines
 }
 

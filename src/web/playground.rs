@@ -112,9 +112,9 @@ impl Playground {
                 if phase.get() == Phase::Running {
                     return Vec::new();
                 }
-                let mut lines = views.with(|v| cpu_views.with(|c| result_lines(v, c)));
-                lines.extend(program.line.get());
-                lines
+                views.with(|v| {
+                    cpu_views.with(|c| program.line.with(|p| result_lines(v, c, p.as_ref())))
+                })
             }),
             repeat_text: RwSignal::new(crate::trace::repeat::DEFAULT_RUNS.to_string()),
             repeat_progress: RwSignal::new(None),
@@ -198,10 +198,10 @@ impl Playground {
 
     /// The work of one run, ready to start, with nothing of the previous run left in view.
     fn prepare(self, sc: &Scenario, live: Rc<dyn Fn() -> bool>) -> Prepared {
+        self.program.line.set(None);
         match &sc.work {
             Work::Cpu(cpu) => {
                 self.views.set(Vec::new());
-                self.program.line.set(None);
                 prepare_cpu(
                     &cpu.resolved(self.cores()),
                     self.cores(),
@@ -211,7 +211,6 @@ impl Playground {
             }
             Work::Async(work) => {
                 self.cpu_views.set(Vec::new());
-                self.program.line.set(None);
                 prepare_async(work, live, self.views)
             }
             Work::Program(p) => {
@@ -225,11 +224,13 @@ impl Playground {
 
     /// The lines of the run that just ended (read while `phase` is still running).
     fn current_lines(self) -> Vec<ResultLine> {
-        let mut lines = self
-            .views
-            .with_untracked(|v| self.cpu_views.with_untracked(|c| result_lines(v, c)));
-        lines.extend(self.program.line.get_untracked());
-        lines
+        self.views.with_untracked(|v| {
+            self.cpu_views.with_untracked(|c| {
+                self.program
+                    .line
+                    .with_untracked(|p| result_lines(v, c, p.as_ref()))
+            })
+        })
     }
 
     /// Runs the scenario once (`repeats` = 0), or `repeats` times after a warm-up run.

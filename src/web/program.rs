@@ -109,7 +109,6 @@ impl ProgramState {
     ) -> Prepared {
         let code = program.code.clone();
         self.card.set(String::new());
-        self.line.set(None);
         let run: Rc<RefCell<Option<ProgramRun>>> = Rc::default();
         let publish = {
             let run = run.clone();
