@@ -40,7 +40,9 @@ pub fn tick_step(span: f64, count: usize) -> f64 {
         return 1.0;
     }
     let raw = span / count as f64;
-    let power = 10f64.powf(raw.log10().floor());
+    // `powi`, not `powf`: a whole power needs no `pow` (libm's, linked for this alone). Not
+    // below 1e-300, where powers of ten stop being representable (the step would be 0).
+    let power = 10f64.powi(raw.log10().floor().max(-300.0) as i32);
     let err = raw / power;
     let factor = if err >= 7.5 {
         10.0

@@ -642,15 +642,12 @@ pub fn fail_rule(text: &str, task_count: u32) -> Checked<FailRule> {
             Checked::Invalid { message } => Checked::Invalid { message },
         };
     }
-    let mut tasks = Vec::new();
+    // A flag per call: listed in call order below, each once, however they were written.
+    let mut failing = vec![false; task_count as usize];
     let mut dropped = Vec::new();
     for part in t.split([',', ';', ' ']).filter(|p| !p.is_empty()) {
         match part.trim_start_matches('#').parse::<u64>() {
-            Ok(k) if k >= 1 && k <= task_count as u64 => {
-                if !tasks.contains(&(k as u32 - 1)) {
-                    tasks.push(k as u32 - 1);
-                }
-            }
+            Ok(k) if k >= 1 && k <= task_count as u64 => failing[k as usize - 1] = true,
             Ok(k) => dropped.push(k.to_string()),
             Err(_) => {
                 return Checked::Invalid {
@@ -661,7 +658,7 @@ pub fn fail_rule(text: &str, task_count: u32) -> Checked<FailRule> {
             }
         }
     }
-    tasks.sort_unstable();
+    let tasks: Vec<u32> = (0..task_count).filter(|&i| failing[i as usize]).collect();
     if dropped.is_empty() {
         Checked::Ok(FailRule::Tasks {
             tasks,

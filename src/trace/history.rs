@@ -105,34 +105,17 @@ struct StoredVersion {
     version: u64,
 }
 
-/// A stored document's entries, each read on its own.
+/// A stored document's entries, each kept as the parsed value it is, to be read on its own
+/// (one that is not an [`Entry`] does not fail the whole list).
 #[derive(Deserialize)]
-struct StoredEntries {
-    entries: Vec<MaybeEntry>,
-}
-
-/// One stored entry, or whatever stood in its place: serde tries [`Entry`] first, and a
-/// value that is not one is kept as unreadable instead of failing the whole list.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum MaybeEntry {
-    Read(Entry),
-    Unreadable(serde::de::IgnoredAny),
-}
-
-impl MaybeEntry {
-    fn entry(self) -> Option<Entry> {
-        match self {
-            MaybeEntry::Read(e) => Some(e),
-            MaybeEntry::Unreadable(_) => None,
-        }
-    }
+struct StoredEntries<P> {
+    entries: Vec<P>,
 }
 
 /// A JSON document parsed once, to be read as one serde type or another:
 /// `serde_json::Value` natively, the browser's parsed value in the page
-/// (`crate::web::storage`).
-pub trait Parsed {
+/// (`crate::web::storage`). A part of one (an entry of a list) is one too.
+pub trait Parsed: DeserializeOwned {
     /// The document as a `T`, or `None` where it is not one.
     fn read<T: DeserializeOwned>(&self) -> Option<T>;
 }
@@ -194,10 +177,10 @@ impl History {
             None => return cleared(UNREADABLE),
         }
         // Each entry is read on its own, so one bad entry does not spoil the others.
-        let Some(StoredEntries { entries }) = stored.read::<StoredEntries>() else {
+        let Some(StoredEntries { entries }) = stored.read::<StoredEntries<P>>() else {
             return cleared(UNREADABLE);
         };
-        History::keep_valid(entries.into_iter().map(MaybeEntry::entry).collect())
+        History::keep_valid(entries.iter().map(P::read).collect())
     }
 
     /// The history of the entries that were read (`None`: an entry that could not be), keeping

@@ -305,20 +305,29 @@ impl Trace {
         }
     }
 
-    /// Most tasks pending at the same instant (a sweep over start and end times).
+    /// Most tasks pending at the same instant: a sweep over the start times, each counting the
+    /// tasks started by then less those ended by then.
     pub fn peak_in_flight(&self) -> u32 {
-        let mut points: Vec<(f64, i32)> = Vec::with_capacity(self.spans.len() * 2);
-        for s in &self.spans {
-            points.push((s.start_ms, 1));
-            points.push((s.end_ms.unwrap_or(f64::INFINITY), -1));
-        }
-        // Ends sort before starts at the same instant: a task that ends as another starts
-        // (sequential awaits) does not overlap it.
-        points.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let (mut now, mut peak) = (0i32, 0i32);
-        for (_, d) in points {
-            now += d;
-            peak = peak.max(now);
+        // Times sorted as the page's other times are (one sort of `f64`s, not one per shape).
+        let sorted = |mut times: Vec<f64>| {
+            times.sort_unstable_by(f64::total_cmp);
+            times
+        };
+        let starts = sorted(self.spans.iter().map(|s| s.start_ms).collect());
+        let ends = sorted(
+            self.spans
+                .iter()
+                .map(|s| s.end_ms.unwrap_or(f64::INFINITY))
+                .collect(),
+        );
+        // A task that ends as another starts (sequential awaits) does not overlap it: ends at
+        // that instant count as before the start.
+        let (mut ended, mut peak) = (0, 0i64);
+        for (i, start) in starts.iter().enumerate() {
+            while ends.get(ended).is_some_and(|e| e.total_cmp(start).is_le()) {
+                ended += 1;
+            }
+            peak = peak.max((i + 1) as i64 - ended as i64);
         }
         peak as u32
     }

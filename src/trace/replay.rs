@@ -81,20 +81,19 @@ fn clip(trace: &Trace, t_ms: f64) -> Trace {
         }
     }
     // `record` lists completions in start order; the original order is the order they
-    // finished in (ties included), so filter that instead.
-    // Sorted, to be searched: a set would link a hash table's code.
-    let mut done: Vec<u32> = out
-        .spans
-        .iter()
-        .filter(|s| s.outcome == Some(Outcome::Completed))
-        .map(|s| s.task)
-        .collect();
-    done.sort_unstable();
+    // finished in (ties included), so filter that instead, by a flag per task (a set would
+    // link a hash table's code).
+    let mut done = vec![false; trace.task_count as usize];
+    for s in out.spans.iter().filter(|s| s.outcome == Some(Outcome::Completed)) {
+        if let Some(flag) = done.get_mut(s.task as usize) {
+            *flag = true;
+        }
+    }
     out.completion_order = trace
         .completion_order
         .iter()
         .copied()
-        .filter(|t| done.binary_search(t).is_ok())
+        .filter(|&t| done.get(t as usize) == Some(&true))
         .collect();
     out.elapsed_ms = trace.elapsed_ms.filter(|&e| at_or_before(e));
     out.cancelled = trace.cancelled && ended;

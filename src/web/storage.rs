@@ -16,8 +16,15 @@ fn local_storage() -> Option<web_sys::Storage> {
     leptos::prelude::window().local_storage().ok().flatten()
 }
 
-/// A value `JSON.parse` gave, read through serde-wasm-bindgen.
+/// A value `JSON.parse` gave, read through serde-wasm-bindgen. A part of one is read as the
+/// browser's value itself (`serde_wasm_bindgen::preserve`), to be read in turn.
 struct Js(JsValue);
+
+impl<'de> serde::Deserialize<'de> for Js {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(d).map(Js)
+    }
+}
 
 impl Parsed for Js {
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
