@@ -84,7 +84,11 @@ fn clip(trace: &Trace, t_ms: f64) -> Trace {
     // finished in (ties included), so filter that instead, by a flag per task (a set would
     // link a hash table's code).
     let mut done = vec![false; trace.task_count as usize];
-    for s in out.spans.iter().filter(|s| s.outcome == Some(Outcome::Completed)) {
+    for s in out
+        .spans
+        .iter()
+        .filter(|s| s.outcome == Some(Outcome::Completed))
+    {
         if let Some(flag) = done.get_mut(s.task as usize) {
             *flag = true;
         }
