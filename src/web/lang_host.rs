@@ -232,7 +232,8 @@ impl Slots {
 
 /// The program on the virtual clock with `workers` workers, each kernel job costing its rough
 /// cost ([`default_job_cost`]) times `scale` (`burn` and `spin` cost what they say); and the
-/// kernel jobs it runs on workers, one of each kernel, with their number (what to warm up).
+/// jobs it runs (every job runs on a worker: `spin` runs in the program itself, `burn` is a
+/// job), one of each kernel, with their number (what to start and warm up).
 fn predict(text: &str, workers: u32, scale: f64) -> (Option<Finished>, Vec<Job>, usize) {
     let seen: Rc<RefCell<(Vec<Job>, usize)>> = Rc::default();
     let finished = run_virtual_with(
@@ -242,13 +243,11 @@ fn predict(text: &str, workers: u32, scale: f64) -> (Option<Finished>, Vec<Job>,
             job_cost_ms: Box::new({
                 let seen = seen.clone();
                 move |job| {
-                    if job_on_worker(job) {
-                        let mut seen = seen.borrow_mut();
-                        seen.1 += 1;
-                        let kernel = warm_up::kernel(job);
-                        if !seen.0.iter().any(|j| warm_up::kernel(j) == kernel) {
-                            seen.0.push(job.clone());
-                        }
+                    let mut seen = seen.borrow_mut();
+                    seen.1 += 1;
+                    let kernel = warm_up::kernel(job);
+                    if !seen.0.iter().any(|j| warm_up::kernel(j) == kernel) {
+                        seen.0.push(job.clone());
                     }
                     match job {
                         Job::Spin { .. } | Job::Stall { .. } => default_job_cost(job),
@@ -265,11 +264,6 @@ fn predict(text: &str, workers: u32, scale: f64) -> (Option<Finished>, Vec<Job>,
     .map(|r| r.finished);
     let (jobs, count) = seen.take();
     (finished, jobs, count)
-}
-
-/// Whether a job runs on a worker: `spin` blocks the page's own thread.
-fn job_on_worker(job: &Job) -> bool {
-    !matches!(job, Job::Spin { .. })
 }
 
 /// Takes `n` workers from the pool and warms each up for the kernel of every job in `jobs`,
