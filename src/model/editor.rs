@@ -341,20 +341,28 @@ impl Draft {
         }
     }
 
+    /// True when the draft is "Your program": a program of the learner's own, not a preset's
+    /// scenario written as a program (which keeps its preset's title, id and reset).
+    pub fn own_program(&self) -> bool {
+        self.program.as_ref().is_some_and(|p| !p.from_preset)
+    }
+
     /// The title people see: the preset's, or "Your program".
     pub fn title(&self) -> &'static str {
-        match &self.program {
-            Some(p) if !p.from_preset => "Your program",
-            _ => self.experiment.title(),
+        if self.own_program() {
+            "Your program"
+        } else {
+            self.experiment.title()
         }
     }
 
     /// The id that names its files and history entries: the experiment's, or `program` for
     /// "Your program" (a preset's program keeps its preset's).
     pub fn id(&self) -> &'static str {
-        match &self.program {
-            Some(p) if !p.from_preset => "program",
-            _ => self.experiment.id(),
+        if self.own_program() {
+            "program"
+        } else {
+            self.experiment.id()
         }
     }
 
@@ -811,6 +819,32 @@ mod tests {
         );
         assert!(fail_rule("x", 5).is_invalid());
         assert_eq!(fail_rule("", 5), Checked::Ok(FailRule::Never));
+    }
+
+    #[test]
+    fn only_a_program_of_ones_own_is_named_your_program() {
+        let preset = Draft::preset(Experiment::WhenAll);
+        assert!(!preset.own_program(), "a preset's fields");
+        assert_eq!(
+            (preset.title(), preset.id()),
+            (Experiment::WhenAll.title(), "when-all")
+        );
+        let with = |from_preset| Draft {
+            program: Some(ProgramCode {
+                code: String::new(),
+                from_preset,
+            }),
+            ..preset.clone()
+        };
+        let edited = with(true);
+        assert!(
+            !edited.own_program(),
+            "a preset edited as code keeps its preset"
+        );
+        assert_eq!((edited.title(), edited.id()), (preset.title(), preset.id()));
+        let own = with(false);
+        assert!(own.own_program());
+        assert_eq!((own.title(), own.id()), ("Your program", "program"));
     }
 
     #[test]

@@ -267,9 +267,12 @@ fn progress(pg: Playground) -> String {
 fn ExperimentSelect(pg: Playground) -> impl IntoView {
     // "Your program" is a choice of its own; a preset's program still shows its preset.
     let chosen = Memo::new(move |_| {
-        pg.draft.with(|d| match &d.program {
-            Some(p) if !p.from_preset => YOUR_PROGRAM,
-            _ => d.experiment.id(),
+        pg.draft.with(|d| {
+            if d.own_program() {
+                YOUR_PROGRAM
+            } else {
+                d.experiment.id()
+            }
         })
     });
     view! {
@@ -319,9 +322,10 @@ fn your_program() -> Draft {
 
 /// Reset: a preset's program goes back to the preset's fields, "Your program" to the starter.
 fn reset(d: &Draft) -> Draft {
-    match &d.program {
-        Some(p) if !p.from_preset => your_program(),
-        _ => Draft::preset(d.experiment),
+    if d.own_program() {
+        your_program()
+    } else {
+        Draft::preset(d.experiment)
     }
 }
 
