@@ -76,6 +76,11 @@ mod exports {
             self.0.ended()
         }
 
+        /// Workers kept warm for the next run.
+        pub fn warm_workers(&self) -> u32 {
+            self.0.warm_workers()
+        }
+
         /// Resolves when it has ended.
         pub fn done(&self) -> js_sys::Promise {
             self.0.done()

@@ -508,16 +508,25 @@ fn EnvFooter(pg: Playground) -> impl IntoView {
             prev.cloned()
                 .unwrap_or_else(|| "loads with the first run that uses workers".to_string())
         };
-        if !untrack(|| pg.uses_workers()) {
+        // A program's workers are the language module's own (a wasm instance of its own, with
+        // its own pool), and whether it uses any is known only once it has run.
+        let program = untrack(|| pg.draft.with(|d| d.program.is_some()));
+        if !program && !untrack(|| pg.uses_workers()) {
             return unchanged();
         }
-        let warm = super::pool::idle_count();
+        let warm = if program {
+            pg.program.warm_workers()
+        } else {
+            super::pool::idle_count()
+        };
         match phase {
-            Phase::Running if warm == 0 => "starting…".to_string(),
+            Phase::Running if warm == 0 && !program => "starting…".to_string(),
             Phase::Done | Phase::Cancelled if warm > 0 => {
                 format!("{warm} warm, kept for the next run")
             }
-            Phase::Done | Phase::Cancelled => "none running (the run above says why)".to_string(),
+            Phase::Done | Phase::Cancelled if !program => {
+                "none running (the run above says why)".to_string()
+            }
             _ => unchanged(),
         }
     });

@@ -408,6 +408,11 @@ impl ProgramRun {
         self.ended.get()
     }
 
+    /// Workers kept warm in the module's pool for the next run (0 when no run used any).
+    pub fn warm_workers(&self) -> u32 {
+        pool::idle_count() as u32
+    }
+
     /// Resolves when the run has ended.
     pub fn done(&self) -> js_sys::Promise {
         self.done.clone()

@@ -112,6 +112,15 @@ impl ProgramRun {
         call(&self.0, "ended", &[]).is_ok_and(|v| v.is_truthy())
     }
 
+    /// Workers the module keeps warm for the next run (its own pool: the module is a wasm
+    /// instance of its own), 0 if it cannot say.
+    pub fn warm_workers(&self) -> usize {
+        call(&self.0, "warm_workers", &[])
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(0, |n| n as usize)
+    }
+
     /// Stops it.
     pub fn cancel(&self) {
         let _ = call(&self.0, "cancel", &[]);

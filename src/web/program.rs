@@ -84,6 +84,12 @@ impl ProgramState {
         }
     }
 
+    /// Workers the language module keeps warm after the latest program run (0 before any).
+    pub fn warm_workers(self) -> usize {
+        self.last
+            .with_value(|run| run.as_ref().map_or(0, ProgramRun::warm_workers))
+    }
+
     /// "Edit as code": the program that does what the draft's fields say, in their place.
     pub fn edit_as_code(self, draft: RwSignal<Draft>) {
         let fragment = draft.with_untracked(crate::code_request::fragment_of);

@@ -152,8 +152,15 @@ test('a program run is summarised, replayed, exported, kept in the history and r
 test('a program’s worker jobs run on workers started and warmed up before its clock starts', async () => {
   const { page, errors } = await openProgram();
   await type(page, 'const n = await worker(primes(200000));\nconsole.log("primes:", n);\n');
+  assert.match(await page.textContent('[data-testid="worker-status"]'), /loads with the first run that uses workers/);
   await run(page);
   assert.match(await page.textContent('[data-testid="program-log"]'), /primes: 17984/);
+  // The footer counts the program's worker too (the language module keeps a pool of its own).
+  await page.waitForFunction(
+    () => /1 warm, kept for the next run/.test(document.querySelector('[data-testid="worker-status"]').textContent),
+    null,
+    { timeout: 10000 },
+  );
   const first = Number(await page.getAttribute('[data-testid="startup-program"]', 'data-ms'));
   assert.ok(first > 0, `the workers' start-up is shown apart: ${first} ms`);
   // The next run finds the worker in the pool, warm for the kernel: its start-up is shorter.
