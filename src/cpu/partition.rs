@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 /// Chunks per worker in the dynamic queue; see [`default_chunk_count`].
-pub const CHUNKS_PER_WORKER: usize = 8;
+pub const CHUNKS_PER_WORKER: usize = 16;
 
 /// Splits `range` into at most `parts` contiguous pieces whose lengths differ by at most one
 /// (the longer ones first), the way a static partitioner gives each worker one piece.
@@ -78,14 +78,19 @@ fn to_rows(r: Range<u64>) -> Range<u32> {
 }
 
 /// How many chunks the dynamic queue should hold for `workers` workers:
-/// [`CHUNKS_PER_WORKER`] (8) each, and at least 8 in all.
+/// [`CHUNKS_PER_WORKER`] (16) each, and at least 16 in all.
 ///
-/// Eight is a compromise. With one chunk per worker the queue is just a static split, and the
-/// worker holding the expensive top of a prime range finishes last. With many chunks the
-/// expensive ones are spread out and whoever is free takes the next, so the last worker to finish
-/// waits at most about one chunk (an eighth of its share) longer than the others. Each chunk also
-/// costs a message round trip to and from a worker (typically a fraction of a millisecond), so
-/// thousands of chunks would spend noticeable time on messaging instead of computing.
+/// Sixteen is a compromise, measured. With one chunk per worker the queue is just a static
+/// split, and the worker holding the expensive top of a prime range finishes last. With many
+/// chunks the expensive ones are spread out and whoever is free takes the next, so the last
+/// worker to finish waits at most about one chunk (a sixteenth of its share) longer than the
+/// others. But every chunk costs a message to and from a worker, and on a machine with as many
+/// cores as workers the page's thread that handles them takes its time from a worker. In the
+/// page on 2 cores (primes below 5,000,000, runs interleaved in one browser), 8 chunks per
+/// worker gave 1.76-1.79x over one worker (the last chunk, the costliest, left one worker
+/// alone for up to a tenth of the run), 16 gave 1.85-1.88x and 32 gave 1.74x (each worker
+/// computed as long as with 16, but waited more for a core); Mandelbrot rows, whose costly
+/// middle rows are spread out anyway, gave 1.86-1.89x with any of them.
 pub fn default_chunk_count(workers: usize) -> usize {
     workers.max(1).saturating_mul(CHUNKS_PER_WORKER)
 }
@@ -146,8 +151,8 @@ pub fn static_split_imbalance(range: Range<u64>, parts: usize) -> f64 {
 /// whichever worker is free first. Modelled with the cost model of trial division
 /// ([`prime_range_cost`]) and no messaging overhead; 1.0 means balanced, an empty range gives 1.0.
 ///
-/// With [`default_chunk_count`] chunks the result is close to 1 (1.04 for 2 workers over
-/// 2..5,000,000, 1.06 for 8). Simulates every chunk, so keep the chunk count reasonable (see
+/// With [`default_chunk_count`] chunks the result is close to 1 (1.02 for 2 workers over
+/// 2..5,000,000, 1.03 for 8). Simulates every chunk, so keep the chunk count reasonable (see
 /// [`chunk_len`]).
 pub fn dynamic_split_imbalance(range: Range<u64>, workers: usize, chunk: u64) -> f64 {
     let workers = workers.max(1);
@@ -324,10 +329,10 @@ mod tests {
     }
 
     #[test]
-    fn the_default_queue_holds_eight_chunks_per_worker() {
-        assert_eq!(default_chunk_count(0), 8, "no workers counts as one");
-        assert_eq!(default_chunk_count(1), 8, "one worker");
-        assert_eq!(default_chunk_count(4), 32, "four workers");
+    fn the_default_queue_holds_sixteen_chunks_per_worker() {
+        assert_eq!(default_chunk_count(0), 16, "no workers counts as one");
+        assert_eq!(default_chunk_count(1), 16, "one worker");
+        assert_eq!(default_chunk_count(4), 64, "four workers");
     }
 
     #[test]

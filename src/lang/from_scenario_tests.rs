@@ -154,7 +154,7 @@ fn worker_lanes(report: &Report) -> usize {
 /// Worker lanes a CPU mode's program opens: one per job it hands out.
 fn expected_worker_lanes(spec: &CpuSpec, mode: CpuMode) -> usize {
     let w = if spec.workers == 0 { 4 } else { spec.workers } as usize;
-    let queue = (8 * w).min(64);
+    let queue = (crate::cpu::partition::CHUNKS_PER_WORKER * w).min(super::MAX_PARALLEL_PARTS);
     match (&spec.kernel, mode) {
         (_, CpuMode::MainThread) => 0,
         (Kernel::Burn { ms }, CpuMode::Pipeline) => PIPELINE_CYCLES * ms.len(),
@@ -464,7 +464,7 @@ fn edited_cpu_fields_give_their_own_numbers_and_worker_lanes() {
         src.contains("primes(300000)") && src.contains("parallel(3, "),
         "{src}"
     );
-    assert_eq!(worker_lanes(&report), 1 + 3 + 24, "{src}");
+    assert_eq!(worker_lanes(&report), 1 + 3 + 3 * 16, "{src}");
     let burns = Scenario {
         experiment: Experiment::Invoke,
         work: Work::Cpu(CpuSpec {
