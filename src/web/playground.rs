@@ -359,9 +359,10 @@ async fn run_with_redraws(prepared: Prepared) {
     (prepared.publish)();
     let pump = Box::pin({
         let publish = prepared.publish.clone();
-        let every = prepared.redraw_every_ms;
+        let every = prepared.redraw_every_ms.clone();
         async move {
             loop {
+                let every = every.get();
                 // Between redraws the page asks for no frame at all: an animation-frame loop
                 // alone makes the browser run its rendering steps 60 times a second.
                 if every > 0.0 {

@@ -53,18 +53,12 @@ pub(crate) fn next_frame() -> oneshot::Receiver<()> {
     rx
 }
 
-/// How often a CPU run's cards are redrawn while workers compute, ms. Each redraw rewrites the
-/// card whose text changed (timeline included, about 11 ms); on a machine with as many cores as
-/// workers the page's own drawing takes its time from a core the workers need: at ten redraws
-/// a second the page took 13% of a core and primes' shared queue reached 1.74x of one worker.
-/// Four a second keep the bars visibly growing and the progress line current.
-pub(crate) const CPU_REDRAW_MS: f64 = 250.0;
-
 /// A run ready to start: how to publish its state, the work, and how to mark it cancelled.
 pub(crate) struct Prepared {
     pub(crate) publish: Rc<dyn Fn()>,
-    /// The least time between two redraws while the run is in flight, ms (0: every frame).
-    pub(crate) redraw_every_ms: f64,
+    /// The least time between two redraws while the run is in flight, ms (0: every frame); the
+    /// work may change it as it goes (a CPU run, way by way).
+    pub(crate) redraw_every_ms: Rc<Cell<f64>>,
     pub(crate) work: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
     pub(crate) finish_all: Rc<dyn Fn()>,
 }
@@ -109,7 +103,7 @@ pub(crate) fn prepare_async(
     Prepared {
         publish,
         // Every frame: the timers are what is measured, and their bars move with them.
-        redraw_every_ms: 0.0,
+        redraw_every_ms: Rc::new(Cell::new(0.0)),
         work,
         finish_all,
     }
@@ -155,10 +149,12 @@ pub(crate) fn prepare_cpu(
             }
         })
     };
+    let every = Rc::new(Cell::new(0.0));
     let work = {
-        let runs = runs.clone();
+        let (runs, every) = (runs.clone(), every.clone());
         Box::pin(async move {
             for (plan, rec) in runs.iter() {
+                every.set(crate::cpu::redraw_every_ms(plan.assignment.lanes(), cores));
                 super::cpu::run(plan, rec).await;
             }
         })
@@ -170,7 +166,7 @@ pub(crate) fn prepare_cpu(
     });
     Prepared {
         publish,
-        redraw_every_ms: CPU_REDRAW_MS,
+        redraw_every_ms: every,
         work,
         finish_all,
     }
