@@ -35,8 +35,9 @@ pub const PIPELINE_CYCLES: usize = 2;
 /// more on a first run, whose code has barely run yet). With a core to spare that costs the
 /// workers nothing; with none, it is taken from a worker. Measured on 2 cores, primes on the
 /// shared queue in fresh pages: at ten redraws a second the page took 13% of a core and reached
-/// 1.74x of one worker; at four, first runs took 460 ms (median of 6) and later ones 1.84x; at one a
-/// second, 442 ms and 1.91x. Twice a second still shows the bars growing.
+/// 1.74x of one worker. First runs (median of 6 fresh pages, each set interleaved with the
+/// last) took 460 ms at four redraws a second and 442 ms at one; at two, 442 ms against 462,
+/// about 1.81x of one worker against 1.72x. Twice a second still shows the bars growing.
 pub fn redraw_every_ms(workers: usize, cores: u32) -> f64 {
     if workers as u64 >= u64::from(cores.max(1)) {
         500.0
