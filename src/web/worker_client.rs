@@ -402,8 +402,8 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The compiled `WebAssembly.Module` of the worker whose script is `script_url`, and the text of
-/// that script: compiled (while it downloads, if the server says `application/wasm`) and read the
+/// The compiled `WebAssembly.Module` of the worker whose script is `script_url`, and that script
+/// as a `Blob`: compiled (while it downloads, if the server says `application/wasm`) and read the
 /// first time they are asked for, and kept for the page's life. A failure is not kept: the next
 /// run tries again.
 pub async fn compiled_module(script_url: &str) -> Result<(JsValue, JsValue), String> {
@@ -443,14 +443,17 @@ pub async fn compiled_module(script_url: &str) -> Result<(JsValue, JsValue), Str
 /// The worker's script at `js`, as a `Blob` (it goes into each worker's bootstrap as it is).
 async fn read(js: String) -> Result<JsValue, String> {
     use wasm_bindgen_futures::JsFuture;
-    let why = |_| "the worker's script could not be loaded".to_string();
-    let window = web_sys::window().ok_or_else(|| why(JsValue::NULL))?;
+    let why = |_: JsValue| "the worker's script could not be loaded".to_string();
+    let window = web_sys::window().ok_or("cannot load the worker: no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&js))
         .await
         .map_err(why)?
         .unchecked_into();
     if !response.ok() {
-        return Err(why(JsValue::NULL));
+        return Err(format!(
+            "the worker's script could not be loaded: HTTP {}",
+            response.status()
+        ));
     }
     JsFuture::from(response.blob().map_err(why)?)
         .await
