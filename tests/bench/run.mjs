@@ -138,44 +138,70 @@ if (process.env.BENCH_LOAD_ONLY) {
 //    then, with nothing else in the browser busier), so the CPU presets open several fresh
 //    pages: their first runs' median against the median of the runs after them.
 //    The main thread's own share of a core is sampled from the browser's task time
-//    (CDP Performance.getMetrics) while each way's card says it is running.
+//    (CDP Performance.getMetrics) while each way's card says it is running. Sampling is not
+//    free: a page evaluation and a CDP call every 100 ms wake the page's thread and take CPU
+//    from the workers (on 2 cores, primes' shared queue measured 1.79x over one worker while
+//    sampled, 1.90x unsampled, in one browser, pages interleaved). So the timed runs are left
+//    alone (the page itself says when it is done, watched by a MutationObserver: no polling),
+//    and the share comes from one more run per page, sampled, whose times are not used.
 const RUNS = 5;
 const READER_PAGES = Number(process.env.BENCH_READER_PAGES ?? 3);
 const wayIds = ['main-thread', 'one-worker', 'static', 'dynamic'];
 const wayName = { 'main-thread': 'main thread', 'one-worker': 'one worker', static: '2 workers static', dynamic: '2 workers shared queue' };
+const untilDone = (p) =>
+  p.evaluate(() => new Promise((resolve) => {
+    const el = document.querySelector('[data-testid="progress"]');
+    const check = () => { if (el.dataset.state !== 'running') { observer.disconnect(); resolve(); } };
+    const observer = new MutationObserver(check);
+    observer.observe(el, { attributes: true, attributeFilter: ['data-state'] });
+    check();
+  }));
 const readerRuns = async (preset) => {
   const p = await shipped.context.newPage();
   await p.goto(`${shipped.base}#v=1&preset=${preset}`);
   await p.waitForSelector('[data-testid="run"]:not([disabled])', { timeout: 15000 });
   const cdp = await shipped.context.newCDPSession(p);
-  await cdp.send('Performance.enable');
   const taskTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000;
   const runs = [];
-  for (let i = 0; i < RUNS; i++) {
+  let shares = {};
+  for (let i = 0; i <= RUNS; i++) {
+    const sampled = i === RUNS;
+    if (sampled) await cdp.send('Performance.enable');
     await p.click('[data-testid="run"]');
     await p.waitForSelector('[data-testid="progress"][data-state="running"]', { timeout: 15000 });
-    // Main-thread busy time per way: sampled every 100 ms, an interval counted for the way
-    // whose card said "running" at both of its ends. Cards are redrawn a few times a second,
-    // so a card can still say "running" as the next way starts: an interval much longer than
-    // asked for is one where the page was frozen (the main-thread way), not sampled, and it is
-    // left out rather than charged to the way whose card lagged.
-    const busy = {}, wall = {};
-    let before = { t: Date.now(), task: await taskTime(), way: null };
-    for (;;) {
-      const state = await p.evaluate((ids) => ({
-        done: document.querySelector('[data-testid="progress"]').dataset.state !== 'running',
-        way: ids.find((id) => document.querySelector(`[data-testid="result-${id}"]`)?.dataset.state === 'running') ?? null,
-      }), wayIds);
-      const now = { t: Date.now(), task: await taskTime(), way: state.way };
-      if (now.way && now.way === before.way && now.t - before.t < 400) {
-        busy[now.way] = (busy[now.way] ?? 0) + (now.task - before.task);
-        wall[now.way] = (wall[now.way] ?? 0) + (now.t - before.t);
+    if (!sampled) {
+      await untilDone(p);
+    } else {
+      // Main-thread busy time per way: sampled every 100 ms, an interval counted for the way
+      // in progress at both of its ends: the first card, in the page's order, not yet done
+      // (ways run one after another, and the page draws each way's end before the next way's
+      // clock starts; a way shorter than its redraw interval never shows "running"). The
+      // interval includes the way's start-up. An interval much longer than asked for is one
+      // where the page was frozen (the main-thread way), not sampled, and it is left out.
+      const busy = {}, wall = {};
+      let before = { t: Date.now(), task: await taskTime(), way: null };
+      for (;;) {
+        const state = await p.evaluate((ids) => {
+          const cards = [...document.querySelectorAll('[data-testid^="result-"]')];
+          const card = cards.find((c) => ids.includes(c.dataset.testid.slice(7)) && c.dataset.state !== 'done');
+          return {
+            done: document.querySelector('[data-testid="progress"]').dataset.state !== 'running',
+            way: card ? card.dataset.testid.slice(7) : null,
+          };
+        }, wayIds);
+        const now = { t: Date.now(), task: await taskTime(), way: state.way };
+        if (now.way && now.way === before.way && now.t - before.t < 400) {
+          busy[now.way] = (busy[now.way] ?? 0) + (now.task - before.task);
+          wall[now.way] = (wall[now.way] ?? 0) + (now.t - before.t);
+        }
+        before = now;
+        if (state.done) break;
+        await new Promise((r) => setTimeout(r, 100));
       }
-      before = now;
-      if (state.done) break;
-      await new Promise((r) => setTimeout(r, 100));
+      shares = Object.fromEntries(Object.keys(wall).map((id) => [id, busy[id] / wall[id]]));
     }
     if ((await p.getAttribute('[data-testid="progress"]', 'data-state')) !== 'done') throw new Error(`${preset}: run ${i + 1} did not finish`);
+    if (sampled) break;
     const run = {};
     for (const id of wayIds) {
       const card = p.locator(`[data-testid="measured-${id}"]`);
@@ -184,29 +210,29 @@ const readerRuns = async (preset) => {
       run[id] = {
         ms: Number(await card.getAttribute('data-ms')),
         startup: (await startup.count()) ? (await startup.textContent()).trim() : null,
-        mainShare: wall[id] ? busy[id] / wall[id] : null,
       };
     }
     runs.push(run);
   }
   await cdp.detach();
   await p.close();
-  return runs;
+  return { runs, shares };
 };
 const pct = (x) => `${f(x * 100, 0)}%`;
-const readerReport = (label, pages) => {
+const readerReport = (label, sampled) => {
+  const pages = sampled.map((x) => x.runs);
   const firsts = pages.map((runs) => runs[0]);
   const rest = pages.flatMap((runs) => runs.slice(1));
   const ways = wayIds.filter((id) => firsts[0][id]);
   const first = Object.fromEntries(ways.map((id) => [id, { ms: median(firsts.map((r) => r[id].ms)), all: firsts.map((r) => r[id].ms), startup: firsts[0][id].startup }]));
   const med = Object.fromEntries(ways.map((id) => [id, median(rest.map((r) => r[id].ms))]));
-  const share = Object.fromEntries(ways.map((id) => [id, median(pages.flat().map((r) => r[id].mainShare ?? 0))]));
+  const share = Object.fromEntries(ways.map((id) => [id, median(sampled.map((x) => x.shares[id] ?? 0))]));
   const firstMs = (id) => (pages.length > 1 ? `${f(first[id].ms, 0)} (${first[id].all.map((x) => f(x, 0)).join(', ')})` : f(first[id].ms, 0));
   const text = ways.map((id) => `${wayName[id]} ${firstMs(id)} / ${f(med[id], 0)} ms` +
     (first[id].startup ? ` (start-up, first run: ${first[id].startup})` : '') +
     (id === 'main-thread' ? ' (the way is the main thread: frozen, not sampled)' : `, main thread ${pct(share[id])} of a core`)).join('; ');
   const firstText = pages.length > 1 ? `first run (median of ${pages.length} fresh pages) / median of the ${rest.length} runs after them` : `first run / median of next ${rest.length}`;
-  rows.push(`| page, as a reader runs it: ${label}, ${firstText} | ${text} | for the ratios below |`);
+  rows.push(`| page, as a reader runs it: ${label}, ${firstText} (unsampled; the main thread's share of a core from one more run per page, sampled) | ${text} | for the ratios below |`);
   lines.push(`info page ${label}: ${text}`);
   return { first, med, ways, pages: pages.length };
 };
