@@ -38,6 +38,13 @@ pub const PIPELINE_CYCLES: usize = 2;
 /// 1.74x of one worker. First runs (median of 6 fresh pages, each set interleaved with the
 /// last) took 460 ms at four redraws a second and 442 ms at one; at two, 442 ms against 462,
 /// about 1.81x of one worker against 1.72x. Twice a second still shows the bars growing.
+///
+/// The interval counts from the last redraw, and the page also draws each way just before its
+/// clock starts (the last way's result, this way's start-up), painted by then: a way shorter
+/// than the interval is drawn only at its end. A redraw takes about 20 ms of the page's thread
+/// with its style, layout and paint; on 2 cores, primes' shared queue over one worker went from
+/// 1.81x to 1.86x on first runs and from 1.87x to 1.94x after them (medians of 8 fresh pages,
+/// both builds interleaved in one browser, nothing sampling the page).
 pub fn redraw_every_ms(workers: usize, cores: u32) -> f64 {
     if workers as u64 >= u64::from(cores.max(1)) {
         500.0

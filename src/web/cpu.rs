@@ -43,8 +43,15 @@ thread_local! {
 /// The clock starts once the way is ready and warm: its workers spawned, loaded and warmed up
 /// for the kernel, or, on the main thread, the kernel warmed up there. That start-up is recorded
 /// apart ([`crate::trace::Trace::startup_ms`], `warmup_ms`), never inside the measured time.
-pub async fn run(plan: &CpuPlan, rec: &Recorder) {
+/// `before_clock` runs once the way is ready, just before its clock starts (the page draws
+/// what is done so far there, so the drawing takes no core from the way's workers).
+pub async fn run(
+    plan: &CpuPlan,
+    rec: &Recorder,
+    before_clock: impl std::future::Future<Output = ()>,
+) {
     let ready = get_ready(plan, rec).await;
+    before_clock.await;
     rec.begin();
     let body = async {
         let workers = match ready {

@@ -326,7 +326,7 @@ impl Playground {
                     };
                     let plan = CpuPlan::new(&spec, CpuMode::Dynamic);
                     let rec = Recorder::new(plan.pieces.len(), clock::now_ms);
-                    super::cpu::run(&plan, &rec).await;
+                    super::cpu::run(&plan, &rec, async {}).await;
                     let ms = rec.with_trace(|t| t.resumed_ms());
                     if let (Some(ms), true) = (ms, live()) {
                         self.curve.update(|c| c.push(CurvePoint { workers: w, ms }));
@@ -353,26 +353,35 @@ impl Playground {
 }
 
 /// Runs prepared work, redrawing at most once a frame while it is in flight (one snapshot per
-/// frame, not one per event), and less often while workers compute (`redraw_every_ms`):
-/// messages that arrive between redraws are coalesced into the next one.
+/// frame, not one per event), and less often while workers compute (its
+/// [`super::run::Pacing`]): messages that arrive between redraws are coalesced into the next one.
 async fn run_with_redraws(prepared: Prepared) {
-    (prepared.publish)();
+    let Prepared {
+        publish,
+        pacing,
+        work,
+        ..
+    } = prepared;
+    publish();
+    pacing.drawn_at.set(clock::now_ms());
     let pump = Box::pin({
-        let publish = prepared.publish.clone();
-        let every = prepared.redraw_every_ms.clone();
+        let (publish, pacing) = (publish.clone(), pacing.clone());
         async move {
             loop {
-                let every = every.get();
-                // Between redraws the page asks for no frame at all: an animation-frame loop
-                // alone makes the browser run its rendering steps 60 times a second.
-                if every > 0.0 {
-                    super::timers::Sleep::new(every as u32).await;
+                // Until a redraw is due the page asks for no frame at all: an animation-frame
+                // loop alone makes the browser run its rendering steps 60 times a second. The
+                // work may have drawn meanwhile (a CPU run, before each way's clock starts).
+                let wait = pacing.due_in(clock::now_ms());
+                if wait > 0.0 {
+                    super::timers::Sleep::new(wait.ceil() as u32).await;
+                    continue;
                 }
                 let _ = next_frame().await;
                 publish();
+                pacing.drawn_at.set(clock::now_ms());
             }
         }
     });
-    let _ = select(prepared.work, pump).await;
-    (prepared.publish)();
+    let _ = select(work, pump).await;
+    publish();
 }

@@ -158,7 +158,7 @@ impl ProgramState {
         Prepared {
             publish,
             // Twenty redraws a second at most keep the bars moving (fewer for large programs).
-            redraw_every_ms: std::rc::Rc::new(std::cell::Cell::new(50.0)),
+            pacing: super::run::Pacing::every(50.0),
             work,
             finish_all,
         }

@@ -53,12 +53,46 @@ pub(crate) fn next_frame() -> oneshot::Receiver<()> {
     rx
 }
 
+/// How often a run in flight is redrawn, shared by the redraw loop and the work, which may
+/// change it as it goes (a CPU run, way by way) and may draw at moments of its own choosing.
+#[derive(Default)]
+pub(crate) struct Pacing {
+    /// The least time between two redraws, ms (0: every frame).
+    pub(crate) every_ms: Cell<f64>,
+    /// When the run was last drawn ([`super::clock::now_ms`]): the next redraw is due
+    /// `every_ms` after it.
+    pub(crate) drawn_at: Cell<f64>,
+}
+
+impl Pacing {
+    pub(crate) fn every(ms: f64) -> Rc<Self> {
+        let p = Self::default();
+        p.every_ms.set(ms);
+        Rc::new(p)
+    }
+
+    /// Milliseconds until the next redraw is due (0 or less: due now).
+    pub(crate) fn due_in(&self, now_ms: f64) -> f64 {
+        self.drawn_at.get() + self.every_ms.get() - now_ms
+    }
+
+    /// Publishes now and waits until the browser has laid out and painted it (or 100 ms, in a
+    /// hidden page that paints nothing); the next redraw is then due `every_ms` later.
+    pub(crate) async fn draw_now(&self, publish: &dyn Fn()) {
+        publish();
+        let frame = std::pin::pin!(next_frame());
+        let _ = futures::future::select(frame, super::timers::Sleep::new(100)).await;
+        // The frame's style, layout and paint run right after its animation-frame callbacks, in
+        // the same task: a timer set now fires after them.
+        super::timers::Sleep::new(0).await;
+        self.drawn_at.set(super::clock::now_ms());
+    }
+}
+
 /// A run ready to start: how to publish its state, the work, and how to mark it cancelled.
 pub(crate) struct Prepared {
     pub(crate) publish: Rc<dyn Fn()>,
-    /// The least time between two redraws while the run is in flight, ms (0: every frame); the
-    /// work may change it as it goes (a CPU run, way by way).
-    pub(crate) redraw_every_ms: Rc<Cell<f64>>,
+    pub(crate) pacing: Rc<Pacing>,
     pub(crate) work: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
     pub(crate) finish_all: Rc<dyn Fn()>,
 }
@@ -103,7 +137,7 @@ pub(crate) fn prepare_async(
     Prepared {
         publish,
         // Every frame: the timers are what is measured, and their bars move with them.
-        redraw_every_ms: Rc::new(Cell::new(0.0)),
+        pacing: Pacing::every(0.0),
         work,
         finish_all,
     }
@@ -149,13 +183,18 @@ pub(crate) fn prepare_cpu(
             }
         })
     };
-    let every = Rc::new(Cell::new(0.0));
+    let pacing = Rc::new(Pacing::default());
     let work = {
-        let (runs, every) = (runs.clone(), every.clone());
+        let (runs, pacing, publish) = (runs.clone(), pacing.clone(), publish.clone());
         Box::pin(async move {
             for (plan, rec) in runs.iter() {
-                every.set(crate::cpu::redraw_every_ms(plan.assignment.lanes(), cores));
-                super::cpu::run(plan, rec).await;
+                pacing
+                    .every_ms
+                    .set(crate::cpu::redraw_every_ms(plan.assignment.lanes(), cores));
+                // What is done so far (the last way's result, this way's start-up) is drawn
+                // and painted before this way's clock starts: drawn while its workers compute,
+                // it would take a core from them on a machine with no core to spare.
+                super::cpu::run(plan, rec, pacing.draw_now(&*publish)).await;
             }
         })
     };
@@ -166,7 +205,7 @@ pub(crate) fn prepare_cpu(
     });
     Prepared {
         publish,
-        redraw_every_ms: every,
+        pacing,
         work,
         finish_all,
     }
