@@ -380,7 +380,7 @@ async fn a_worker_that_stops_answering_is_stopped_and_the_run_ends_with_the_erro
     };
     let rec = Recorder::new(plan.pieces.len(), now_ms);
     let t0 = now_ms();
-    playground::web::cpu::run(&plan, &rec).await;
+    playground::web::cpu::run(&plan, &rec, Box::pin(async {})).await;
     let took = now_ms() - t0;
     let trace = rec.snapshot();
     // Stopped after about the 0.5 s limit, far sooner than the 10 s the job would block for.
@@ -660,7 +660,23 @@ async fn a_worker_that_dies_in_a_shared_queue_is_replaced_and_every_other_piece_
         assignment: Assignment::Queue { lanes: 2 },
     };
     let rec = Recorder::new(plan.pieces.len(), now_ms);
-    playground::web::cpu::run(&plan, &rec).await;
+    // What runs before the clock (the page's drawing) runs once, with the workers ready and
+    // the clock not started yet.
+    let before_clock = std::cell::Cell::new(None);
+    playground::web::cpu::run(
+        &plan,
+        &rec,
+        Box::pin(async {
+            let t = rec.snapshot();
+            before_clock.set(Some((
+                rec.has_begun(),
+                t.startup_ms.is_some(),
+                t.spans.len(),
+            )));
+        }),
+    )
+    .await;
+    assert_eq!(before_clock.get(), Some((false, true, 0)));
     let trace = rec.snapshot();
     assert!(trace.is_finished());
     let outcome = |task: u32| {

@@ -52,7 +52,7 @@ pub async fn cpu_run(mode_id: &str, limit: u64, workers: u32) -> Result<f64, Str
     };
     let plan = CpuPlan::new(&spec, mode);
     let rec = Recorder::new(plan.pieces.len(), super::clock::now_ms);
-    super::cpu::run(&plan, &rec, async {}).await;
+    super::cpu::run(&plan, &rec, Box::pin(async {})).await;
     rec.with_trace(|t| {
         let done = t.resumed_ms().ok_or("the run did not finish")?;
         if t.completed() as usize != plan.pieces.len() {

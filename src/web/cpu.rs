@@ -48,7 +48,7 @@ thread_local! {
 pub async fn run(
     plan: &CpuPlan,
     rec: &Recorder,
-    before_clock: impl std::future::Future<Output = ()>,
+    before_clock: futures::future::LocalBoxFuture<'_, ()>,
 ) {
     let ready = get_ready(plan, rec).await;
     before_clock.await;

@@ -326,7 +326,7 @@ impl Playground {
                     };
                     let plan = CpuPlan::new(&spec, CpuMode::Dynamic);
                     let rec = Recorder::new(plan.pieces.len(), clock::now_ms);
-                    super::cpu::run(&plan, &rec, async {}).await;
+                    super::cpu::run(&plan, &rec, Box::pin(async {})).await;
                     let ms = rec.with_trace(|t| t.resumed_ms());
                     if let (Some(ms), true) = (ms, live()) {
                         self.curve.update(|c| c.push(CurvePoint { workers: w, ms }));

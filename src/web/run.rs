@@ -194,7 +194,7 @@ pub(crate) fn prepare_cpu(
                 // What is done so far (the last way's result, this way's start-up) is drawn
                 // and painted before this way's clock starts: drawn while its workers compute,
                 // it would take a core from them on a machine with no core to spare.
-                super::cpu::run(plan, rec, pacing.draw_now(&*publish)).await;
+                super::cpu::run(plan, rec, Box::pin(pacing.draw_now(&*publish))).await;
             }
         })
     };
