@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium as playwrightChromium } from 'playwright-core';
-import { start, open, CHROMIUM_ARGS } from '../e2e/harness.mjs';
+import { start, open, launchPrivate } from '../e2e/harness.mjs';
 import { BUDGET_BYTES, initial, sizes } from '../../scripts/size-budget.mjs';
 import { serve } from '../../scripts/static-server.mjs';
 
@@ -271,10 +270,10 @@ for (const [preset, label] of [['primes', 'count primes (D)'], ['mandelbrot', 'M
   // the record (Playwright's browser.newContext()), as a reader in a private window opens the
   // link. One worker's first run there measured about 9% slower than in a normal profile (new
   // and empty or not), which makes the shared queue look faster than 2 cores allow.
-  const browser = await playwrightChromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchPrivate();
   const pages = [];
   for (let i = 0; i < READER_PAGES; i++) {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const context = await browser.newContext();
     pages.push(await readerRuns('primes', context));
     await context.close();
   }

@@ -11,7 +11,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = join(ROOT, 'tests', 'e2e', 'artifacts');
 
 // Flags from shared/toolchain.md: headless as root on a machine without outside network.
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -21,18 +21,23 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+const LAUNCH = { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS };
+const VIEWPORT = { width: 1100, height: 900 };
+
+/** Starts Chromium as `start` does, but with no profile: each `newContext()` of it is a
+ * private window's (off the record), with the same viewport. */
+export async function launchPrivate() {
+  const browser = await chromium.launch(LAUNCH);
+  return { newContext: () => browser.newContext({ viewport: VIEWPORT }), close: () => browser.close() };
+}
+
 /** Serves `dist` (default: the release build, dist/) under /playground/ (proving relative
  * asset URLs) and starts Chromium. */
 export async function start({ dist = join(ROOT, 'dist') } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const site = await serve(dist, { prefix: '/playground/' });
   const userDataDir = await mkdtemp(join(tmpdir(), 'avp-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 900 },
-  });
+  const context = await chromium.launchPersistentContext(userDataDir, { ...LAUNCH, viewport: VIEWPORT });
   return {
     base: site.base,
     context,
