@@ -157,11 +157,10 @@ const untilDone = (p) =>
     observer.observe(el, { attributes: true, attributeFilter: ['data-state'] });
     check();
   }));
-// The CPU time of every Chromium process so far, ms, from /proc (Linux); null where /proc
+// The CPU time of each Chromium process so far, ms by pid, from /proc (Linux); null where /proc
 // cannot tell.
 const browserCpuMs = () => {
-  let ms = 0;
-  let seen = false;
+  const ms = new Map();
   let pids = [];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -173,16 +172,16 @@ const browserCpuMs = () => {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium')) continue;
       // utime and stime, in clock ticks of 10 ms, after the command name in parentheses.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ms += (Number(fields[11]) + Number(fields[12])) * 10;
-      seen = true;
+      ms.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
     } catch {
       // The process ended while being read.
     }
   }
-  return seen ? ms : null;
+  return ms.size ? ms : null;
 };
 // Waits until the browser's processes together used under 10% of a core over the last 500 ms
-// (at most 15 s) and returns how long that took, ms; null without /proc (no wait).
+// (at most 15 s): how long that took, ms, and whether it got quiet; null without /proc (no
+// wait). A process that ended meanwhile counts for nothing, one that started for all it used.
 const untilBrowserQuiet = async () => {
   const t0 = Date.now();
   const seen = [];
@@ -193,10 +192,12 @@ const untilBrowserQuiet = async () => {
     seen.push([now, cpu]);
     // The oldest reading of the last 500 ms; at least 400 ms of it before judging.
     const [then, before] = seen.find(([t]) => now - t <= 500);
-    if (now - then >= 400 && cpu - before < 0.1 * (now - then)) return now - t0;
+    let used = 0;
+    for (const [pid, ms] of cpu) used += ms - (before.get(pid) ?? 0);
+    if (now - then >= 400 && used < 0.1 * (now - then)) return { ms: now - t0, quiet: true };
     await new Promise((r) => setTimeout(r, 100));
   }
-  return Date.now() - t0;
+  return { ms: Date.now() - t0, quiet: false };
 };
 const readerRuns = async (preset, context = shipped.context, page = null) => {
   const p = page ?? (await context.newPage());
@@ -335,7 +336,8 @@ for (const [preset, label] of [['primes', 'count primes (D)'], ['mandelbrot', 'M
     await context.close();
   }
   await browser.close();
-  lines.push(`info private windows: the link opened ${waited.map((ms) => (ms == null ? '(no /proc: at once)' : `${f(ms, 0)} ms`)).join(', ')} after the window, once the browser was quiet`);
+  const when = (w) => (w == null ? 'at once (no /proc to tell)' : w.quiet ? `${f(w.ms, 0)} ms` : `${f(w.ms, 0)} ms (the browser was still busy)`);
+  lines.push(`info private windows: the link opened after the window, once the browser was quiet: ${waited.map(when).join(', ')}`);
   const label = 'count primes (D) in a private window';
   const r = readerReport(label, pages);
   const { first, med } = r;
